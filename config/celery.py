@@ -1,0 +1,42 @@
+"""The Celery app: configured from Django settings (CELERY_*), tasks autodiscovered.
+
+The periodic schedule lives here, in one place. django-celery-beat copies it into
+the database when beat starts, where HR-editable schedules live beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("candor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender: Celery, **kwargs: object) -> None:
+    # The filesystem transport (local runs) expects its folders to exist.
+    if str(sender.conf.broker_url).startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            folder = sender.conf.broker_transport_options.get(key)
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+app.conf.beat_schedule = {
+    # Once a minute: cheap, and /healthz can then tell a stalled worker within minutes.
+    "worker-heartbeat": {"task": "candor.worker_heartbeat", "schedule": 60.0},
+}
+
+
+@app.task(name="candor.worker_heartbeat", ignore_result=True)
+def worker_heartbeat() -> None:
+    """Record that a worker consumed a task just now (read by /healthz)."""
+    from config.health import heartbeat_record
+
+    heartbeat_record()

@@ -1,0 +1,15 @@
+"""Root URLs. /api/v1/ is kept free for the REST API (DESIGN.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.health import healthz
+from org.views import home
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", home, name="home"),
+    path("", include("org.urls")),
+]

@@ -1,0 +1,1 @@
+"""Read-only metrics and Plotly dashboards (issue 5)."""

@@ -1,0 +1,1 @@
+"""The open feedback board: concerns, owners, follow-up (issue 4)."""

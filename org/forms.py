@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from org.models import AITool, Person, Team
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class AIToolForm(forms.ModelForm):
+    """Governance rules come from the model (clean + constraints), as in the admin."""
+
+    class Meta:
+        model = AITool
+        fields = [
+            "name",
+            "kind",
+            "status",
+            "owner",
+            "purpose",
+            "acceptable_use",
+            "data_sensitivity",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "acceptable_use": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Person.objects.filter(user__is_active=True)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save"))
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+        return upload
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.select_related("department"), required=False
+    )

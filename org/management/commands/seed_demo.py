@@ -1,0 +1,51 @@
+"""python manage.py seed_demo [--employees N] [--weeks W] [--seed S]
+
+Builds the demo organisation and, as later parts land, its history. Each app that
+has demo data exposes `<app>.demo.seed(context)`; they run in SEEDERS order.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from org.demo import DEMO_PASSWORD, demo_start, seed_org
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or top up) a deterministic demo organisation with three demo logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--employees", type=int, default=120, help="people (default 120)"
+        )
+        parser.add_argument(
+            "--weeks", type=int, default=12, help="weeks of history (default 12)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="random seed (default 2026)"
+        )
+
+    def handle(
+        self, *args: object, employees: int, weeks: int, seed: int, **opts: object
+    ) -> None:
+        if employees < 15:
+            raise CommandError(
+                "--employees must be at least 15 (three logins and 12 teams)."
+            )
+        if not 1 <= weeks <= 104:
+            raise CommandError("--weeks must be between 1 and 104.")
+        org = seed_org(
+            rng=random.Random(seed), employees=employees, start=demo_start(weeks)
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo org ready: {len(org.people)} people, {len(org.tools)} AI tools, "
+                f"{len(org.customers)} customers."
+            )
+        )
+        for person in (org.hr, org.leader, org.employee):
+            self.stdout.write(f"  sign in as {person.email} / {DEMO_PASSWORD}")

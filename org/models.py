@@ -1,0 +1,230 @@
+"""People, teams, customers and the AI tools being rolled out."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)  # None gives an unusable password
+        user.save(using=self._db)
+        return user
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra: object
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra: object
+    ) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A sign-in account. People sign in with their work email; there is no username."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="teams"
+    )
+    manager = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+    )
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], name="team_unique_in_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department.name})"
+
+
+class Person(models.Model):
+    """An employee, leader or HR partner: one per sign-in account.
+
+    Whether the person is active is the account's `is_active`, so that deactivating
+    someone also stops them signing in.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="person")
+    name = models.CharField(max_length=200)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        # Role capabilities beyond model CRUD; org/roles.py grants them to groups.
+        permissions = [
+            ("manage_people", "Can manage people, teams and customers"),
+            ("view_org_results", "Can view results across the whole organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    @property
+    def manager(self) -> Person | None:
+        return self.team.manager if self.team else None
+
+
+class Customer(models.Model):
+    """A customer contact who can be surveyed (CSAT, NPS, trust in our use of AI)."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    company = models.CharField(max_length=200, blank=True)
+    segment = models.CharField(max_length=80, blank=True, db_index=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["company", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class AITool(models.Model):
+    """An AI tool in the rollout portfolio, with the human accountable for it."""
+
+    class Kind(models.TextChoices):
+        COPILOT = "copilot", "Copilot"
+        AGENT = "agent", "Agent"
+        INTERNAL = "internal", "Internal tool"
+        VENDOR = "vendor", "Vendor product"
+
+    class Status(models.TextChoices):
+        PILOT = "pilot", "Pilot"
+        LIVE = "live", "Live"
+        RETIRED = "retired", "Retired"
+
+    class Sensitivity(models.TextChoices):
+        PUBLIC = "public", "Public data only"
+        INTERNAL = "internal", "Internal data"
+        CONFIDENTIAL = "confidential", "Confidential data"
+        PERSONAL = "personal", "Personal or customer data"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COPILOT)
+    owner = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_tools",
+        help_text="The one person accountable for this tool.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PILOT
+    )
+    purpose = models.TextField(
+        "why we use it",
+        blank=True,
+        help_text="A plain statement, shown to employees, of what the tool is for.",
+    )
+    acceptable_use = models.TextField(
+        "acceptable use",
+        blank=True,
+        help_text="What people may and may not do with it.",
+    )
+    data_sensitivity = models.CharField(
+        max_length=20, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
+    )
+    live_since = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI tool"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="aitool_unique_name",
+                violation_error_message="An AI tool with this name already exists.",
+            ),
+            # Governance before rollout, enforced by the database as a last line.
+            models.CheckConstraint(
+                condition=~Q(status="live")
+                | (Q(owner__isnull=False) & ~Q(purpose="") & ~Q(acceptable_use="")),
+                name="aitool_live_needs_governance",
+                violation_error_message=(
+                    "A tool can only be live with an accountable owner, a purpose and "
+                    "an acceptable-use text."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.purpose = self.purpose.strip()
+        self.acceptable_use = self.acceptable_use.strip()
+        if self.status != self.Status.LIVE:
+            return
+        missing = {}
+        if self.owner_id is None:
+            missing["owner"] = "A live tool needs an accountable owner."
+        if not self.purpose:
+            missing["purpose"] = "A live tool needs a purpose statement for employees."
+        if not self.acceptable_use:
+            missing["acceptable_use"] = "A live tool needs an acceptable-use text."
+        if missing:
+            raise ValidationError(missing)

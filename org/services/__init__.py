@@ -1,0 +1,1 @@
+"""Writes for the org app: people, roles, AI tools, CSV import."""

@@ -1,0 +1,38 @@
+"""AI tools: governance before rollout, and the dates a tool went live or retired."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from org.models import AITool
+
+
+def aitool_save(*, tool: AITool, at: dt.datetime | None = None) -> AITool:
+    """Validate and save a tool (new or edited), stamping status changes.
+
+    Every path (our forms, the admin, commands) saves through here or through
+    ModelForm validation, and the database constraint refuses the rest.
+    """
+    at = at or timezone.now()
+    previous = None
+    if tool.pk:
+        previous = (
+            AITool.objects.filter(pk=tool.pk).values_list("status", flat=True).first()
+        )
+    tool.full_clean()
+    if tool.status != previous:
+        if tool.status == AITool.Status.LIVE:
+            tool.live_since, tool.retired_at = at, None
+        elif tool.status == AITool.Status.RETIRED:
+            tool.retired_at = at
+    tool.save()
+    return tool
+
+
+def aitool_set_status(
+    *, tool: AITool, status: str, at: dt.datetime | None = None
+) -> AITool:
+    tool.status = status
+    return aitool_save(tool=tool, at=at)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from org import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("tools/", views.aitool_list, name="aitool_list"),
+    path("tools/new/", views.aitool_create, name="aitool_create"),
+    path("tools/<int:pk>/", views.aitool_detail, name="aitool_detail"),
+    path("tools/<int:pk>/edit/", views.aitool_edit, name="aitool_edit"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/import/", views.people_import_upload, name="people_import"),
+]

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from org import selectors
+from org.forms import AIToolForm, PeopleImportForm, PersonFilterForm
+from org.models import AITool
+from org.services.aitools import aitool_save
+from org.services.people_import import COLUMNS, PeopleImportError, people_import
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "org/home.html", {"home": selectors.home_for(user=request.user)}
+    )
+
+
+@login_required
+@permission_required("org.view_aitool", raise_exception=True)
+def aitool_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "org/aitool_list.html",
+        {
+            "tools": selectors.aitool_list(),
+            "can_add": request.user.has_perm("org.add_aitool"),
+        },
+    )
+
+
+@login_required
+@permission_required("org.view_aitool", raise_exception=True)
+def aitool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = get_object_or_404(AITool.objects.select_related("owner__user"), pk=pk)
+    return render(
+        request,
+        "org/aitool_detail.html",
+        {
+            "tool": tool,
+            "can_edit": selectors.aitool_editable_by(tool=tool, user=request.user),
+        },
+    )
+
+
+@login_required
+@permission_required("org.add_aitool", raise_exception=True)
+def aitool_create(request: HttpRequest) -> HttpResponse:
+    return _aitool_form(request, AITool())
+
+
+@login_required
+def aitool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = get_object_or_404(AITool, pk=pk)
+    if not selectors.aitool_editable_by(tool=tool, user=request.user):
+        raise PermissionDenied
+    return _aitool_form(request, tool)
+
+
+def _aitool_form(request: HttpRequest, tool: AITool) -> HttpResponse:
+    form = AIToolForm(request.POST or None, instance=tool)
+    if request.method == "POST" and form.is_valid():
+        tool = aitool_save(tool=form.instance)
+        messages.success(request, f"Saved {tool.name}.")
+        return redirect("org:aitool_detail", pk=tool.pk)
+    return render(request, "org/aitool_form.html", {"form": form, "tool": tool})
+
+
+@login_required
+@permission_required("org.manage_people", raise_exception=True)
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters = PersonFilterForm(request.GET or None)
+    search, team = "", None
+    if filters.is_valid():
+        search, team = filters.cleaned_data["q"], filters.cleaned_data["team"]
+    people = selectors.person_list(search=search, team_id=team.pk if team else None)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/person_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "import_form": PeopleImportForm(),
+            "columns": COLUMNS,
+        },
+    )
+
+
+@login_required
+@permission_required("org.manage_people", raise_exception=True)
+@require_POST
+def people_import_upload(request: HttpRequest) -> HttpResponse:
+    form = PeopleImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["file"]))
+        return redirect("org:person_list")
+    text = io.TextIOWrapper(
+        form.cleaned_data["file"].file, encoding="utf-8-sig", newline=""
+    )
+    try:
+        report = people_import(lines=text)
+    except PeopleImportError as exc:
+        return render(
+            request, "org/import_errors.html", {"errors": exc.errors}, status=400
+        )
+    messages.success(
+        request,
+        f"Imported {report.total} people: {report.created} new, "
+        f"{report.updated} updated.",
+    )
+    return redirect("org:person_list")

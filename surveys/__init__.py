@@ -1,0 +1,1 @@
+"""Recurring pulse surveys: surveys, rounds, invitations, responses (issue 3)."""
