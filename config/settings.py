@@ -105,10 +105,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'candor.sqlite3'}")
-try:
-    DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
-except Exception as exc:  # environ raises several types for a malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+if urlsplit(DATABASE_URL).scheme not in ("sqlite", "postgres", "postgresql"):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={DATABASE_URL!r}: use postgres://user@host:5432/name "
+        "or sqlite:////absolute/path.sqlite3"
+    )
+DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: wait for locks instead of failing, and
     # take the write lock at BEGIN so two writers never deadlock on an upgrade.

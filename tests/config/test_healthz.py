@@ -1,0 +1,56 @@
+"""GET /healthz reports the database and the broker, and answers 503 when either is down."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import override_settings
+
+from config.health import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+# Nothing listens on port 1: a broker there is down.
+DOWN_BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "CELERY_BROKER_TRANSPORT_OPTIONS": {}}
+
+
+def test_it_answers_200_when_database_and_broker_are_up(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"] == "ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@override_settings(**DOWN_BROKER)
+def test_it_answers_503_and_names_the_broker_when_the_broker_is_down(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"].startswith("error:")
+
+
+def test_it_answers_503_when_the_database_fails(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error: OperationalError"
+
+
+def test_it_reports_when_a_worker_last_ran_a_task(client):
+    assert client.get("/healthz").json()["worker_last_seen"] is None
+
+    heartbeat_record()
+
+    assert client.get("/healthz").json()["worker_last_seen"] is not None
+
+
+def test_it_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,95 @@
+"""seed_demo builds a deterministic demo organisation and is safe to run twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from org.demo import DEMO_PASSWORD
+from org.models import AITool, Customer, Department, Person, Team, User
+from org.roles import Role, roles_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> dict[str, list]:
+    return {
+        "users": list(User.objects.order_by("email").values_list(
+            "email", "password", "is_staff", "is_active")),
+        "people": list(Person.objects.order_by("user__email").values_list(
+            "user__email", "name", "team__name", "job_title")),
+        "teams": list(Team.objects.order_by("name").values_list(
+            "name", "department__name", "manager__user__email")),
+        "tools": list(AITool.objects.order_by("name").values_list(
+            "name", "status", "owner__user__email", "live_since", "updated_at")),
+        "customers": list(Customer.objects.order_by("email").values_list(
+            "email", "company", "segment")),
+        "roles": list(User.groups.through.objects.order_by("user__email", "group__name")
+                      .values_list("user__email", "group__name")),
+    }
+
+
+def test_it_builds_the_default_demo_org(capsys):
+    call_command("seed_demo")
+
+    assert Person.objects.count() == 120
+    assert Department.objects.count() == 4
+    assert Team.objects.count() == 12
+    assert not Team.objects.filter(manager=None).exists()
+    assert AITool.objects.filter(status=AITool.Status.LIVE).count() >= 3
+    assert Customer.objects.values("segment").distinct().count() == 3
+    assert "hr@example.com / candor-demo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("email", "role"), [("hr@example.com", Role.HR),
+                                             ("leader@example.com", Role.LEADER),
+                                             ("employee@example.com", Role.EMPLOYEE)])
+def test_the_demo_logins_sign_in_with_their_role(email, role):
+    call_command("seed_demo", employees=20)
+
+    user = authenticate(username=email, password=DEMO_PASSWORD)
+
+    assert user is not None
+    assert roles_of(user) == {role}
+
+
+def test_the_demo_leader_manages_the_demo_employee_and_owns_a_live_tool():
+    call_command("seed_demo", employees=20)
+
+    employee = Person.objects.get(user__email="employee@example.com")
+    leader = Person.objects.get(user__email="leader@example.com")
+    assert employee.manager == leader
+    assert leader.owned_tools.filter(status=AITool.Status.LIVE).exists()
+
+
+def test_running_it_twice_changes_nothing():
+    call_command("seed_demo", employees=40)
+    before = _snapshot()
+
+    call_command("seed_demo", employees=40)
+
+    assert _snapshot() == before
+
+
+def test_the_same_seed_gives_the_same_org_and_another_seed_another():
+    call_command("seed_demo", employees=30, seed=7)
+    first = _snapshot()["people"]
+    AITool.objects.all().delete()
+    Person.objects.all().delete()
+    User.objects.all().delete()
+
+    call_command("seed_demo", employees=30, seed=7)
+    again = _snapshot()["people"]
+    call_command("seed_demo", employees=30, seed=8)
+
+    assert again == first
+    assert Person.objects.count() > 30  # seed 8 drew other people
+
+
+@pytest.mark.parametrize("options", [{"employees": 3}, {"weeks": 0}, {"weeks": 500}])
+def test_it_refuses_nonsense_sizes_with_a_clear_message(options):
+    with pytest.raises(CommandError, match="must be"):
+        call_command("seed_demo", **options)
+
+    assert Person.objects.count() == 0
