@@ -3,8 +3,9 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 
-from org.models import AITool, Person, Team
+from org.models import AITool, Person, Team, User
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -55,3 +56,14 @@ class PersonFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.select_related("department"), required=False
     )
+
+
+class PasswordSetOrResetForm(PasswordResetForm):
+    """Django's reset form, also for people who never had a password.
+
+    Imported people start without one and choose it through this form; Django's own
+    form skips accounts with an unusable password.
+    """
+
+    def get_users(self, email: str):
+        return User.objects.filter(email__iexact=email, is_active=True)

@@ -20,6 +20,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Sign-in ignores the case of the email address people type.
+        return self.get(email__iexact=username)
+
     def create_user(
         self, email: str, password: str | None = None, **extra: object
     ) -> User:

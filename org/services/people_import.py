@@ -101,7 +101,9 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
     try:
         header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise PeopleImportError([(1, f"cannot read the header row: {exc}")]) from exc
+        line = _unreadable_line(exc, reader.line_num)
+        what = "the header row" if line == 1 else "this line"
+        raise PeopleImportError([(line, f"cannot read {what}: {exc}")]) from exc
     _check_header(header)
     reader.fieldnames = header
     rows: list[ImportRow] = []
@@ -120,13 +122,23 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
             if row is not None:
                 rows.append(row)
     except (csv.Error, UnicodeDecodeError) as exc:
-        errors.append((reader.line_num + 1, f"cannot read this line: {exc}"))
+        errors.append(
+            (_unreadable_line(exc, reader.line_num), f"cannot read this line: {exc}")
+        )
     if not rows and not errors:
         errors.append((2, "the file has a header but no people"))
     errors.extend(_check_across_rows(rows))
     if errors:
         raise PeopleImportError(sorted(errors))
     return rows, header
+
+
+def _unreadable_line(exc: Exception, lines_read: int) -> int:
+    """The line a read error is on. A text file decodes ahead in chunks of many lines,
+    so a bad byte may sit several lines past the last line the reader was given."""
+    if isinstance(exc, UnicodeDecodeError):
+        return lines_read + 1 + exc.object[: exc.start].count(b"\n")
+    return lines_read + 1
 
 
 def _check_header(header: list[str]) -> None:
@@ -239,6 +251,18 @@ def _check_across_rows(rows: list[ImportRow]) -> list[tuple[int, str]]:
                 )
             )
         managers.setdefault(key, (row.manager_email, row.line))
+    # An account without a person (say from createsuperuser) would break the unique
+    # email halfway through saving.
+    accounts = set(
+        User.objects.filter(email__in=first_line, person__isnull=True).values_list(
+            "email", flat=True
+        )
+    )
+    errors.extend(
+        (row.line, f"{row.email} is an account without a person; add one in the admin")
+        for row in rows
+        if row.email in accounts
+    )
     wanted = {row.manager_email for row in rows if row.manager_email} - set(first_line)
     known = set(
         User.objects.filter(email__in=wanted, person__isnull=False).values_list(

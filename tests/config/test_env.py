@@ -12,8 +12,10 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_list
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("No", False),
-                                               ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("1", True), ("No", False), ("off", False), ("", False)],
+)
 def test_booleans_accept_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("CANDOR_FLAG", raw)
 
@@ -23,7 +25,9 @@ def test_booleans_accept_the_usual_spellings(monkeypatch, raw, expected):
 def test_a_misspelt_boolean_stops_start_up(monkeypatch):
     monkeypatch.setenv("CANDOR_FLAG", "ture")
 
-    with pytest.raises(ImproperlyConfigured, match="CANDOR_FLAG='ture' is not a boolean"):
+    with pytest.raises(
+        ImproperlyConfigured, match="CANDOR_FLAG='ture' is not a boolean"
+    ):
         env_bool("CANDOR_FLAG", False)
 
 
@@ -47,10 +51,18 @@ def _settings_in_a_fresh_process(**env: str) -> subprocess.CompletedProcess:
         "print(settings.DATABASES['default']['ENGINE'], settings.EMAIL_BACKEND, "
         "settings.EMAIL_FILE_PATH, settings.CELERY_BROKER_URL)"
     )
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "SECRET_KEY"}}
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env},
-                          capture_output=True, text=True, timeout=60)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "SECRET_KEY"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_defaults_run_locally_without_any_service(tmp_path):
@@ -66,8 +78,9 @@ def test_the_defaults_run_locally_without_any_service(tmp_path):
 
 
 def test_a_malformed_database_url_is_named_in_the_error(tmp_path):
-    result = _settings_in_a_fresh_process(CANDOR_VAR_DIR=str(tmp_path),
-                                          DATABASE_URL="nonsense://x")
+    result = _settings_in_a_fresh_process(
+        CANDOR_VAR_DIR=str(tmp_path), DATABASE_URL="nonsense://x"
+    )
 
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr

@@ -1,4 +1,4 @@
-"""GET /healthz reports the database and the broker, and answers 503 when either is down."""
+"""GET /healthz: database and broker state; 503 when either is down."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from config.health import heartbeat_record
 pytestmark = pytest.mark.django_db
 
 # Nothing listens on port 1: a broker there is down.
-DOWN_BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "CELERY_BROKER_TRANSPORT_OPTIONS": {}}
+DOWN_BROKER = {
+    "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+    "CELERY_BROKER_TRANSPORT_OPTIONS": {},
+}
 
 
 def test_it_answers_200_when_database_and_broker_are_up(client):

@@ -10,10 +10,9 @@ from org.services.people import person_roles_set
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "a-good-password-1")
+    password = factory.django.Password("a-good-password-1")
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -43,7 +42,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     job_title = "Specialist"
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: set[Role] | None, **kwargs: object) -> None:
+    def roles(
+        self, create: bool, extracted: set[Role] | None, **kwargs: object
+    ) -> None:
         if create:
             person_roles_set(person=self, roles=extracted or {Role.EMPLOYEE})
 

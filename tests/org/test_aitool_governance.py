@@ -34,7 +34,9 @@ def test_retiring_records_when_and_keeps_the_live_date():
     tool = AIToolFactory()
     aitool_set_status(tool=tool, status=AITool.Status.LIVE, at=WHEN)
 
-    aitool_set_status(tool=tool, status=AITool.Status.RETIRED, at=WHEN + dt.timedelta(days=30))
+    aitool_set_status(
+        tool=tool, status=AITool.Status.RETIRED, at=WHEN + dt.timedelta(days=30)
+    )
 
     tool.refresh_from_db()
     assert tool.live_since == WHEN
@@ -71,8 +73,15 @@ def test_the_database_refuses_a_live_tool_without_governance_even_from_raw_code(
 
 def test_the_form_shows_each_missing_piece_as_a_field_error():
     form = AIToolForm(
-        data={"name": "Summariser", "kind": "vendor", "status": "live", "owner": "",
-              "purpose": "", "acceptable_use": "", "data_sensitivity": "internal"}
+        data={
+            "name": "Summariser",
+            "kind": "vendor",
+            "status": "live",
+            "owner": "",
+            "purpose": "",
+            "acceptable_use": "",
+            "data_sensitivity": "internal",
+        }
     )
 
     assert not form.is_valid()
@@ -83,8 +92,12 @@ def test_the_form_shows_each_missing_piece_as_a_field_error():
 def test_tool_names_are_unique_whatever_the_case():
     AIToolFactory(name="Support Copilot")
     form = AIToolForm(
-        data={"name": "support copilot", "kind": "copilot", "status": "pilot",
-              "data_sensitivity": "internal"}
+        data={
+            "name": "support copilot",
+            "kind": "copilot",
+            "status": "pilot",
+            "data_sensitivity": "internal",
+        }
     )
 
     assert not form.is_valid()
@@ -100,8 +113,15 @@ def test_the_admin_refuses_to_set_a_tool_live_without_governance(client):
 
     response = client.post(
         reverse("admin:org_aitool_change", args=[tool.pk]),
-        {"name": tool.name, "kind": tool.kind, "status": "live", "owner": tool.owner_id,
-         "purpose": tool.purpose, "acceptable_use": "", "data_sensitivity": "internal"},
+        {
+            "name": tool.name,
+            "kind": tool.kind,
+            "status": "live",
+            "owner": tool.owner_id,
+            "purpose": tool.purpose,
+            "acceptable_use": "",
+            "data_sensitivity": "internal",
+        },
     )
 
     assert response.status_code == 200  # the form again, with its error
@@ -118,9 +138,15 @@ def test_the_admin_stamps_the_live_date_like_our_own_pages(client):
 
     client.post(
         reverse("admin:org_aitool_change", args=[tool.pk]),
-        {"name": tool.name, "kind": tool.kind, "status": "live", "owner": tool.owner_id,
-         "purpose": tool.purpose, "acceptable_use": tool.acceptable_use,
-         "data_sensitivity": "internal"},
+        {
+            "name": tool.name,
+            "kind": tool.kind,
+            "status": "live",
+            "owner": tool.owner_id,
+            "purpose": tool.purpose,
+            "acceptable_use": tool.acceptable_use,
+            "data_sensitivity": "internal",
+        },
     )
 
     tool.refresh_from_db()

@@ -15,18 +15,36 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot() -> dict[str, list]:
     return {
-        "users": list(User.objects.order_by("email").values_list(
-            "email", "password", "is_staff", "is_active")),
-        "people": list(Person.objects.order_by("user__email").values_list(
-            "user__email", "name", "team__name", "job_title")),
-        "teams": list(Team.objects.order_by("name").values_list(
-            "name", "department__name", "manager__user__email")),
-        "tools": list(AITool.objects.order_by("name").values_list(
-            "name", "status", "owner__user__email", "live_since", "updated_at")),
-        "customers": list(Customer.objects.order_by("email").values_list(
-            "email", "company", "segment")),
-        "roles": list(User.groups.through.objects.order_by("user__email", "group__name")
-                      .values_list("user__email", "group__name")),
+        "users": list(
+            User.objects.order_by("email").values_list(
+                "email", "password", "is_staff", "is_active"
+            )
+        ),
+        "people": list(
+            Person.objects.order_by("user__email").values_list(
+                "user__email", "name", "team__name", "job_title"
+            )
+        ),
+        "teams": list(
+            Team.objects.order_by("name").values_list(
+                "name", "department__name", "manager__user__email"
+            )
+        ),
+        "tools": list(
+            AITool.objects.order_by("name").values_list(
+                "name", "status", "owner__user__email", "live_since", "updated_at"
+            )
+        ),
+        "customers": list(
+            Customer.objects.order_by("email").values_list(
+                "email", "company", "segment"
+            )
+        ),
+        "roles": list(
+            User.groups.through.objects.order_by(
+                "user__email", "group__name"
+            ).values_list("user__email", "group__name")
+        ),
     }
 
 
@@ -42,9 +60,14 @@ def test_it_builds_the_default_demo_org(capsys):
     assert "hr@example.com / candor-demo" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("email", "role"), [("hr@example.com", Role.HR),
-                                             ("leader@example.com", Role.LEADER),
-                                             ("employee@example.com", Role.EMPLOYEE)])
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("hr@example.com", Role.HR),
+        ("leader@example.com", Role.LEADER),
+        ("employee@example.com", Role.EMPLOYEE),
+    ],
+)
 def test_the_demo_logins_sign_in_with_their_role(email, role):
     call_command("seed_demo", employees=20)
 

@@ -36,7 +36,9 @@ class Command(BaseCommand):
                 total=rows,
                 unit="people",
                 disable=no_progress or rows < 500,
-                file=self.stderr,
+                # The raw stream: OutputWrapper ends every write with a newline, so
+                # each redraw of the bar would land on a line of its own.
+                file=self.stderr._out,
             ) as bar,
         ):
             try:
