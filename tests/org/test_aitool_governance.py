@@ -104,14 +104,10 @@ def test_tool_names_are_unique_whatever_the_case():
     assert "already exists" in str(form.errors)
 
 
-def test_the_admin_refuses_to_set_a_tool_live_without_governance(client):
-    admin_user = PersonFactory().user
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    client.force_login(admin_user)
+def test_the_admin_refuses_to_set_a_tool_live_without_governance(admin_client):
     tool = AIToolFactory(acceptable_use="")
 
-    response = client.post(
+    response = admin_client.post(
         reverse("admin:org_aitool_change", args=[tool.pk]),
         {
             "name": tool.name,
@@ -129,14 +125,10 @@ def test_the_admin_refuses_to_set_a_tool_live_without_governance(client):
     assert AITool.objects.get(pk=tool.pk).status == AITool.Status.PILOT
 
 
-def test_the_admin_stamps_the_live_date_like_our_own_pages(client):
-    admin_user = PersonFactory().user
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    client.force_login(admin_user)
+def test_the_admin_stamps_the_live_date_like_our_own_pages(admin_client):
     tool = AIToolFactory()
 
-    client.post(
+    admin_client.post(
         reverse("admin:org_aitool_change", args=[tool.pk]),
         {
             "name": tool.name,

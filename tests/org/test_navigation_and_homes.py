@@ -316,7 +316,7 @@ def test_the_hr_home_shows_org_counts_and_links_to_people_and_tools(signed_in, h
 
     org = section(response, "hr-home")
     assert "3 active people in 2 teams (1 inactive)" in org
-    assert "1 AI tools live, 2 in pilot" in org
+    assert "1 AI tool live, 2 in pilot" in org
     assert f'href="{reverse("org:person_list")}"' in org
     assert f'href="{reverse("org:aitool_list")}"' in org
     assert f'href="{reverse("admin:index")}"' in org
