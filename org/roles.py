@@ -26,6 +26,7 @@ _HR = [
     *_LEADER,
     "org.manage_people",
     "org.view_org_results",
+    "surveys.manage_surveys",
     *(
         f"org.{action}_{model}"
         for action in ("add", "change", "view")

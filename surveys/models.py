@@ -1,0 +1,291 @@
+"""Surveys, their questions, rounds, invitations, and the anonymous responses.
+
+Invariants the database itself holds (DESIGN.md): the anonymity floor is never below
+3; one round per survey and start; one invitation per recipient and round; one
+response per invitation; an anonymous response has no key to an invitation or a
+person, a random id (so insertion order cannot be matched to invitations) and only
+the day it was submitted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from org.models import AITool, Customer, Department, Person, Team
+from surveys.cadence import Cadence, Schedule
+
+MIN_GROUP_FLOOR = 3
+
+
+class Survey(models.Model):
+    class Audience(models.TextChoices):
+        EMPLOYEES = "employees", "Employees"
+        CUSTOMERS = "customers", "Customers"
+
+    class Privacy(models.TextChoices):
+        ANONYMOUS = "anonymous", "Anonymous"
+        CONFIDENTIAL = "confidential", "Confidential"
+        NAMED = "named", "Named"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    audience = models.CharField(
+        max_length=20, choices=Audience.choices, default=Audience.EMPLOYEES
+    )
+    # Empty means everyone in the audience.
+    departments = models.ManyToManyField(Department, blank=True, related_name="+")
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    segments = models.JSONField(default=list, blank=True)
+    privacy = models.CharField(
+        max_length=20, choices=Privacy.choices, default=Privacy.ANONYMOUS
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(MIN_GROUP_FLOOR)],
+        help_text="No result is shown for a group with fewer respondents than this.",
+    )
+    cadence = models.CharField(
+        max_length=20,
+        choices=[(c.value, c.value.capitalize()) for c in Cadence],
+        default=Cadence.WEEKLY,
+    )
+    first_date = models.DateField(help_text="No round starts before this date.")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    start_time = models.TimeField(default="09:00")
+    open_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    reminder_count = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(3)]
+    )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("manage_surveys", "Can build, schedule and publish surveys")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=MIN_GROUP_FLOOR),
+                name="survey_min_group_size_floor",
+                violation_error_message="The anonymity floor cannot be below 3.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_count__lte=3), name="survey_at_most_3_reminders"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def schedule(self) -> Schedule:
+        return Schedule(
+            Cadence(self.cadence),
+            self.first_date,
+            self.weekday,
+            self.start_time,
+            ZoneInfo(settings.TIME_ZONE),
+        )
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        LIKERT = "likert", "Agreement, 1 to 5"
+        ENPS = "enps", "Recommend, 0 to 10 (eNPS / NPS)"
+        CSAT = "csat", "Satisfaction, 1 to 5 (CSAT)"
+        HOURS_SAVED = "hours_saved", "Hours saved per week"
+        AI_ACCURACY = "ai_accuracy", "AI output accuracy"
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        FREE_TEXT = "free_text", "Free text"
+
+    class Driver(models.TextChoices):
+        TRUST = "trust", "Trust"
+        CLARITY = "clarity", "Clarity of purpose"
+        JOB_SECURITY = "job_security", "Job security"
+        SURVEILLANCE = "surveillance", "Surveillance worry"
+        WORKLOAD = "workload", "Workload"
+        TRAINING = "training", "Training"
+        ACCOUNTABILITY = "accountability", "Accountability"
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    driver = models.CharField(max_length=20, choices=Driver.choices, blank=True)
+    required = models.BooleanField(default=True)
+    choices = models.JSONField(default=list, blank=True)
+    max_hours = models.PositiveSmallIntegerField(
+        default=40, validators=[MinValueValidator(1), MaxValueValidator(80)]
+    )
+    ai_tool = models.ForeignKey(
+        AITool,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="ai_accuracy") | Q(ai_tool__isnull=False),
+                name="question_accuracy_names_a_tool",
+                violation_error_message="An accuracy question must name its AI tool.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Round(models.Model):
+    """One occurrence of a survey's cadence: open from starts_at until closes_at."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rounds")
+    starts_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    fanout_done_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    results_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "starts_at"], name="round_one_per_occurrence"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("starts_at")),
+                name="round_closes_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["closed_at", "closes_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey} from {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Invitation(models.Model):
+    """A recipient's private link to one round. The token itself is never stored."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The day only: an exact time could be matched to an anonymous response's.
+    responded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "person"], name="invitation_one_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "customer"], name="invitation_one_per_customer"
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, customer__isnull=True)
+                | Q(person__isnull=True, customer__isnull=False),
+                name="invitation_exactly_one_recipient",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.round}"
+
+
+class Response(models.Model):
+    """One submitted questionnaire.
+
+    `invitation` is set only for confidential and named surveys. Team, department and
+    segment are copied at submission so results can be cut by group (behind the
+    anonymity floor) without a key to the person.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_on = models.DateField()
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    segment = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "team"])]
+
+    def __str__(self) -> str:
+        return f"Response to {self.round}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers"
+    )
+    number = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    choice = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True, max_length=4000)
+    sentiment = models.FloatField(null=True, blank=True)  # VADER compound, -1 to 1
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="answer_one_per_question"
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "number"])]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question}"
