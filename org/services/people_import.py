@@ -253,28 +253,27 @@ def _check_across_rows(rows: list[ImportRow]) -> list[tuple[int, str]]:
         managers.setdefault(key, (row.manager_email, row.line))
     # An account without a person (say from createsuperuser) would break the unique
     # email halfway through saving.
-    accounts = set(
-        User.objects.filter(email__in=first_line, person__isnull=True).values_list(
-            "email", flat=True
-        )
-    )
+    accounts = _existing_emails(first_line, with_person=False)
     errors.extend(
         (row.line, f"{row.email} is an account without a person; add one in the admin")
         for row in rows
         if row.email in accounts
     )
     wanted = {row.manager_email for row in rows if row.manager_email} - set(first_line)
-    known = set(
-        User.objects.filter(email__in=wanted, person__isnull=False).values_list(
-            "email", flat=True
-        )
-    )
+    known = _existing_emails(wanted, with_person=True)
     errors.extend(
         (row.line, f"manager {row.manager_email} is neither in the file nor in Candor")
         for row in rows
         if row.manager_email in wanted - known
     )
     return errors
+
+
+def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
+    accounts = User.objects.filter(
+        email__in=list(emails), person__isnull=not with_person
+    )
+    return set(accounts.values_list("email", flat=True))
 
 
 # --- saving --------------------------------------------------------------------
