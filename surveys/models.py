@@ -13,6 +13,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -102,6 +103,26 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # Thresholds that move after the fact are how anonymity gets broken: once a
+        # round has opened, the floor may rise but never fall.
+        if self.pk and self.rounds.exists():
+            stored = (
+                Survey.objects.filter(pk=self.pk)
+                .values_list("min_group_size", flat=True)
+                .first()
+            )
+            if stored is not None and self.min_group_size < stored:
+                raise ValidationError(
+                    {
+                        "min_group_size": (
+                            f"The minimum group size cannot be lowered below {stored} "
+                            "once a round has opened: results already shown were "
+                            "protected by it."
+                        )
+                    }
+                )
+
     def schedule(self) -> Schedule:
         return Schedule(
             Cadence(self.cadence),
@@ -110,6 +131,14 @@ class Survey(models.Model):
             self.start_time,
             ZoneInfo(settings.TIME_ZONE),
         )
+
+
+class Accuracy(models.TextChoices):
+    """How right an AI tool's output was: a survey answer's `choice`."""
+
+    CORRECT = "correct", "Correct"
+    MOSTLY_CORRECT = "mostly_correct", "Mostly correct"
+    INCORRECT = "incorrect", "Incorrect"
 
 
 class Question(models.Model):
@@ -198,7 +227,7 @@ class Round(models.Model):
 
 
 class Invitation(models.Model):
-    """A recipient's private link to one round. The token itself is never stored."""
+    """One recipient of one round. Its links are InvitationTokens, stored hashed."""
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="invitations"
@@ -209,8 +238,10 @@ class Invitation(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a dispatcher hands a send task to the broker, cleared when it ran, so
+    # the next pass neither enqueues it twice nor forgets it if the broker lost it.
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
@@ -236,6 +267,32 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.round}"
+
+    @property
+    def recipient(self) -> Person | Customer:
+        return self.person or self.customer
+
+    @property
+    def email(self) -> str:
+        return self.recipient.email
+
+
+class InvitationToken(models.Model):
+    """The hash of one link that was emailed (the invitation or a reminder).
+
+    Each email carries a fresh token, and the link in the email is its only copy: a
+    database dump cannot be turned into working links. Every token of an invitation
+    stays valid until the round closes or the invitation is answered.
+    """
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Link for invitation {self.invitation_id}"
 
 
 class Response(models.Model):

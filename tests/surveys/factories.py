@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-
 import factory
 
 from surveys.models import Invitation, Question, Round, Survey
@@ -42,4 +40,3 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     round = factory.SubFactory(RoundFactory)
     person = factory.SubFactory(PersonFactory)
-    token_hash = factory.LazyFunction(lambda: secrets.token_hex(32))

@@ -1,0 +1,193 @@
+"""Ready-made surveys HR can start from: "AI rollout pulse" and "Customer trust".
+
+A template is plain data; `survey_from_template` turns it into a Survey with its
+questions, which HR then edits like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from org.models import AITool, Person
+from surveys.models import Question, Survey
+
+Kind, Driver = Question.Kind, Question.Driver
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    kind: str
+    text: str
+    driver: str = ""
+    required: bool = True
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    title: str
+    intro: str
+    audience: str
+    questions: tuple[QuestionSpec, ...]
+    # Per AI tool: an hours-saved and an accuracy question (employees only).
+    per_tool: bool = False
+    defaults: dict[str, object] = field(default_factory=dict)
+
+
+AI_ROLLOUT_PULSE = Template(
+    key="ai-rollout-pulse",
+    title="AI rollout pulse",
+    intro=(
+        "Two minutes on how the AI tools are working for you. Leaders read the "
+        "results every round and answer on the feedback board."
+    ),
+    audience=Survey.Audience.EMPLOYEES,
+    questions=(
+        QuestionSpec(
+            Kind.LIKERT,
+            "I trust the AI tools I have been given to help me do good work.",
+            Driver.TRUST,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "I understand why we are introducing AI and what it is for.",
+            Driver.CLARITY,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "I feel secure about my job as AI tools are introduced.",
+            Driver.JOB_SECURITY,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "I am confident AI tools are not used to watch over my work unfairly.",
+            Driver.SURVEILLANCE,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "My workload is manageable with the AI tools we use.",
+            Driver.WORKLOAD,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "I have had the training I need to use AI tools well.",
+            Driver.TRAINING,
+        ),
+        QuestionSpec(
+            Kind.LIKERT,
+            "When I raise a concern about AI, I know who will answer it.",
+            Driver.ACCOUNTABILITY,
+        ),
+        QuestionSpec(
+            Kind.ENPS,
+            "How likely are you to recommend this company as a place to work?",
+        ),
+        QuestionSpec(
+            Kind.FREE_TEXT,
+            "What one thing would make AI work better for you here?",
+            required=False,
+        ),
+    ),
+    per_tool=True,
+    defaults={"cadence": "biweekly", "weekday": 1, "open_days": 5},
+)
+
+CUSTOMER_TRUST = Template(
+    key="customer-trust",
+    title="Customer trust",
+    intro="A minute on your recent experience with us. Thank you for helping us improve.",
+    audience=Survey.Audience.CUSTOMERS,
+    questions=(
+        QuestionSpec(
+            Kind.CSAT, "How satisfied are you with the support you received recently?"
+        ),
+        QuestionSpec(
+            Kind.ENPS, "How likely are you to recommend us to a colleague or friend?"
+        ),
+        QuestionSpec(
+            Kind.LIKERT, "I trust how this company uses AI with my data.", Driver.TRUST
+        ),
+        QuestionSpec(
+            Kind.FREE_TEXT, "Anything you would like to tell us?", required=False
+        ),
+    ),
+    defaults={"cadence": "monthly", "weekday": 2, "open_days": 10},
+)
+
+TEMPLATES = {t.key: t for t in (AI_ROLLOUT_PULSE, CUSTOMER_TRUST)}
+
+
+def survey_from_template(
+    key: str,
+    *,
+    first_date: dt.date,
+    created_by: Person | None = None,
+    tools: Iterable[AITool] | None = None,
+    **fields: object,
+) -> Survey:
+    """Create a survey from a template. `tools` defaults to every live AI tool."""
+    try:
+        template = TEMPLATES[key]
+    except KeyError:
+        raise ValueError(
+            f"No survey template {key!r}; choose one of {', '.join(TEMPLATES)}."
+        ) from None
+    attrs = {
+        "title": template.title,
+        "intro": template.intro,
+        "audience": template.audience,
+        **template.defaults,
+        **fields,
+    }
+    with transaction.atomic():
+        survey = Survey(first_date=first_date, created_by=created_by, **attrs)
+        survey.full_clean()
+        survey.save()
+        specs = list(template.questions)
+        if template.per_tool:
+            if tools is None:
+                tools = AITool.objects.filter(status=AITool.Status.LIVE)
+            specs[-2:-2] = [spec for tool in tools for spec in _tool_questions(tool)]
+        Question.objects.bulk_create(
+            Question(
+                survey=survey,
+                position=position,
+                kind=spec.kind,
+                text=spec.text,
+                driver=spec.driver,
+                required=spec.required,
+                help_text=spec.help_text,
+                ai_tool=getattr(spec, "tool", None),
+            )
+            for position, spec in enumerate(specs, start=1)
+        )
+    return survey
+
+
+@dataclass(frozen=True)
+class _ToolSpec(QuestionSpec):
+    tool: AITool | None = None
+
+
+def _tool_questions(tool: AITool) -> list[QuestionSpec]:
+    return [
+        _ToolSpec(
+            Kind.HOURS_SAVED,
+            f"About how many hours did {tool.name} save you this week?",
+            required=False,
+            help_text="Your best guess; 0 if it saved none or you did not use it.",
+            tool=tool,
+        ),
+        _ToolSpec(
+            Kind.AI_ACCURACY,
+            f"This week, {tool.name}'s output was usually:",
+            required=False,
+            help_text="Think of the outputs you checked.",
+            tool=tool,
+        ),
+    ]
