@@ -31,6 +31,9 @@ def _make_broker_folders(sender: Celery, **kwargs: object) -> None:
 app.conf.beat_schedule = {
     # Once a minute: cheap, and /healthz can then tell a stalled worker within minutes.
     "worker-heartbeat": {"task": "candor.worker_heartbeat", "schedule": 60.0},
+    # Opens rounds, sends invitations and reminders, closes rounds: every job finds
+    # its due work in the database, so a missed minute is caught up by the next.
+    "dispatch": {"task": "candor.dispatch", "schedule": 60.0},
 }
 
 
@@ -40,3 +43,13 @@ def worker_heartbeat() -> None:
     from config.health import heartbeat_record
 
     heartbeat_record()
+
+
+@app.task(name="candor.dispatch", ignore_result=True)
+def dispatch() -> None:
+    """Run every periodic job due now, handing emails to workers."""
+    from django.utils import timezone
+
+    from config.scheduler import tick_all
+
+    tick_all(now=timezone.now(), inline=False)

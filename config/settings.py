@@ -55,6 +55,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 CANDOR_ORG_NAME = env_str("CANDOR_ORG_NAME", "Candor Demo Org")
+# Links in emails sent by workers, which have no request to take the host from.
+CANDOR_BASE_URL = env_str("CANDOR_BASE_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

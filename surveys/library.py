@@ -100,7 +100,7 @@ AI_ROLLOUT_PULSE = Template(
 CUSTOMER_TRUST = Template(
     key="customer-trust",
     title="Customer trust",
-    intro="A minute on your recent experience with us. Thank you for helping us improve.",
+    intro="A minute on your recent experience with us. Thank you for helping.",
     audience=Survey.Audience.CUSTOMERS,
     questions=(
         QuestionSpec(

@@ -1,0 +1,145 @@
+"""Answering a round: from a link (or a signed-in page) to one saved response.
+
+The response is saved synchronously in one transaction (a broker outage delays
+emails, never an answer) and claims the invitation with a conditional UPDATE, so a
+double submit, even two at once, stores one response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import (
+    Answer,
+    Invitation,
+    InvitationToken,
+    Question,
+    Response,
+    Survey,
+)
+from surveys.sentiment import comment_sentiment
+from surveys.tokens import token_hash
+
+
+class LinkState(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class NotAnswerable(Exception):
+    def __init__(self, state: LinkState):
+        super().__init__(state)
+        self.state = state
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link belongs to, or None for a link we never sent."""
+    if not token or len(token) > 100:
+        return None
+    link = (
+        InvitationToken.objects.select_related(
+            "invitation__round__survey", "invitation__person__team__department"
+        )
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    return link.invitation if link else None
+
+
+def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
+    if invitation.responded_on is not None:
+        return LinkState.ANSWERED
+    round_ = invitation.round
+    if (
+        round_.closed_at is not None
+        or now >= round_.closes_at
+        or now < round_.starts_at
+    ):
+        return LinkState.CLOSED
+    return LinkState.OPEN
+
+
+def privacy_statement(survey: Survey) -> str:
+    """How privacy works for this survey, in one plain sentence."""
+    org, floor = settings.CANDOR_ORG_NAME, survey.min_group_size
+    if survey.privacy == Survey.Privacy.ANONYMOUS:
+        return (
+            "This survey is anonymous: your answers are saved without your name or "
+            "any link back to you, and results are only shown for groups of at least "
+            f"{floor} people."
+        )
+    if survey.privacy == Survey.Privacy.CONFIDENTIAL:
+        return (
+            "This survey is confidential: your answers are kept with your invitation, "
+            f"but nobody at {org} can see who said what, and results are only shown "
+            f"for groups of at least {floor} people."
+        )
+    return (
+        f"This survey is named: {org}'s HR team will see your name beside your answers."
+    )
+
+
+def response_submit(
+    *,
+    invitation: Invitation,
+    answers: dict[Question, object],
+    now: dt.datetime | None = None,
+) -> Response:
+    """Save one response; raises NotAnswerable if answered already or closed.
+
+    `answers` maps each answered question to its cleaned value (int, Decimal or
+    str); unanswered optional questions are simply absent.
+    """
+    now = now or timezone.now()
+    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    round_ = invitation.round
+    survey = round_.survey
+    with transaction.atomic():
+        state = invitation_state(invitation, now=now)
+        if state != LinkState.OPEN:
+            raise NotAnswerable(state)
+        claimed = Invitation.objects.filter(pk=invitation.pk, responded_on=None).update(
+            responded_on=today
+        )
+        if not claimed:
+            raise NotAnswerable(LinkState.ANSWERED)
+        person, customer = invitation.person, invitation.customer
+        team = person.team if person else None
+        response = Response.objects.create(
+            round=round_,
+            # Anonymous: no key from the answers to the invitation (invariant 2).
+            invitation=None
+            if survey.privacy == Survey.Privacy.ANONYMOUS
+            else invitation,
+            submitted_on=today,
+            team=team,
+            department=team.department if team else None,
+            segment=customer.segment if customer else "",
+        )
+        Answer.objects.bulk_create(
+            _answer(response, question, value)
+            for question, value in answers.items()
+            if value not in (None, "")
+        )
+    invitation.responded_on = today
+    return response
+
+
+def _answer(response: Response, question: Question, value: object) -> Answer:
+    answer = Answer(response=response, question=question)
+    if question.kind == Question.Kind.FREE_TEXT:
+        answer.text = str(value).strip()
+        answer.sentiment = comment_sentiment(answer.text)
+    elif question.kind in (Question.Kind.AI_ACCURACY, Question.Kind.SINGLE_CHOICE):
+        answer.choice = str(value)
+    else:
+        answer.number = Decimal(value)
+    return answer

@@ -1,0 +1,93 @@
+"""The answering pages: by private link (no sign-in) or from a signed-in home page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from config.ratelimit import limit_hit, limit_reached
+from surveys.forms import AnswerForm
+from surveys.models import Invitation
+from surveys.services.answering import (
+    LinkState,
+    NotAnswerable,
+    invitation_for_token,
+    invitation_state,
+    privacy_statement,
+    response_submit,
+)
+
+# Unknown links per client address per hour before we answer 429. A person who
+# mistypes a link a few times is fine; a guesser gets 20 tries an hour, against
+# 2**256 possible links.
+GUESS_LIMIT, GUESS_WINDOW = 20, 3600
+
+
+@never_cache
+def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    client = request.META.get("REMOTE_ADDR", "unknown")
+    if limit_reached("survey-link", client, limit=GUESS_LIMIT):
+        return render(request, "surveys/link_limited.html", status=429)
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        limit_hit("survey-link", client, window_seconds=GUESS_WINDOW)
+        return render(request, "surveys/link_unknown.html", status=404)
+    return _answer(request, invitation)
+
+
+@never_cache
+@login_required
+def answer_signed_in(request: HttpRequest, pk: int) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("round__survey", "person__team__department"),
+        pk=pk,
+        person__isnull=False,
+    )
+    if person is None or invitation.person_id != person.pk:
+        raise Http404("No such invitation.")  # never tell whose it is
+    return _answer(request, invitation)
+
+
+def answer_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "surveys/answer_thanks.html")
+
+
+def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    state = invitation_state(invitation, now=timezone.now())
+    if state != LinkState.OPEN:
+        return _gone(request, invitation, state)
+    survey = invitation.round.survey
+    questions = list(survey.questions.select_related("ai_tool"))
+    form = AnswerForm(questions, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response_submit(invitation=invitation, answers=form.answers())
+        except NotAnswerable as exc:
+            return _gone(request, invitation, exc.state)
+        return redirect("surveys:answer_thanks")
+    return render(
+        request,
+        "surveys/answer.html",
+        {
+            "form": form,
+            "survey": survey,
+            "round": invitation.round,
+            "privacy": privacy_statement(survey),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _gone(
+    request: HttpRequest, invitation: Invitation, state: LinkState
+) -> HttpResponse:
+    return render(
+        request,
+        "surveys/link_gone.html",
+        {"state": state, "survey": invitation.round.survey, "round": invitation.round},
+        status=410,
+    )
