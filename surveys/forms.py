@@ -44,6 +44,7 @@ class AnswerForm(forms.Form):
             inline = question.kind in (Question.Kind.ENPS, Question.Kind.AI_ACCURACY)
             layout.append(InlineRadios(name) if inline else Field(name))
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's own <form> carries the CSRF token
         self.helper.layout = Layout(*layout, Submit("submit", "Send my answers"))
 
     def answers(self) -> dict[Question, object]:
@@ -51,9 +52,12 @@ class AnswerForm(forms.Form):
 
 
 def _field(question: Question) -> forms.Field:
+    help_text = question.help_text
+    if question.kind == Question.Kind.ENPS and not help_text:
+        help_text = "0 means not at all likely, 10 extremely likely."
     common = {
         "label": question.text,
-        "help_text": question.help_text,
+        "help_text": help_text,
         "required": question.required,
     }
     if question.kind in SCALES:
