@@ -36,7 +36,8 @@ def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
         for row in Invitation.objects.filter(round__in=rounds)
         .values("round")
         .annotate(
-            sent=Count("pk", filter=Q(sent_at__isnull=False)),
+            # A bounced email reached nobody: it does not count as sent.
+            sent=Count("pk", filter=Q(sent_at__isnull=False, bounced_at=None)),
             answered=Count("pk", filter=Q(responded_on__isnull=False)),
         )
     }
@@ -53,3 +54,18 @@ def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
             )
         )
     return result
+
+
+def open_invitations_for(person, *, now) -> list[Invitation]:
+    """The person's invitations to rounds open now that they have not answered."""
+    return list(
+        Invitation.objects.filter(
+            person=person,
+            responded_on=None,
+            round__closed_at=None,
+            round__starts_at__lte=now,
+            round__closes_at__gt=now,
+        )
+        .select_related("round__survey")
+        .order_by("round__closes_at")
+    )

@@ -254,3 +254,17 @@ def test_two_submits_at_the_same_moment_store_one_response(settings, time_machin
 
     assert sorted(outcomes) == ["answered", "saved"]
     assert Response.objects.count() == 1
+
+
+def test_the_home_page_lists_my_open_surveys_until_i_answer(pulse, signed_in):
+    survey, staff, links = pulse
+    browser = signed_in(staff[0])
+    home = browser.get(reverse("home")).content.decode()
+    mine = Invitation.objects.get(person=staff[0])
+    answer_url = reverse("surveys:answer_signed_in", args=[mine.pk])
+    assert survey.title in home and answer_url in home
+
+    browser.post(answer_url, _fields(survey))
+    home = browser.get(reverse("home")).content.decode()
+    assert answer_url not in home
+    assert "No survey is waiting for you" in home
