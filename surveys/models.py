@@ -194,6 +194,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def clean(self) -> None:
+        # Answers were given to the question as it was asked: a Likert 4 means
+        # nothing as a number of hours. Our forms and the admin both call this.
+        if self.pk and self.answers.exists():
+            stored = Question.objects.filter(pk=self.pk).values_list("kind", flat=True)
+            if stored and stored[0] != self.kind:
+                raise ValidationError(
+                    {
+                        "kind": "This question already has answers, so its kind "
+                        "cannot change. Add a new question instead."
+                    }
+                )
+
 
 class Round(models.Model):
     """One occurrence of a survey's cadence: open from starts_at until closes_at."""

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from org.models import Person, User
-from surveys.models import Invitation, Question, Response, Round, Survey
+from surveys.models import Answer, Invitation, Question, Response, Round, Survey
 from tests.org.factories import CustomerFactory
 from tests.surveys.factories import (
     InvitationFactory,
@@ -132,3 +132,17 @@ def test_hr_may_manage_surveys_and_others_may_not():
 
     assert "manage_surveys" in codenames("HR")
     assert "manage_surveys" not in codenames("Leader") | codenames("Employee")
+
+
+@pytest.mark.django_db
+def test_an_answered_question_cannot_change_kind_even_in_the_admin_path():
+
+    question = QuestionFactory()
+    round_ = RoundFactory(survey=question.survey)
+    response = Response.objects.create(round=round_, submitted_on=round_.starts_at)
+    Answer.objects.create(response=response, question=question, number=4)
+    question.kind = "hours_saved"
+    with pytest.raises(ValidationError, match="already has answers"):
+        question.full_clean()
+    question.kind, question.text = "likert", "Reworded, same kind"
+    question.full_clean()
