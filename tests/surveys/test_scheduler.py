@@ -280,3 +280,35 @@ def test_two_dispatchers_at_once_send_each_invitation_once(mailoutbox):
     assert Invitation.objects.count() == 30
     assert Counter(m.to[0] for m in mailoutbox).most_common(1)[0][1] == 1
     assert len(mailoutbox) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_queueing_at_once_queue_each_invitation_once():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    weekly_pulse(people=40)
+    survey_tick(now=MONDAY_9, enqueue=lambda batch: None)  # opened, fanned out
+    Invitation.objects.update(queued_at=None)  # as if the broker lost them all
+    queued: list[tuple[int, int]] = []
+    lock, barrier = threading.Lock(), threading.Barrier(2)
+
+    def collect(batch):
+        with lock:
+            queued.extend(batch)
+
+    def dispatcher():
+        try:
+            barrier.wait()
+            survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1), enqueue=collect)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(queued) == sorted(
+        (pk, 0) for pk in Invitation.objects.values_list("pk", flat=True)
+    )
