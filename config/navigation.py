@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
     NavItem("AI tools", "org:aitool_list", "org.view_aitool"),
+    NavItem("Surveys", "surveys:survey_list", "surveys.manage_surveys"),
     NavItem("People", "org:person_list", "org.manage_people"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

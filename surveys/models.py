@@ -195,17 +195,67 @@ class Question(models.Model):
         return self.text
 
     def clean(self) -> None:
+        """The rules a question's settings must follow, one error per field.
+
+        Here rather than in a service so that our builder's forms, the admin and
+        every save through `question_save` obey the same rules.
+        """
+        errors: dict[str, str] = {}
+        if self._kind_changed_after_answers():
+            errors["kind"] = (
+                "This question already has answers, so its kind cannot change. "
+                "Add a new question instead."
+            )
+        if self.driver and self.kind != Question.Kind.LIKERT:
+            errors["driver"] = (
+                "A driver applies only to agreement (1 to 5) questions: clear it."
+            )
+        if choices_error := _choices_error(self.kind, self.choices or []):
+            errors["choices"] = choices_error
+        if self.kind == Question.Kind.AI_ACCURACY and self.ai_tool_id is None:
+            errors["ai_tool"] = (
+                "An accuracy question must name the AI tool it asks about."
+            )
+        elif self.ai_tool_id is not None and self.kind not in TOOL_KINDS:
+            errors["ai_tool"] = (
+                "Only accuracy and hours-saved questions name an AI tool: clear it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _kind_changed_after_answers(self) -> bool:
         # Answers were given to the question as it was asked: a Likert 4 means
-        # nothing as a number of hours. Our forms and the admin both call this.
-        if self.pk and self.answers.exists():
-            stored = Question.objects.filter(pk=self.pk).values_list("kind", flat=True)
-            if stored and stored[0] != self.kind:
-                raise ValidationError(
-                    {
-                        "kind": "This question already has answers, so its kind "
-                        "cannot change. Add a new question instead."
-                    }
-                )
+        # nothing as a number of hours.
+        if self.pk is None:
+            return False
+        stored = Question.objects.filter(pk=self.pk).values_list("kind", flat=True)
+        return bool(stored) and stored[0] != self.kind and self.answers.exists()
+
+
+TOOL_KINDS = (Question.Kind.AI_ACCURACY, Question.Kind.HOURS_SAVED)
+MAX_CHOICE_LENGTH = 200  # Answer.choice holds the chosen text
+
+
+def _choices_error(kind: str, choices: list[str]) -> str | None:
+    if kind != Question.Kind.SINGLE_CHOICE:
+        return (
+            "Choices apply only to single-choice questions: clear them."
+            if choices
+            else None
+        )
+    if len(choices) < 2:
+        return "Give at least 2 choices, one per line."
+    seen: set[str] = set()
+    for number, choice in enumerate(choices, start=1):
+        if len(choice) > MAX_CHOICE_LENGTH:
+            return (
+                f"Choice {number} is {len(choice)} characters long; each choice may "
+                f"have at most {MAX_CHOICE_LENGTH}."
+            )
+        if choice.casefold() in seen:
+            return f"Each choice must be different; “{choice}” appears twice."
+        seen.add(choice.casefold())
+    return None
 
 
 class Round(models.Model):

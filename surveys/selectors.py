@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from surveys.models import Invitation, Round
+from surveys.models import Answer, Invitation, Question, Round, Survey
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,43 @@ def open_invitations_for(person, *, now) -> list[Invitation]:
         .select_related("round__survey")
         .order_by("round__closes_at")
     )
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    survey: Survey
+    question_count: int
+    latest: Participation | None  # of the latest round; None before the first
+
+
+def survey_rows() -> list[SurveyRow]:
+    """Every survey with its question count and latest round, in three queries."""
+    latest_round = Round.objects.filter(survey=OuterRef("pk")).order_by("-starts_at")
+    surveys = list(
+        Survey.objects.annotate(
+            question_count=Count("questions"),
+            latest_round_id=Subquery(latest_round.values("pk")[:1]),
+        )
+    )
+    rounds = Round.objects.filter(
+        pk__in=[s.latest_round_id for s in surveys if s.latest_round_id]
+    ).select_related("survey")
+    latest = {p.round.survey_id: p for p in participation_for_rounds(rounds)}
+    return [SurveyRow(s, s.question_count, latest.get(s.pk)) for s in surveys]
+
+
+def survey_questions(*, survey: Survey) -> list[Question]:
+    """A survey's questions in order, each with `has_answers`."""
+    answered = Answer.objects.filter(question=OuterRef("pk"))
+    return list(
+        Question.objects.filter(survey=survey)
+        .order_by("position", "pk")
+        .select_related("ai_tool")
+        .annotate(has_answers=Exists(answered))
+    )
+
+
+def survey_participation(*, survey: Survey) -> list[Participation]:
+    """Participation of every round of a survey, newest first."""
+    rounds = survey.rounds.select_related("survey").order_by("-starts_at")
+    return participation_for_rounds(rounds)

@@ -95,7 +95,15 @@ EVERYONE = [("Home", "/"), ("AI tools", "/tools/")]
     [
         ("employee", EVERYONE),
         ("leader", EVERYONE),
-        ("hr", [*EVERYONE, ("People", "/people/"), ("Admin", "/admin/")]),
+        (
+            "hr",
+            [
+                *EVERYONE,
+                ("Surveys", "/surveys/"),
+                ("People", "/people/"),
+                ("Admin", "/admin/"),
+            ],
+        ),
     ],
 )
 def test_the_nav_bar_shows_exactly_the_entries_a_role_may_use(

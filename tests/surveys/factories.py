@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import factory
 
 from surveys.models import Invitation, Question, Round, Survey

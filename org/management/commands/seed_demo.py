@@ -11,6 +11,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from org.demo import DEMO_PASSWORD, demo_start, seed_org
+from surveys.demo import seed_surveys
 
 
 class Command(BaseCommand):
@@ -38,14 +39,19 @@ class Command(BaseCommand):
             )
         if not 1 <= weeks <= 104:
             raise CommandError("--weeks must be between 1 and 104.")
-        org = seed_org(
-            rng=random.Random(seed), employees=employees, start=demo_start(weeks)
-        )
+        start = demo_start(weeks)
+        org = seed_org(rng=random.Random(seed), employees=employees, start=start)
+        # A stream of its own, so the org drawn from `seed` stays as it was.
+        surveys = seed_surveys(rng=random.Random(seed + 1), org=org, start=start)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo org ready: {len(org.people)} people, {len(org.tools)} AI tools, "
                 f"{len(org.customers)} customers."
             )
+        )
+        self.stdout.write(
+            f"Surveys: {surveys.live} live, {surveys.past_rounds} past rounds, "
+            f"{surveys.responses:,} responses."
         )
         for person in (org.hr, org.leader, org.employee):
             self.stdout.write(f"  sign in as {person.email} / {DEMO_PASSWORD}")
