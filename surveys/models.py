@@ -391,8 +391,10 @@ class Answer(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers"
     )
+    # RESTRICT, not PROTECT: an answered question cannot be deleted on its own, but
+    # deleting a whole survey takes its rounds, responses and answers with it.
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="answers"
+        Question, on_delete=models.RESTRICT, related_name="answers"
     )
     number = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     choice = models.CharField(max_length=200, blank=True)

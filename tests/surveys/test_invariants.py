@@ -146,3 +146,17 @@ def test_an_answered_question_cannot_change_kind_even_in_the_admin_path():
         question.full_clean()
     question.kind, question.text = "likert", "Reworded, same kind"
     question.full_clean()
+
+
+@pytest.mark.django_db
+def test_an_answered_question_cannot_be_deleted_alone_but_goes_with_its_survey():
+    from django.db.models import RestrictedError
+
+    question = QuestionFactory()
+    round_ = RoundFactory(survey=question.survey)
+    response = Response.objects.create(round=round_, submitted_on=round_.starts_at)
+    Answer.objects.create(response=response, question=question, number=4)
+    with pytest.raises(RestrictedError):
+        question.delete()
+    question.survey.delete()
+    assert not Answer.objects.exists() and not Response.objects.exists()
