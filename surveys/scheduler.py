@@ -77,11 +77,20 @@ def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRepo
         report.invited += round_fan_out(round_, now=now)
     # Close before sending, so a round that just ended gets no last email.
     report.closed = rounds_close_due(now=now)
-    invitations = list(invitations_to_send(now=now).values_list("pk", flat=True))
-    jobs = [(pk, 0) for pk in invitations] + reminders_due(now=now)
     if enqueue is None:
+        invitations = invitations_to_send(now=now).values_list("pk", flat=True)
+        jobs = [(pk, 0) for pk in invitations] + reminders_due(now=now)
         _run_inline(jobs, now, report)
     else:
+        # Only what is not already with the broker, and a bounded amount per pass.
+        stale = now - QUEUE_STALE
+        invitations = invitations_to_send(now=now, unqueued_before=stale)
+        jobs = [
+            (pk, 0) for pk in invitations.values_list("pk", flat=True)[:QUEUE_PER_PASS]
+        ]
+        jobs += reminders_due(
+            now=now, unqueued_before=stale, limit=QUEUE_PER_PASS - len(jobs)
+        )
         report.queued = _queue(jobs, now, enqueue)
     return report
 
@@ -107,13 +116,15 @@ def _run_inline(jobs: Iterable[tuple[int, int]], now, report: TickReport) -> Non
 
 
 def _queue(jobs: list[tuple[int, int]], now: dt.datetime, enqueue: Enqueue) -> int:
-    """Mark up to QUEUE_PER_PASS invitations queued and enqueue them after commit."""
+    """Mark the jobs' invitations queued and enqueue them once that commits.
+
+    The row locks (skipping rows another dispatcher holds) and the re-check of
+    `queued_at` make two dispatchers at once queue each invitation once."""
     steps = dict(jobs)
-    ids = list(steps)[:QUEUE_PER_PASS]
     with transaction.atomic():
         free = (
             Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids)
+            .filter(pk__in=list(steps))
             .filter(Q(queued_at=None) | Q(queued_at__lt=now - QUEUE_STALE))
             .values_list("pk", flat=True)
         )

@@ -102,14 +102,21 @@ def reminder_send(
         raise
 
 
-def invitations_to_send(*, now: dt.datetime) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(
+def invitations_to_send(
+    *, now: dt.datetime, unqueued_before: dt.datetime | None = None
+) -> QuerySet[Invitation]:
+    """Invitations of open rounds not yet sent; with `unqueued_before`, only those
+    not handed to the broker since then."""
+    invitations = Invitation.objects.filter(
         sent_at=None,
         bounced_at=None,
         responded_on=None,
         round__closed_at=None,
         round__closes_at__gt=now,
-    ).order_by("pk")
+    )
+    if unqueued_before is not None:
+        invitations = invitations.filter(_unqueued_since(unqueued_before))
+    return invitations.order_by("pk")
 
 
 def reminder_due_at(round_: Round, step: int) -> dt.datetime | None:
@@ -131,7 +138,12 @@ def reminder_due_at(round_: Round, step: int) -> dt.datetime | None:
     return due if round_.starts_at < due < round_.closes_at else None
 
 
-def reminders_due(*, now: dt.datetime) -> list[tuple[int, int]]:
+def reminders_due(
+    *,
+    now: dt.datetime,
+    unqueued_before: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[tuple[int, int]]:
     """(invitation id, step) for every reminder due at `now`, at most one step each.
 
     Reminders go out on weekdays, not before the survey's start time of day, so a
@@ -164,9 +176,18 @@ def reminders_due(*, now: dt.datetime) -> list[tuple[int, int]]:
                 sent_at__lte=now - dt.timedelta(hours=12),
                 bounced_at=None,
                 responded_on=None,
-            ).values_list("pk", flat=True)
-            due.extend((pk, step) for pk in ids.order_by("pk"))
+            )
+            if unqueued_before is not None:
+                ids = ids.filter(_unqueued_since(unqueued_before))
+            ids = ids.order_by("pk").values_list("pk", flat=True)
+            if limit is not None:
+                ids = ids[: max(limit - len(due), 0)]
+            due.extend((pk, step) for pk in ids)
     return due
+
+
+def _unqueued_since(instant: dt.datetime) -> Q:
+    return Q(queued_at=None) | Q(queued_at__lt=instant)
 
 
 def _deliver(invitation: Invitation, *, now: dt.datetime, reminder_step: int) -> Sent:

@@ -312,3 +312,23 @@ def test_two_dispatchers_queueing_at_once_queue_each_invitation_once():
     assert sorted(queued) == sorted(
         (pk, 0) for pk in Invitation.objects.values_list("pk", flat=True)
     )
+
+
+def test_each_dispatcher_pass_queues_a_bounded_batch_and_moves_on(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from surveys import scheduler
+
+    monkeypatch.setattr(scheduler, "QUEUE_PER_PASS", 3)
+    weekly_pulse(people=7)
+    passes: list[list[int]] = []
+    for minute in range(4):
+        batch: list[tuple[int, int]] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            survey_tick(
+                now=MONDAY_9 + dt.timedelta(minutes=minute), enqueue=batch.extend
+            )
+        passes.append([pk for pk, _ in batch])
+    assert [len(p) for p in passes] == [3, 3, 1, 0]
+    queued = [pk for p in passes for pk in p]
+    assert sorted(queued) == sorted(Invitation.objects.values_list("pk", flat=True))
