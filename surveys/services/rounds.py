@@ -80,18 +80,18 @@ def round_fan_out(round_: Round, *, now: dt.datetime | None = None) -> int:
     survey = round_.survey
     key = "customer_id" if survey.audience == Survey.Audience.CUSTOMERS else "person_id"
     ids = recipients(survey).order_by("pk").values_list("pk", flat=True)
-    created, last = 0, 0
+    invitations = Invitation.objects.filter(round=round_)
+    before, last = invitations.count(), 0
     while True:
         batch = list(ids.filter(pk__gt=last)[:FANOUT_BATCH])
         if not batch:
             break
-        before = Invitation.objects.filter(round=round_).count()
         Invitation.objects.bulk_create(
             [Invitation(round=round_, **{key: pk}) for pk in batch],
             ignore_conflicts=True,
         )
-        created += Invitation.objects.filter(round=round_).count() - before
         last = batch[-1]
+    created = invitations.count() - before
     Round.objects.filter(pk=round_.pk, fanout_done_at=None).update(
         fanout_done_at=now or timezone.now()
     )
