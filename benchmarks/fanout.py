@@ -1,6 +1,7 @@
 """Benchmark: opening a round for a very large audience.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python benchmarks/fanout.py [--people 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+        python benchmarks/fanout.py [--people 100000]
 
 Builds a throw-away database (Django's test database machinery: created, then
 dropped), adds N people, then measures in the same run:
@@ -26,18 +27,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+from django.utils import timezone
 
-from org.models import Department, Person, Team, User  # noqa: E402
-from surveys.models import Invitation, Question, Round, Survey  # noqa: E402
-from surveys.scheduler import survey_tick  # noqa: E402
-from surveys.services.rounds import round_fan_out  # noqa: E402
+from org.models import Department, Person, Team, User
+from surveys.models import Invitation, Question, Round, Survey
+from surveys.scheduler import survey_tick
+from surveys.services.rounds import round_fan_out
 
 
 def main() -> None:
