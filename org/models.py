@@ -232,3 +232,12 @@ class AITool(models.Model):
             missing["acceptable_use"] = "A live tool needs an acceptable-use text."
         if missing:
             raise ValidationError(missing)
+
+
+class Accuracy(models.TextChoices):
+    """How right an AI tool's output was: one scale for survey answers and the
+    board's two-click ratings, so both count in AI accuracy."""
+
+    CORRECT = "correct", "Correct"
+    MOSTLY_CORRECT = "mostly_correct", "Mostly correct"
+    INCORRECT = "incorrect", "Incorrect"

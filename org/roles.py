@@ -27,6 +27,9 @@ _HR = [
     "org.manage_people",
     "org.view_org_results",
     "surveys.manage_surveys",
+    "feedback.moderate_concerns",
+    "feedback.post_updates",
+    *(f"feedback.{action}_categorypolicy" for action in ("add", "change", "view")),
     *(
         f"org.{action}_{model}"
         for action in ("add", "change", "view")

@@ -21,11 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.demo import DemoOrg
-from org.models import AITool, Customer, Person
+from org.models import Accuracy, AITool, Customer, Person
 from surveys.cadence import starts
 from surveys.library import AI_ROLLOUT_PULSE, CUSTOMER_TRUST, survey_from_template
 from surveys.models import (
-    Accuracy,
     Answer,
     Invitation,
     Question,

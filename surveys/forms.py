@@ -9,7 +9,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
-from surveys.models import Accuracy, Question
+from org.models import Accuracy
+from surveys.models import Question
 
 AGREEMENT = [
     (1, "1: Strongly disagree"),

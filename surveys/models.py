@@ -133,14 +133,6 @@ class Survey(models.Model):
         )
 
 
-class Accuracy(models.TextChoices):
-    """How right an AI tool's output was: a survey answer's `choice`."""
-
-    CORRECT = "correct", "Correct"
-    MOSTLY_CORRECT = "mostly_correct", "Mostly correct"
-    INCORRECT = "incorrect", "Incorrect"
-
-
 class Question(models.Model):
     class Kind(models.TextChoices):
         LIKERT = "likert", "Agreement, 1 to 5"

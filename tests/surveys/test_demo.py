@@ -14,10 +14,9 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from org.demo import demo_start, seed_org
-from org.models import Customer, Person
+from org.models import Accuracy, Customer, Person
 from surveys.demo import seed_surveys
 from surveys.models import (
-    Accuracy,
     Answer,
     Invitation,
     Question,
