@@ -323,3 +323,37 @@ class OutputRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ai_tool}: {self.rating}"
+
+
+class Notice(models.Model):
+    """An email to one person, written in the same transaction as what caused it.
+
+    The outbox pattern: a broker outage delays a notice, never loses it, because
+    the scheduler's next pass finds every notice not yet sent (invariant 5). Each is
+    sent at most once, claimed by a conditional UPDATE of `sent_at`.
+    """
+
+    class Kind(models.TextChoices):
+        FOLLOWER = "follower", "To a follower"
+        REMINDER = "reminder", "Owner reminder"
+        ESCALATION = "escalation", "Escalation"
+        NUDGE = "nudge", "In-progress nudge"
+        ASSIGNED = "assigned", "New owner"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    concern = models.ForeignKey(
+        Concern, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "failed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.person_id}: {self.subject}"

@@ -14,9 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Q
-
+from config.dispatch import QUEUE_STALE, queue_once
 from surveys.models import Invitation
 from surveys.services.delivery import (
     Sent,
@@ -35,8 +33,6 @@ from surveys.services.rounds import (
 
 log = logging.getLogger(__name__)
 
-# A queued send not done after this long is assumed lost by the broker.
-QUEUE_STALE = dt.timedelta(minutes=15)
 # Sends handed to workers per dispatcher pass: each pass stays short.
 QUEUE_PER_PASS = 5000
 
@@ -91,7 +87,7 @@ def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRepo
         jobs += reminders_due(
             now=now, unqueued_before=stale, limit=QUEUE_PER_PASS - len(jobs)
         )
-        report.queued = _queue(jobs, now, enqueue)
+        report.queued = queue_once(Invitation, dict(jobs), now=now, enqueue=enqueue)
     return report
 
 
@@ -113,32 +109,3 @@ def _run_inline(jobs: Iterable[tuple[int, int]], now, report: TickReport) -> Non
                 report.reminded += 1
         elif outcome == Sent.BOUNCED:
             report.bounced += 1
-
-
-def _queue(jobs: list[tuple[int, int]], now: dt.datetime, enqueue: Enqueue) -> int:
-    """Mark the jobs' invitations queued and enqueue them once that commits.
-
-    The row locks (skipping rows another dispatcher holds) and the re-check of
-    `queued_at` make two dispatchers at once queue each invitation once."""
-    steps = dict(jobs)
-    with transaction.atomic():
-        free = (
-            Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=list(steps))
-            .filter(Q(queued_at=None) | Q(queued_at__lt=now - QUEUE_STALE))
-            .values_list("pk", flat=True)
-        )
-        claimed = list(free)
-        Invitation.objects.filter(pk__in=claimed).update(queued_at=now)
-        batch = [(pk, steps[pk]) for pk in claimed]
-        if batch:
-            transaction.on_commit(lambda: _hand_over(batch, enqueue))
-    return len(batch)
-
-
-def _hand_over(batch: list[tuple[int, int]], enqueue: Enqueue) -> None:
-    try:
-        enqueue(batch)
-    except Exception:  # the broker is down: the next pass queues them again
-        log.exception("Could not queue %d survey emails; unmarking them", len(batch))
-        Invitation.objects.filter(pk__in=[pk for pk, _ in batch]).update(queued_at=None)

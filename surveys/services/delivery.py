@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.dispatch import unqueued_since
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
 from surveys.models import Invitation, InvitationToken, Round
@@ -115,7 +116,7 @@ def invitations_to_send(
         round__closes_at__gt=now,
     )
     if unqueued_before is not None:
-        invitations = invitations.filter(_unqueued_since(unqueued_before))
+        invitations = invitations.filter(unqueued_since(unqueued_before))
     return invitations.order_by("pk")
 
 
@@ -178,16 +179,12 @@ def reminders_due(
                 responded_on=None,
             )
             if unqueued_before is not None:
-                ids = ids.filter(_unqueued_since(unqueued_before))
+                ids = ids.filter(unqueued_since(unqueued_before))
             ids = ids.order_by("pk").values_list("pk", flat=True)
             if limit is not None:
                 ids = ids[: max(limit - len(due), 0)]
             due.extend((pk, step) for pk in ids)
     return due
-
-
-def _unqueued_since(instant: dt.datetime) -> Q:
-    return Q(queued_at=None) | Q(queued_at__lt=instant)
 
 
 def _deliver(invitation: Invitation, *, now: dt.datetime, reminder_step: int) -> Sent:
