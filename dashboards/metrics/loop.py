@@ -1,0 +1,183 @@
+"""Loop closure: are concerns answered, on time, and by whom (DESIGN.md, Metrics).
+
+- On time: a concern whose first official response came by its due time. A concern
+  still unanswered counts against its owner only once its due time has passed.
+- Median time to first response: PostgreSQL computes it (percentile_cont); SQLite,
+  the local default, has no percentile function, so there the ordered durations of
+  one query are read and the middle taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncWeek
+
+from feedback.models import Concern, Status, StatusChange
+
+CLOSED = (Status.RESOLVED, Status.DECLINED)
+
+
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def concerns(*, since: dt.date | None = None, until: dt.date | None = None, tool=None):
+    """Concerns in scope: not merged away, created in the date range."""
+    scope = Concern.objects.filter(merged_into=None)
+    if since:
+        scope = scope.filter(created_at__date__gte=since)
+    if until:
+        scope = scope.filter(created_at__date__lte=until)
+    if tool:
+        scope = scope.filter(ai_tool_id=tool)
+    return scope
+
+
+def _response_seconds() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F("first_responded_at") - F("created_at"), output_field=DurationField()
+    )
+
+
+def on_time_by(scope: QuerySet, field: str, *, now: dt.datetime) -> list[dict]:
+    """Per `field` (owner or category): concerns, how many were due by now, how many
+    answered by their due time, and the % on time among those due."""
+    rows = (
+        scope.values(field)
+        .annotate(
+            total=Count("pk"),
+            due=Count(
+                "pk",
+                filter=Q(first_response_due_at__lte=now)
+                | Q(first_responded_at__isnull=False),
+            ),
+            on_time=Count(
+                "pk", filter=Q(first_responded_at__lte=F("first_response_due_at"))
+            ),
+        )
+        .order_by(field)
+    )
+    return [
+        {
+            **row,
+            "on_time_pct": round(100 * row["on_time"] / row["due"], 1)
+            if row["due"]
+            else None,
+        }
+        for row in rows
+    ]
+
+
+def median_hours_to_first_response(scope: QuerySet, field: str | None = None):
+    """The median hours from raising to the first official response, overall or per
+    `field`; concerns never answered are left out (the overdue list shows them)."""
+    answered = scope.filter(first_responded_at__isnull=False)
+    if connection.vendor == "postgresql":
+        epoch = ExpressionWrapper(
+            _Epoch(_response_seconds()) / 3600.0, output_field=FloatField()
+        )
+        if field is None:
+            return answered.aggregate(median=_Median(epoch))["median"]
+        return {
+            row[field]: row["median"]
+            for row in answered.values(field).annotate(median=_Median(epoch))
+        }
+    rows = answered.values_list(field or "pk", "created_at", "first_responded_at")
+    hours: dict[object, list[float]] = {}
+    for key, created, responded in rows:
+        hours.setdefault(key if field else None, []).append(
+            (responded - created).total_seconds() / 3600
+        )
+    medians = {key: statistics.median(values) for key, values in hours.items()}
+    return medians.get(None) if field is None else medians
+
+
+class _Epoch(Func):
+    """EXTRACT(EPOCH FROM interval): seconds, on PostgreSQL."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def overdue(scope: QuerySet, *, now: dt.datetime) -> QuerySet[Concern]:
+    """Open concerns past their due time with no official response, oldest first."""
+    return (
+        scope.exclude(status__in=CLOSED)
+        .filter(first_responded_at=None, first_response_due_at__lt=now, hidden_at=None)
+        .select_related("owner", "ai_tool")
+        .order_by("first_response_due_at")
+    )
+
+
+def weekly_flow(scope: QuerySet) -> list[dict]:
+    """Per week: concerns raised, and concerns resolved or declined (from history)."""
+    raised = {
+        row["week"].date(): row["n"]
+        for row in scope.annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+    }
+    closing = (
+        StatusChange.objects.filter(concern__in=scope, to_status__in=CLOSED)
+        .exclude(from_status=F("to_status"))
+        .annotate(week=TruncWeek("at"))
+        .values("week", "to_status")
+        .annotate(n=Count("pk"))
+    )
+    closed: dict[dt.date, dict[str, int]] = {}
+    for row in closing:
+        closed.setdefault(row["week"].date(), {})[row["to_status"]] = row["n"]
+    weeks = sorted(set(raised) | set(closed))
+    return [
+        {
+            "week": week,
+            "raised": raised.get(week, 0),
+            "resolved": closed.get(week, {}).get(Status.RESOLVED, 0),
+            "declined": closed.get(week, {}).get(Status.DECLINED, 0),
+        }
+        for week in weeks
+    ]
+
+
+def scorecard(scope: QuerySet, *, now: dt.datetime) -> list[dict]:
+    """Leaders' scorecard, per owner: concerns owned, % first response by the due
+    time, median hours to first response, resolved with a written outcome."""
+    on_time = {row["owner"]: row for row in on_time_by(scope, "owner", now=now)}
+    medians = median_hours_to_first_response(scope, "owner")
+    rows = (
+        scope.values("owner", "owner__name")
+        .annotate(
+            owned=Count("pk"),
+            open=Count("pk", filter=~Q(status__in=CLOSED)),
+            resolved=Count("pk", filter=Q(status=Status.RESOLVED) & ~Q(outcome="")),
+        )
+        .order_by("owner__name")
+    )
+    return [
+        {
+            **row,
+            "on_time_pct": on_time.get(row["owner"], {}).get("on_time_pct"),
+            "median_hours": _round(medians.get(row["owner"])),
+        }
+        for row in rows
+    ]
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

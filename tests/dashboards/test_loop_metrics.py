@@ -1,0 +1,112 @@
+"""Loop-closure metrics against hand-computed fixtures: on-time %, medians,
+overdue, weekly flow and the leaders' scorecard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboards.metrics import loop
+from feedback.models import Concern, Status, StatusChange
+from tests.org.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # Monday
+NOW = T0 + dt.timedelta(days=20)
+
+
+def _concern(owner, *, created=T0, due_days=3, answered_after_hours=None, **fields):
+    responded = (
+        None
+        if answered_after_hours is None
+        else created + dt.timedelta(hours=answered_after_hours)
+    )
+    return Concern.objects.create(
+        title="t",
+        body="b",
+        category=fields.pop("category", "workload"),
+        owner=owner,
+        created_at=created,
+        last_activity_at=created,
+        first_response_due_at=created + dt.timedelta(days=due_days),
+        first_responded_at=responded,
+        **fields,
+    )
+
+
+@pytest.fixture
+def owners():
+    return PersonFactory(name="Ada Owner"), PersonFactory(name="Ben Owner")
+
+
+def test_on_time_share_per_owner(owners):
+    ada, ben = owners
+    _concern(ada, answered_after_hours=10)  # on time
+    _concern(ada, answered_after_hours=100)  # late (due after 72 h)
+    _concern(ada)  # never answered, overdue
+    _concern(ada, created=NOW - dt.timedelta(hours=1))  # not due yet: not counted
+    _concern(ben, answered_after_hours=1)
+    rows = {r["owner"]: r for r in loop.on_time_by(loop.concerns(), "owner", now=NOW)}
+    assert (rows[ada.pk]["total"], rows[ada.pk]["due"], rows[ada.pk]["on_time"]) == (
+        4,
+        3,
+        1,
+    )
+    assert rows[ada.pk]["on_time_pct"] == 33.3
+    assert rows[ben.pk]["on_time_pct"] == 100.0
+
+
+def test_median_hours_to_first_response(owners):
+    ada, ben = owners
+    for hours in (2, 4, 30):
+        _concern(ada, answered_after_hours=hours)
+    _concern(ben, answered_after_hours=10)
+    _concern(ben, answered_after_hours=20)
+    _concern(ben)  # unanswered: left out
+    assert loop.median_hours_to_first_response(loop.concerns()) == pytest.approx(10)
+    per_owner = loop.median_hours_to_first_response(loop.concerns(), "owner")
+    assert per_owner[ada.pk] == pytest.approx(4)
+    assert per_owner[ben.pk] == pytest.approx(15)
+
+
+def test_overdue_lists_open_unanswered_concerns_past_due_oldest_first(owners):
+    ada, _ = owners
+    old = _concern(ada, created=T0)
+    newer = _concern(ada, created=T0 + dt.timedelta(days=2))
+    _concern(ada, answered_after_hours=200)  # answered late: not overdue now
+    _concern(ada, status=Status.DECLINED, outcome="No.")
+    _concern(ada, created=NOW)  # not due yet
+    assert list(loop.overdue(loop.concerns(), now=NOW)) == [old, newer]
+
+
+def test_weekly_flow_counts_raised_and_closed_from_history(owners):
+    ada, _ = owners
+    first = _concern(ada, created=T0)
+    _concern(ada, created=T0 + dt.timedelta(days=1))
+    _concern(ada, created=T0 + dt.timedelta(days=8))
+    StatusChange.objects.create(
+        concern=first,
+        at=T0 + dt.timedelta(days=9),
+        from_status="in_progress",
+        to_status="resolved",
+    )
+    assert loop.weekly_flow(loop.concerns()) == [
+        {"week": dt.date(2026, 3, 2), "raised": 2, "resolved": 0, "declined": 0},
+        {"week": dt.date(2026, 3, 9), "raised": 1, "resolved": 1, "declined": 0},
+    ]
+
+
+def test_the_scorecard_per_owner(owners):
+    ada, ben = owners
+    _concern(ada, answered_after_hours=5, status=Status.RESOLVED, outcome="Fixed.")
+    _concern(ada, answered_after_hours=100)
+    _concern(ben)
+    card = {row["owner__name"]: row for row in loop.scorecard(loop.concerns(), now=NOW)}
+    assert card["Ada Owner"]["owned"] == 2
+    assert card["Ada Owner"]["on_time_pct"] == 50.0
+    assert card["Ada Owner"]["median_hours"] == pytest.approx(52.5)
+    assert card["Ada Owner"]["resolved"] == 1
+    assert card["Ben Owner"]["on_time_pct"] == 0.0
+    assert card["Ben Owner"]["median_hours"] is None
