@@ -48,7 +48,8 @@ def floor_for(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) ->
     return floor or DEFAULT_FLOOR
 
 
-def _weekly(scope: QuerySet, **figures) -> list[dict]:
+def weekly(scope: QuerySet, **figures) -> list[dict]:
+    """Answers grouped by the week their round started, with respondents `n`."""
     rows = (
         scope.annotate(week=TruncWeek("response__round__starts_at"))
         .values("week")
@@ -61,7 +62,7 @@ def _weekly(scope: QuerySet, **figures) -> list[dict]:
 def sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
     """Per week: the sentiment index, the mean of the 1-5 Likert items scaled to
     0-100, and its respondents."""
-    rows = _weekly(
+    rows = weekly(
         answers(filters).filter(question__kind=Kind.LIKERT), mean=Avg("number")
     )
     for row in rows:
@@ -71,7 +72,7 @@ def sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
 
 def enps_trend(filters: Filters, *, floor: int) -> list[dict]:
     """Per week: eNPS, % promoters (9-10) minus % detractors (0-6)."""
-    rows = _weekly(
+    rows = weekly(
         answers(filters).filter(question__kind=Kind.ENPS),
         promoters=Count("pk", filter=Q(number__gte=9)),
         detractors=Count("pk", filter=Q(number__lte=6)),
@@ -87,7 +88,7 @@ def enps_trend(filters: Filters, *, floor: int) -> list[dict]:
 
 def comment_sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
     """Per week: the mean VADER compound score of free-text answers."""
-    rows = _weekly(
+    rows = weekly(
         answers(filters).filter(question__kind=Kind.FREE_TEXT, sentiment__isnull=False),
         sentiment=Avg("sentiment"),
     )
