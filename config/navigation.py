@@ -23,6 +23,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
+    NavItem("Board", "feedback:board"),
     NavItem("AI tools", "org:aitool_list", "org.view_aitool"),
     NavItem("Surveys", "surveys:survey_list", "surveys.manage_surveys"),
     NavItem("People", "org:person_list", "org.manage_people"),

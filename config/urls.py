@@ -20,4 +20,5 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("org.urls")),
     path("", include("surveys.urls")),
+    path("", include("feedback.urls")),
 ]

@@ -87,7 +87,7 @@ def tool_data(**overrides) -> dict[str, object]:
 
 # --- Navigation -------------------------------------------------------------------
 
-EVERYONE = [("Home", "/"), ("AI tools", "/tools/")]
+EVERYONE = [("Home", "/"), ("Board", "/board/"), ("AI tools", "/tools/")]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,37 @@
+"""The private link that lets a customer read and raise customer-audience concerns.
+
+The token is the customer's id signed with the site's key: it cannot be guessed or
+altered, and it names the customer without a lookup table. It does not expire;
+deactivating the customer closes it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from org.models import Customer
+
+CUSTOMER_SALT = "feedback.customer"
+
+
+def customer_token(customer: Customer) -> str:
+    return signing.dumps(customer.pk, salt=CUSTOMER_SALT)
+
+
+def customer_board_url(customer: Customer) -> str:
+    """The full link to send to a customer (for emails and the admin)."""
+    path = reverse("feedback:customer_board", args=[customer_token(customer)])
+    return settings.CANDOR_BASE_URL + path
+
+
+def customer_from_token(token: str) -> Customer | None:
+    """The active customer a token was made for, or None for a bad or closed link."""
+    try:
+        pk = signing.loads(token, salt=CUSTOMER_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(pk, int):
+        return None
+    return Customer.objects.filter(pk=pk, is_active=True).first()
