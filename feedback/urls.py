@@ -8,6 +8,7 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/new/", board.concern_create, name="concern_create"),
     path("board/moderation/", manage.moderation_page, name="moderation"),
+    path("board/flags/<int:pk>/dismiss/", manage.flag_dismiss, name="flag_dismiss"),
     path("board/<int:pk>/", thread.concern_detail, name="concern_detail"),
     path("board/<int:pk>/edit/", thread.concern_edit_view, name="concern_edit"),
     path("board/<int:pk>/comments/", thread.comment_create, name="comment_create"),

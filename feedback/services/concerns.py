@@ -240,6 +240,10 @@ def concern_merge(
         )
     if duplicate.merged_into_id is not None:
         raise ValidationError("This concern is already merged.")
+    if survivor.hidden_at is not None:
+        raise ValidationError(
+            {"survivor": f"#{survivor.pk} was hidden by a moderator; choose another."}
+        )
     _require_manager(by, duplicate)
     _require_manager(by, survivor)
     with transaction.atomic():

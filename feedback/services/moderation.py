@@ -54,3 +54,12 @@ def _reason(reason: str) -> str:
 
 def _key(target: Concern | Comment) -> str:
     return "concern" if isinstance(target, Concern) else "comment"
+
+
+def flag_dismiss(*, target_flag: Flag, by: Person, now=None) -> None:
+    """Close a flag that turned out unfounded; the post stays as it is."""
+    if not can_moderate(by.user):
+        raise PermissionDenied("Only moderators can dismiss flags.")
+    Flag.objects.filter(pk=target_flag.pk, resolved_at=None).update(
+        resolved_at=now or timezone.now()
+    )

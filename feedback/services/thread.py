@@ -94,7 +94,13 @@ def comment_edit(*, comment: Comment, by: Person, body: str, now=None) -> Commen
 def support_set(
     *, concern: Concern, person: Person, supported: bool, follow: bool = False
 ) -> int:
-    """ "Me too" on or off (one per person); returns the new count."""
+    """Support ("me too") on or off, one per person; returns the new count."""
+    if supported and (concern.merged_into_id or concern.hidden_at):
+        raise ValidationError(
+            "Support the concern this one was merged into instead."
+            if concern.merged_into_id
+            else "This concern was hidden by a moderator."
+        )
     with transaction.atomic():
         if supported:
             try:

@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from feedback import selectors
 from feedback.forms import HideForm, MergeForm, ReassignForm, StatusForm, attach_errors
-from feedback.models import Comment, Concern
+from feedback.models import Comment, Concern, Flag
 from feedback.permissions import can_moderate
 from feedback.services import concerns as services
 from feedback.services import moderation
@@ -136,3 +136,12 @@ def moderation_page(request: HttpRequest) -> HttpResponse:
         "feedback/moderation.html",
         {"flags": selectors.open_flags(), "hide_form": HideForm(label="Why hide it")},
     )
+
+
+@login_required
+@require_POST
+def flag_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = get_object_or_404(Flag, pk=pk)
+    moderation.flag_dismiss(target_flag=flag, by=poster(request))
+    messages.success(request, "Flag dismissed; the post stays as it is.")
+    return redirect("feedback:moderation")

@@ -403,3 +403,36 @@ def test_an_update_reaches_each_follower_once_and_only_hr_or_the_owner_post(peop
     told = Notice.objects.filter(kind="follower", person=people["raiser"])
     assert told.count() == 1  # follows both, told once
     assert first.updates.get().title == "Drafts now cite their sources"
+
+
+def test_a_moderator_dismisses_an_unfounded_flag_and_the_post_stays(people, client):
+    from django.urls import reverse
+
+    from feedback.services.moderation import flag_dismiss
+
+    concern = _raise(people)
+    raised = flag(target=concern, by=people["colleague"], reason="Off topic?")
+    with pytest.raises(PermissionDenied):
+        flag_dismiss(target_flag=raised, by=people["colleague"])
+    client.force_login(people["hr"].user)
+    response = client.post(reverse("feedback:flag_dismiss", args=[raised.pk]))
+    assert response.status_code == 302
+    raised.refresh_from_db()
+    assert raised.resolved_at is not None
+    assert Concern.objects.get(pk=concern.pk).hidden_at is None
+
+
+def test_no_support_for_a_merged_or_hidden_concern(people):
+    survivor = _raise(people, title="Survivor")
+    duplicate = _raise(people, title="Duplicate")
+    concern_merge(duplicate=duplicate, survivor=survivor, by=people["hr"])
+    duplicate.refresh_from_db()
+    with pytest.raises(ValidationError, match="merged into"):
+        support_set(concern=duplicate, person=people["colleague"], supported=True)
+    hide(target=survivor, by=people["hr"], reason="Posted personal data")
+    with pytest.raises(ValidationError, match="hidden"):
+        support_set(concern=survivor, person=people["colleague"], supported=True)
+    with pytest.raises(ValidationError, match="hidden"):
+        concern_merge(
+            duplicate=_raise(people, title="Late"), survivor=survivor, by=people["hr"]
+        )
