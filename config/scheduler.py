@@ -11,8 +11,13 @@ import datetime as dt
 
 
 def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
+    from feedback.scheduler import feedback_tick
+    from feedback.tasks import enqueue_notices
     from surveys.scheduler import survey_tick
     from surveys.tasks import enqueue_sends
 
-    reports = [survey_tick(now=now, enqueue=None if inline else enqueue_sends)]
+    reports = [
+        survey_tick(now=now, enqueue=None if inline else enqueue_sends),
+        feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
+    ]
     return [str(report) for report in reports]

@@ -4,16 +4,12 @@ the survey's accuracy answers (one query for both)."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-from config import urls as root_urls
 from dashboards.metrics import ToolAccuracy, ai_accuracy
-from feedback import rating_urls
-from feedback import urls as feedback_urls
 from feedback.models import OutputRating
 from feedback.services.concerns import RateLimited
 from feedback.services.ratings import NOTE_LIMIT, RATE_LIMIT, output_rate
@@ -26,24 +22,6 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)
 CORRECT, MOSTLY, INCORRECT = Accuracy.values
-
-# Used only while the root URLconf does not route feedback:rate_output yet (the
-# lead includes feedback/rating_urls.py into feedback/urls.py): this module then
-# serves as a URLconf that adds it.
-urlpatterns = [
-    path(
-        "", include((feedback_urls.urlpatterns + rating_urls.urlpatterns, "feedback"))
-    ),
-    *(p for p in root_urls.urlpatterns if getattr(p, "namespace", "") != "feedback"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _rate_output_routed(settings):
-    try:
-        reverse("feedback:rate_output", args=[1])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = sys.modules[__name__]
 
 
 @pytest.fixture

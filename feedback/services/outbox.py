@@ -1,0 +1,108 @@
+"""Sending the board's notices (the outbox): each one at most once.
+
+A notice is written with its cause (`feedback.services.notify`); here it is sent.
+The send first claims the notice with a conditional UPDATE of `sent_at`, so two
+workers, a re-delivered task or a re-run tick cannot email it twice. The claim is
+undone only when the mail server says "try later"; a permanent refusal marks the
+notice failed and it is never tried again.
+
+At most once, not exactly once: a worker killed between its claim and the SMTP
+conversation loses that one email (as for survey invitations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from config.dispatch import unqueued_since
+from feedback.models import Notice
+from surveys.services.delivery import Sent, TemporaryDeliveryError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Sent",
+    "TemporaryDeliveryError",
+    "notice_send",
+    "notices_to_send",
+    "smtp_refusal_is_permanent",
+]
+
+
+def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
+    """Email one notice to its person, unless it was sent, failed or is claimed.
+
+    Raises TemporaryDeliveryError when the mail server cannot take it now; the
+    notice is then free again and marked queued, so the task's own retry comes back
+    for it and a dispatcher only re-queues it once that mark is stale.
+    """
+    now = now or timezone.now()
+    notice = Notice.objects.select_related("person__user").filter(pk=notice_id).first()
+    if notice is None or not notice.person.is_active:
+        _unqueue(notice_id)
+        return Sent.SKIPPED
+    if not notice.person.email:
+        # Nobody to write to: as final for this notice as a 550.
+        Notice.objects.filter(pk=notice_id, sent_at=None).update(failed_at=now)
+        return Sent.BOUNCED
+    claimed = Notice.objects.filter(pk=notice_id, sent_at=None, failed_at=None).update(
+        sent_at=now, queued_at=None
+    )
+    if not claimed:
+        _unqueue(notice_id)
+        return Sent.SKIPPED
+    try:
+        _deliver(notice)
+    except (smtplib.SMTPException, OSError) as exc:
+        if smtp_refusal_is_permanent(exc):
+            Notice.objects.filter(pk=notice_id).update(sent_at=None, failed_at=now)
+            log.warning("Notice %s refused permanently: %s", notice_id, exc)
+            return Sent.BOUNCED
+        Notice.objects.filter(pk=notice_id, sent_at=now).update(
+            sent_at=None, queued_at=now
+        )
+        raise TemporaryDeliveryError(str(exc)) from exc
+    log.info("Sent notice %s (%s)", notice_id, notice.kind)
+    return Sent.SENT
+
+
+def notices_to_send(*, unqueued_before: dt.datetime | None = None) -> QuerySet[Notice]:
+    """Notices neither sent nor failed, to people still here; with
+    `unqueued_before`, only those not handed to the broker since then."""
+    notices = Notice.objects.filter(
+        sent_at=None, failed_at=None, person__user__is_active=True
+    )
+    if unqueued_before is not None:
+        notices = notices.filter(unqueued_since(unqueued_before))
+    return notices.order_by("pk")
+
+
+def smtp_refusal_is_permanent(exc: Exception) -> bool:
+    """True for a 5xx refusal; False for "try later": a 4xx answer, a refused
+    connection, a timeout or a disconnect (the server may be back soon)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return not (codes and all(400 <= code < 500 for code in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _deliver(notice: Notice) -> None:
+    EmailMessage(
+        subject=notice.subject,
+        body=notice.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notice.person.email],
+    ).send()
+
+
+def _unqueue(notice_id: int) -> None:
+    Notice.objects.filter(pk=notice_id).exclude(queued_at=None).update(queued_at=None)
