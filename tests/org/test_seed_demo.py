@@ -6,10 +6,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from feedback.models import Concern
 from org.demo import DEMO_PASSWORD
 from org.models import AITool, Customer, Department, Person, Team, User
 from org.roles import Role, roles_of
 from surveys.models import Answer, Survey
+from tests.feedback.test_demo import snapshot as board_snapshot
+from tests.surveys.test_demo import snapshot as surveys_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +52,10 @@ def _snapshot() -> dict[str, list]:
     }
 
 
+def _every_table() -> dict[str, list]:
+    return {**_snapshot(), **surveys_snapshot(), **board_snapshot()}
+
+
 def test_it_builds_the_default_demo_org(capsys):
     call_command("seed_demo")
 
@@ -58,7 +65,10 @@ def test_it_builds_the_default_demo_org(capsys):
     assert not Team.objects.filter(manager=None).exists()
     assert AITool.objects.filter(status=AITool.Status.LIVE).count() >= 3
     assert Customer.objects.values("segment").distinct().count() == 3
-    assert "hr@example.com / candor-demo" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "hr@example.com / candor-demo" in out
+    assert "Board: 40 concerns (" in out
+    assert "200 AI output ratings." in out
 
 
 @pytest.mark.parametrize(
@@ -89,17 +99,19 @@ def test_the_demo_leader_manages_the_demo_employee_and_owns_a_live_tool():
 
 def test_running_it_twice_changes_nothing():
     call_command("seed_demo", employees=40)
-    before = _snapshot()
+    before = _every_table()
 
     call_command("seed_demo", employees=40)
 
-    assert _snapshot() == before
+    assert _every_table() == before
 
 
 def test_the_same_seed_gives_the_same_org_and_another_seed_another():
     call_command("seed_demo", employees=30, seed=7)
     first = _snapshot()["people"]
-    # Survey questions refer to the tools, and answers protect their questions.
+    # Survey questions refer to the tools, and answers protect their questions;
+    # concerns protect their owners.
+    Concern.objects.all().delete()
     Answer.objects.all().delete()
     Survey.objects.all().delete()
     AITool.objects.all().delete()

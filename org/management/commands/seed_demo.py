@@ -1,7 +1,8 @@
 """python manage.py seed_demo [--employees N] [--weeks W] [--seed S]
 
-Builds the demo organisation and, as later parts land, its history. Each app that
-has demo data exposes `<app>.demo.seed(context)`; they run in SEEDERS order.
+Builds the demo organisation (`org.demo`), then its history: survey rounds and
+answers (`surveys.demo`) and the feedback board (`feedback.demo`). Each seeder has
+its own random stream drawn from --seed, so adding one never changes the others.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from feedback.demo import seed_feedback
 from org.demo import DEMO_PASSWORD, demo_start, seed_org
 from surveys.demo import seed_surveys
 
@@ -43,6 +45,7 @@ class Command(BaseCommand):
         org = seed_org(rng=random.Random(seed), employees=employees, start=start)
         # A stream of its own, so the org drawn from `seed` stays as it was.
         surveys = seed_surveys(rng=random.Random(seed + 1), org=org, start=start)
+        board = seed_feedback(rng=random.Random(seed + 2), org=org, start=start)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo org ready: {len(org.people)} people, {len(org.tools)} AI tools, "
@@ -52,6 +55,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Surveys: {surveys.live} live, {surveys.past_rounds} past rounds, "
             f"{surveys.responses:,} responses."
+        )
+        self.stdout.write(
+            f"Board: {board.concerns} concerns ({board.overdue} overdue), "
+            f"{board.updates} updates, {board.ratings} AI output ratings."
         )
         for person in (org.hr, org.leader, org.employee):
             self.stdout.write(f"  sign in as {person.email} / {DEMO_PASSWORD}")
