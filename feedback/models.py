@@ -35,6 +35,10 @@ class Status(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
+# A concern in one of these has its written outcome; the rest are open.
+CLOSED = (Status.RESOLVED, Status.DECLINED)
+
+
 class Audience(models.TextChoices):
     EMPLOYEES = "employees", "Employees"
     CUSTOMERS = "customers", "Customers"
@@ -148,7 +152,7 @@ class Concern(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (Status.RESOLVED, Status.DECLINED)
+        return self.status not in CLOSED
 
 
 class StatusChange(models.Model):
@@ -351,6 +355,9 @@ class Notice(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A follow-up overtaken by events before it went out (the owner answered while
+    # the broker was down): not sent, and kept to show what happened.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "failed_at"])]

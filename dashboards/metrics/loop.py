@@ -26,9 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncWeek
 
-from feedback.models import Concern, Status, StatusChange
-
-CLOSED = (Status.RESOLVED, Status.DECLINED)
+from feedback.models import CLOSED, Concern, Status, StatusChange
 
 
 class _Median(Aggregate):

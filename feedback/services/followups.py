@@ -22,15 +22,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from feedback.models import CategoryPolicy, Concern, Notice, Status
+from feedback.models import CLOSED, CategoryPolicy, Concern, Notice, Status
 from feedback.services.notify import notice_create
 from feedback.services.ownership import hr_people, policy_for
 from feedback.services.worktime import working_days_after
 from org.models import Person
 
 log = logging.getLogger(__name__)
-
-CLOSED = (Status.RESOLVED, Status.DECLINED)
 
 
 @dataclass
@@ -158,6 +156,13 @@ def escalation_recipients(owner: Person) -> list[tuple[Person, str]]:
         if person.pk not in seen and person.is_active:
             seen.add(person.pk)
             recipients.append((person, role))
+    if not recipients:
+        # The owner is the only HR person and has no manager: the administrators
+        # are the last people who can act, rather than nobody.
+        admins = Person.objects.filter(
+            user__is_superuser=True, user__is_active=True
+        ).exclude(pk=owner.pk)
+        recipients = [(person, "administrator") for person in admins]
     return recipients
 
 

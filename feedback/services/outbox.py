@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.dispatch import unqueued_since
-from feedback.models import Notice
+from feedback.models import CLOSED, Notice, Status
 from surveys.services.delivery import Sent, TemporaryDeliveryError
 
 log = logging.getLogger(__name__)
@@ -44,17 +44,26 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
     for it and a dispatcher only re-queues it once that mark is stale.
     """
     now = now or timezone.now()
-    notice = Notice.objects.select_related("person__user").filter(pk=notice_id).first()
+    notice = (
+        Notice.objects.select_related("person__user", "concern")
+        .filter(pk=notice_id)
+        .first()
+    )
     if notice is None or not notice.person.is_active:
         _unqueue(notice_id)
+        return Sent.SKIPPED
+    if _overtaken(notice):
+        Notice.objects.filter(pk=notice_id, sent_at=None).update(
+            cancelled_at=now, queued_at=None
+        )
         return Sent.SKIPPED
     if not notice.person.email:
         # Nobody to write to: as final for this notice as a 550.
         Notice.objects.filter(pk=notice_id, sent_at=None).update(failed_at=now)
         return Sent.BOUNCED
-    claimed = Notice.objects.filter(pk=notice_id, sent_at=None, failed_at=None).update(
-        sent_at=now, queued_at=None
-    )
+    claimed = Notice.objects.filter(
+        pk=notice_id, sent_at=None, failed_at=None, cancelled_at=None
+    ).update(sent_at=now, queued_at=None)
     if not claimed:
         _unqueue(notice_id)
         return Sent.SKIPPED
@@ -73,11 +82,27 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
     return Sent.SENT
 
 
+def _overtaken(notice: Notice) -> bool:
+    """A follow-up whose reason is gone by the time it would be sent."""
+    concern = notice.concern
+    if concern is None:
+        return False
+    closed = concern.status in CLOSED or concern.merged_into_id or concern.hidden_at
+    if notice.kind in (Notice.Kind.REMINDER, Notice.Kind.ESCALATION):
+        return bool(closed or concern.first_responded_at)
+    if notice.kind == Notice.Kind.NUDGE:
+        return bool(
+            concern.status != Status.IN_PROGRESS
+            or concern.last_activity_at > notice.created_at
+        )
+    return False
+
+
 def notices_to_send(*, unqueued_before: dt.datetime | None = None) -> QuerySet[Notice]:
     """Notices neither sent nor failed, to people still here; with
     `unqueued_before`, only those not handed to the broker since then."""
     notices = Notice.objects.filter(
-        sent_at=None, failed_at=None, person__user__is_active=True
+        sent_at=None, failed_at=None, cancelled_at=None, person__user__is_active=True
     )
     if unqueued_before is not None:
         notices = notices.filter(unqueued_since(unqueued_before))
