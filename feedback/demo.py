@@ -879,7 +879,7 @@ class _Story:
         else:
             span = max(now - dt.timedelta(days=3) - start, dt.timedelta(0))
             at = start + span * self.spec.when + dt.timedelta(hours=rng.uniform(0, 8))
-        return max(start, _weekday(at))
+        return max(start, _office_hours(_weekday(at), now=now))
 
     def _times(self, steps: list[str]) -> list[dt.datetime]:
         """The steps' times: gaps drawn per kind of step, squeezed into the time
@@ -891,7 +891,9 @@ class _Story:
         times, at = [], self.created
         for gap in gaps:
             at += dt.timedelta(days=gap * scale)
-            times.append(at)
+            moved = _office_hours(at, now=self.now)
+            # Near `now` some times move and others cannot: never go backwards.
+            times.append(max(moved, times[-1]) if times else moved)
         return times
 
     def _raise(self, at: dt.datetime) -> None:
@@ -1095,3 +1097,13 @@ def _weekday(at: dt.datetime) -> dt.datetime:
     while local.weekday() >= 5:
         local -= dt.timedelta(days=1)
     return local
+
+
+def _office_hours(at: dt.datetime, *, now: dt.datetime) -> dt.datetime:
+    """The day squeezed into 08:00-18:00 local, order kept: people post at work,
+    not at 02:00. A time that would move past `now` stays as it was."""
+    local = timezone.localtime(at, ZoneInfo(settings.TIME_ZONE))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    into_day = (local - midnight) / dt.timedelta(days=1)
+    moved = midnight + dt.timedelta(hours=8 + 10 * into_day)
+    return moved if moved < now - dt.timedelta(hours=1) else local
