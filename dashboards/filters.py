@@ -18,6 +18,8 @@ class Filters:
     team: int | None = None
     survey: int | None = None
     tool: int | None = None
+    # Set by the server, never read from the URL: the teams a leader may see.
+    teams: tuple[int, ...] | None = None
 
     @classmethod
     def from_query(cls, query: QueryDict) -> tuple[Filters, list[str]]:
@@ -26,6 +28,8 @@ class Filters:
         values: dict[str, object] = {}
         problems: list[str] = []
         for field in fields(cls):
+            if field.name == "teams":
+                continue
             raw = (query.get(field.name) or "").strip()
             if not raw:
                 continue
@@ -51,4 +55,5 @@ class Filters:
         return filters, problems
 
     def query_string(self) -> str:
-        return urlencode({k: v for k, v in asdict(self).items() if v is not None})
+        shared = {k: v for k, v in asdict(self).items() if k != "teams"}
+        return urlencode({k: v for k, v in shared.items() if v is not None})

@@ -36,6 +36,8 @@ def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> Q
         scope = scope.filter(response__department_id=filters.department)
     if filters.team:
         scope = scope.filter(response__team_id=filters.team)
+    if filters.teams is not None:
+        scope = scope.filter(response__team_id__in=filters.teams)
     return scope
 
 

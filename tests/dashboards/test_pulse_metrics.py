@@ -188,3 +188,18 @@ def test_bad_filter_values_are_ignored_with_a_message():
     )
     assert swapped == Filters() and "after" in problems[0]
     assert Filters(team=3, survey=1).query_string() == "team=3&survey=1"
+
+
+def test_a_leaders_teams_limit_every_figure_and_never_reach_the_url(pulse_survey):
+    survey, questions, rounds, _ = pulse_survey
+    mine, other = TeamFactory(), TeamFactory()
+    for _ in range(3):
+        _respond(rounds[0], mine, questions, trust=5, jobs=5, enps=10, hours=1)
+        _respond(rounds[0], other, questions, trust=1, jobs=1, enps=0, hours=1)
+    scoped = Filters(teams=(mine.pk,))
+    assert [r["index"] for r in pulse.sentiment_trend(scoped, floor=3)] == [100.0]
+    assert pulse.sentiment_trend(Filters(teams=()), floor=3) == []
+    assert scoped.query_string() == ""
+    from django.http import QueryDict
+
+    assert Filters.from_query(QueryDict(f"teams={other.pk}"))[0] == Filters()
