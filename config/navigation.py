@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
     NavItem("Board", "feedback:board"),
     NavItem("AI tools", "org:aitool_list", "org.view_aitool"),
+    NavItem("Dashboards", "dashboards:overview"),
     NavItem("Surveys", "surveys:survey_list", "surveys.manage_surveys"),
     NavItem("People", "org:person_list", "org.manage_people"),
     NavItem("Admin", "admin:index", staff_only=True),

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("surveys.urls")),
     path("", include("feedback.urls")),
+    path("dashboards/", include("dashboards.urls")),
 ]

@@ -87,7 +87,12 @@ def tool_data(**overrides) -> dict[str, object]:
 
 # --- Navigation -------------------------------------------------------------------
 
-EVERYONE = [("Home", "/"), ("Board", "/board/"), ("AI tools", "/tools/")]
+EVERYONE = [
+    ("Home", "/"),
+    ("Board", "/board/"),
+    ("AI tools", "/tools/"),
+    ("Dashboards", "/dashboards/"),
+]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,371 @@
+"""Plotly figures and their tables, built from metric rows: pure functions, no
+database. A chart, its accessible table and its CSV come from the same rows, so
+they cannot disagree, and a row hidden by the anonymity floor shows its label in
+all three and its figure in none (the metric has already blanked it).
+
+User-written text (team names, update titles) is escaped before it reaches
+Plotly, whose labels understand a few HTML tags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from django.utils import timezone
+
+from dashboards import suppression
+from dashboards.events import Event
+from surveys.models import Question
+from surveys.selectors import Participation
+
+HIDDEN_COLOUR = "#6c757d"
+EVENT_COLOUR = "#b35c00"
+HIDDEN_AXIS = "y3"  # an invisible overlay axis: a hidden point's height means nothing
+
+
+@dataclass(frozen=True)
+class Table:
+    """The numbers a chart shows, as rows of cells (the HTML table and the CSV)."""
+
+    columns: list[str]
+    rows: list[list[object]]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a weekly trend: metric rows with `week`, `n`, `suppressed` and
+    the figure in `field`."""
+
+    name: str
+    field: str
+    rows: list[dict]
+    low: float
+    high: float
+    unit: str = ""
+
+
+def figure_data(figure: go.Figure) -> dict:
+    """The figure as plain JSON data, for `json_script` in a template."""
+    return json.loads(pio.to_json(figure, validate=False))
+
+
+# --- Weekly trends ------------------------------------------------------------------
+
+
+def trend_table(series: Sequence[Series], *, floor: int) -> Table:
+    columns = ["Week"]
+    for one in series:
+        columns += [f"{one.name}: respondents", one.name]
+    by_week = [{row["week"]: row for row in one.rows} for one in series]
+    rows = []
+    for week in _weeks(series):
+        cells: list[object] = [week.isoformat()]
+        for one, rows_of in zip(series, by_week, strict=True):
+            cells += _cells(rows_of.get(week), one.field, floor)
+        rows.append(cells)
+    return Table(columns, rows)
+
+
+def trend_figure(
+    series: Sequence[Series], *, events: Iterable[Event], floor: int
+) -> go.Figure:
+    """Up to two lines on one week axis (the second on its own right-hand axis),
+    hidden weeks as grey marks, and the rollout events as labelled lines."""
+    figure = go.Figure(layout=_layout())
+    for index, one in enumerate(series[:2]):
+        axis = "y" if index == 0 else "y2"
+        shown = [row for row in one.rows if not row["suppressed"]]
+        figure.add_trace(
+            go.Scatter(
+                x=[row["week"].isoformat() for row in one.rows],
+                y=[row[one.field] for row in one.rows],
+                customdata=[row["n"] for row in one.rows],
+                name=one.name,
+                yaxis=axis,
+                mode="lines+markers" if shown else "markers",
+                connectgaps=False,
+                hovertemplate=(
+                    f"Week of %{{x|%-d %b %Y}}<br>{one.name}: %{{y}}{one.unit}"
+                    "<br>%{customdata} respondents<extra></extra>"
+                ),
+            )
+        )
+        settings = {"title": {"text": one.name}, "range": [one.low, one.high]}
+        if index:
+            settings.update(overlaying="y", side="right", showgrid=False)
+        figure.update_layout({"yaxis2" if index else "yaxis": settings})
+    hidden = sorted(
+        {row["week"] for one in series for row in one.rows if row["suppressed"]}
+    )
+    label = suppression.label(floor)
+    _hidden_marks(
+        figure,
+        [week.isoformat() for week in hidden],
+        [
+            f"Week of {_day(week)}: {', '.join(_names_hidden(series, week))}: {label}"
+            for week in hidden
+        ],
+        floor,
+    )
+    _draw_events(figure, events)
+    figure.update_xaxes(type="date", title_text="Week")
+    return figure
+
+
+def _names_hidden(series: Sequence[Series], week: dt.date) -> Iterable[str]:
+    for one in series:
+        if any(row["week"] == week and row["suppressed"] for row in one.rows):
+            yield one.name
+
+
+def _weeks(series: Sequence[Series]) -> list[dt.date]:
+    return sorted({row["week"] for one in series for row in one.rows})
+
+
+def _cells(row: dict | None, field: str, floor: int) -> list[object]:
+    if row is None:
+        return [None, None]
+    if row["suppressed"]:
+        return [None, suppression.label(floor)]
+    return [row["n"], row[field]]
+
+
+# --- Participation per round --------------------------------------------------------
+
+
+def participation_rows(participations: Iterable[Participation]) -> list[dict]:
+    """One row per round: its label, sent, answered and rate (%), or hidden when
+    fewer were invited than the survey's floor."""
+    participations = list(participations)
+    rows = []
+    several = len({p.round.survey_id for p in participations}) > 1
+    labels = _unique(
+        f"{_day(_local_day(p.round.starts_at))}"
+        + (f" · {p.round.survey.title}" if several else "")
+        for p in participations
+    )
+    for participation, label in zip(participations, labels, strict=True):
+        rate = participation.rate
+        rows.append(
+            {
+                "round": participation.round.pk,
+                "label": label,
+                "survey": participation.round.survey.title,
+                "starts": _local_day(participation.round.starts_at),
+                "published": participation.round.results_published_at is not None,
+                "closed": participation.round.closed_at is not None,
+                "sent": participation.sent if participation.visible else None,
+                "answered": participation.answered if participation.visible else None,
+                "rate": None if rate is None else round(100 * rate, 1),
+                "suppressed": not participation.visible,
+                "floor": participation.round.survey.min_group_size,
+            }
+        )
+    return rows
+
+
+def participation_table(rows: Sequence[dict]) -> Table:
+    return Table(
+        ["Round", "Survey", "Starts", "Sent", "Answered", "Participation (%)"],
+        [
+            [
+                row["label"],
+                row["survey"],
+                row["starts"].isoformat(),
+                row["sent"],
+                row["answered"],
+                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+def participation_figure(rows: Sequence[dict]) -> go.Figure:
+    labels = [_text(row["label"]) for row in rows]
+    figure = go.Figure(layout=_layout())
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=[row["rate"] for row in rows],
+            customdata=[[row["sent"], row["answered"]] for row in rows],
+            name="Participation",
+            marker_color="#0d6efd",
+            hovertemplate=(
+                "%{x}<br>%{y}% answered (%{customdata[1]} of %{customdata[0]} sent)"
+                "<extra></extra>"
+            ),
+        )
+    )
+    hidden = [
+        (label, row)
+        for label, row in zip(labels, rows, strict=True)
+        if row["suppressed"]
+    ]
+    _hidden_marks(
+        figure,
+        [label for label, _ in hidden],
+        [f"{label}: {suppression.label(row['floor'])}" for label, row in hidden],
+        min((row["floor"] for _, row in hidden), default=0),
+    )
+    figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
+    figure.update_xaxes(type="category", title_text="Round", automargin=True)
+    return figure
+
+
+# --- Drivers by team ----------------------------------------------------------------
+
+
+def driver_table(rows: Sequence[dict], *, floor: int) -> Table:
+    names = dict(Question.Driver.choices)
+    return Table(
+        ["Team", "Driver", "Respondents", "Mean score (1-5)"],
+        [
+            [row["team_name"], names.get(row["driver"], row["driver"]), *cells]
+            for row in rows
+            for cells in [_cells(row, "mean", floor)]
+        ],
+    )
+
+
+def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
+    """Teams down, drivers across, the mean 1-5 score in each cell; a hidden team
+    is an empty row whose label says why."""
+    names = dict(Question.Driver.choices)
+    drivers = [d for d in names if any(row["driver"] == d for row in rows)]
+    teams = list(dict.fromkeys(row["team"] for row in rows))
+    first = {}
+    for row in rows:
+        first.setdefault(row["team"], row)
+    labels = _unique(
+        f"{first[team]['team_name']} ({suppression.label(floor)})"
+        if first[team]["suppressed"]
+        else first[team]["team_name"]
+        for team in teams
+    )
+    cell = {(row["team"], row["driver"]): row["mean"] for row in rows}
+    z = [[cell.get((team, driver)) for driver in drivers] for team in teams]
+    figure = go.Figure(layout=_layout())
+    figure.add_trace(
+        go.Heatmap(
+            x=[names[d] for d in drivers],
+            y=[_text(label) for label in labels],
+            z=z,
+            text=[["" if v is None else f"{v:.2f}" for v in line] for line in z],
+            texttemplate="%{text}",
+            zmin=1,
+            zmax=5,
+            colorscale="RdBu",
+            hoverongaps=False,
+            colorbar={"title": {"text": "Mean (1-5)"}},
+            hovertemplate="%{y}<br>%{x}: %{z:.2f} of 5<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    figure.update_xaxes(type="category", side="top")
+    figure.update_layout(height=max(320, 90 + 34 * len(teams)))
+    return figure
+
+
+# --- Shared pieces ------------------------------------------------------------------
+
+
+def _layout() -> go.Layout:
+    # The "none" template keeps each figure's JSON small; Bootstrap's look instead.
+    return go.Layout(
+        template="none",
+        height=360,
+        margin={"l": 64, "r": 64, "t": 24, "b": 48},
+        font={"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+        colorway=["#0d6efd", "#6f42c1", "#198754", "#dc3545"],
+        legend={"orientation": "h", "y": -0.2},
+        hovermode="closest",
+    )
+
+
+def _hidden_marks(
+    figure: go.Figure, x: list[str], texts: list[str], floor: int
+) -> None:
+    if not x:
+        return
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[0.04] * len(x),
+            yaxis=HIDDEN_AXIS,
+            mode="markers",
+            marker={"symbol": "x-thin-open", "size": 10, "color": HIDDEN_COLOUR},
+            name=f"Hidden: {suppression.label(floor)}",
+            hovertext=[_text(text) for text in texts],
+            hoverinfo="text",
+        )
+    )
+    figure.update_layout(
+        yaxis3={
+            "overlaying": "y",
+            "visible": False,
+            "range": [0, 1],
+            "fixedrange": True,
+        }
+    )
+
+
+def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
+    """A dotted line per day with events, labelled with them (shortened; the
+    hover text and the page's list below the charts say them in full)."""
+    by_day: dict[dt.date, list[str]] = {}
+    for event in events:
+        by_day.setdefault(event.day, []).append(event.label)
+    for day, labels in by_day.items():
+        text = "; ".join(labels)
+        figure.add_shape(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=day.isoformat(),
+            x1=day.isoformat(),
+            y0=0,
+            y1=1,
+            line={"color": EVENT_COLOUR, "width": 1, "dash": "dot"},
+        )
+        figure.add_annotation(
+            x=day.isoformat(),
+            xref="x",
+            y=1,
+            yref="paper",
+            text=_text(text if len(text) <= 40 else text[:39] + "…"),
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 10, "color": EVENT_COLOUR},
+            hovertext=_text(f"{_day(day)}: {text}"),
+        )
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _unique(labels: Iterable[str]) -> list[str]:
+    """Labels made distinct (a category axis would merge two equal ones)."""
+    seen: dict[str, int] = {}
+    result = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        result.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return result

@@ -1,0 +1,155 @@
+"""Who sees what on the dashboards, decided on the server, never by the URL.
+
+- HR (`org.view_org_results`) sees the whole organisation, every filter allowed.
+- A leader (someone who manages teams) sees only those teams: a team or department
+  filter outside them is dropped, with a note saying so.
+- Everyone else sees organisation-wide results of the rounds HR has published,
+  with no team or department cut.
+
+`guard_cuts` then keeps a filtered view from giving away a small group by
+subtraction from a broader view the same person may also open (DESIGN.md, 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from dashboards import suppression
+from dashboards.filters import Filters
+
+ORG_RESULTS = "org.view_org_results"
+# The filters that cut a figure's respondents into a smaller group. (The AI tool
+# filter picks a tool's questions, not people.)
+CUTS = ("department", "team", "survey", "since", "until")
+
+
+class Reach(StrEnum):
+    ORG = "org"  # HR: everything
+    TEAMS = "teams"  # a leader: the teams they manage
+    PUBLISHED = "published"  # everyone else: published rounds, org-wide
+
+
+@dataclass(frozen=True)
+class Scope:
+    reach: Reach
+    filters: Filters  # what the page shows: the request's, limited to the reach
+    notes: list[str] = field(default_factory=list)  # why a filter was dropped
+
+    @property
+    def teams(self) -> tuple[int, ...] | None:
+        return self.filters.teams
+
+    @property
+    def base(self) -> Filters:
+        """The broadest view this person may open: every cut removed."""
+        return Filters(teams=self.filters.teams, tool=self.filters.tool)
+
+    def relaxed(self) -> list[Filters]:
+        """The broader views one step away (one cut removed) and the broadest,
+        each of which the same person could open beside this one."""
+        active = [name for name in CUTS if getattr(self.filters, name) is not None]
+        views = [replace(self.filters, **{name: None}) for name in active]
+        if active:
+            views.append(self.base)
+        return [view for view in dict.fromkeys(views) if view != self.filters]
+
+
+def dashboard_scope(user, filters: Filters) -> Scope:
+    """The scope of a signed-in user's dashboards for the filters they asked for."""
+    if user.has_perm(ORG_RESULTS):
+        return Scope(Reach.ORG, replace(filters, teams=None))
+    person = getattr(user, "person", None)
+    managed = _managed(person)
+    if managed:
+        return _leader_scope(filters, managed)
+    return _published_scope(filters)
+
+
+def scope_for(user, filters: Filters) -> tuple[Filters, tuple[int, ...] | None]:
+    """The filters to show and the teams allowed (None: the whole organisation)."""
+    scope = dashboard_scope(user, filters)
+    return scope.filters, scope.teams
+
+
+def _managed(person) -> dict[int, int]:
+    """Team id -> department id of the teams a person manages."""
+    if person is None:
+        return {}
+    return dict(person.managed_teams.values_list("pk", "department_id"))
+
+
+def _leader_scope(filters: Filters, managed: dict[int, int]) -> Scope:
+    notes = []
+    if filters.team is not None and filters.team not in managed:
+        notes.append(
+            "You can see only the teams you lead, so the team filter was removed."
+        )
+        filters = replace(filters, team=None)
+    if filters.department is not None and filters.department not in managed.values():
+        notes.append(
+            "None of your teams is in that department, so the department filter "
+            "was removed."
+        )
+        filters = replace(filters, department=None)
+    return Scope(Reach.TEAMS, replace(filters, teams=tuple(sorted(managed))), notes)
+
+
+def _published_scope(filters: Filters) -> Scope:
+    notes = []
+    if filters.team is not None or filters.department is not None:
+        notes.append(
+            "Results are shared organisation-wide only, so the team and department "
+            "filters were removed."
+        )
+    filters = replace(filters, team=None, department=None, teams=None)
+    return Scope(Reach.PUBLISHED, filters, notes)
+
+
+def guard_cuts(
+    rows: list[dict],
+    broader: Iterable[list[dict]],
+    *,
+    key: str,
+    fields: Iterable[str],
+    floor: int,
+    count: str = "n",
+) -> list[dict]:
+    """Hide the rows of a filtered view that differ from the same row of a broader
+    view by a small group (`suppression.cut_hidden`), then enough siblings that
+    the hidden ones cannot be recovered from the rest.
+
+    Rows sharing a key (a team's drivers) are hidden together. A broader row that
+    is itself hidden shows nothing to subtract from.
+    """
+    sizes: dict[Hashable, int] = {
+        row[key]: row[count] for row in rows if not row["suppressed"]
+    }
+    risky = set()
+    for view in broader:
+        whole = {row[key]: row[count] for row in view if not row["suppressed"]}
+        risky |= {
+            k
+            for k, n in sizes.items()
+            if k in whole and suppression.cut_hidden(n, whole[k], floor=floor)
+        }
+    if not risky:
+        return rows
+    already = {row[key] for row in rows if row["suppressed"]}
+    hidden = risky | already
+    shown = sorted(
+        (k for k in sizes if k not in hidden), key=lambda k: (sizes[k], str(k))
+    )
+    # Hidden by the metric already means its own siblings reached the floor.
+    while shown and (
+        len(hidden) < 2 or (not already and sum(sizes[k] for k in hidden) < floor)
+    ):
+        hidden.add(shown.pop(0))
+    return [
+        _blank(row, [*fields, count]) if row[key] in hidden else row for row in rows
+    ]
+
+
+def _blank(row: dict, names: list[str]) -> dict:
+    return {**row, **dict.fromkeys(names), "suppressed": True}

@@ -1,0 +1,395 @@
+"""The dashboard pages: the overview (everyone signed in, scoped), customers (HR)
+and HR's "publish results" action.
+
+Each page reads its filters from the URL, narrows them to what the person may see
+(`dashboards.scope`), asks the metrics for rows, and hands each chart's figure,
+table and CSV link to the template. `?csv=<chart>` on the same URL downloads one
+chart's numbers with the same filters. The number of queries is fixed per page and
+filter set: it does not grow with the data or the number of teams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dashboards import figures
+from dashboards.csv import csv_response
+from dashboards.events import Event, rollout_events
+from dashboards.figures import Series, Table
+from dashboards.filters import Filters
+from dashboards.metrics import customers, pulse
+from dashboards.scope import ORG_RESULTS, Reach, Scope, dashboard_scope, guard_cuts
+from org.models import AITool, Department, Team
+from surveys.models import Round, Survey
+from surveys.selectors import participation_for_rounds
+from surveys.services.publishing import round_publish
+
+EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
+
+
+@dataclass
+class Chart:
+    name: str
+    title: str
+    explanation: str
+    table: Table
+    empty: str  # said instead of the chart when there is nothing to show
+    draw: Callable[[list[Event]], object] | None  # events -> figure; None if empty
+    weeks: tuple[dt.date, ...] = ()  # its time axis, for the rollout events
+    figure: dict | None = None
+    csv_url: str = ""
+
+
+# --- Pages --------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    filters, problems = Filters.from_query(request.GET)
+    scope = dashboard_scope(request.user, filters)
+    page = _Page(scope, EMPLOYEES)
+    names = ["sentiment", "participation", "drivers", "comments"]
+    if scope.reach == Reach.PUBLISHED:
+        names = ["sentiment", "participation"]
+    if response := _csv_download(request, page, names):
+        return response
+    _warn(request, [*problems, *scope.notes])
+    charts = page.charts(names)
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            **_page_context(page, charts),
+            "options": _filter_options(scope, EMPLOYEES),
+            "publishable": page.participation if scope.reach == Reach.ORG else [],
+            "return_to": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@permission_required(ORG_RESULTS, raise_exception=True)
+def customer_overview(request: HttpRequest) -> HttpResponse:
+    filters, problems = Filters.from_query(request.GET)
+    if filters.team or filters.department:
+        problems.append(
+            "Customer answers have no team or department: those filters were removed."
+        )
+    scope = dashboard_scope(request.user, replace(filters, team=None, department=None))
+    page = _Page(scope, CUSTOMERS)
+    names = ["csat_nps", "customer_comments"]
+    if response := _csv_download(request, page, names):
+        return response
+    _warn(request, problems)
+    return render(
+        request,
+        "dashboards/customers.html",
+        {
+            **_page_context(page, page.charts(names)),
+            "options": _filter_options(scope, CUSTOMERS),
+        },
+    )
+
+
+@login_required
+@permission_required(ORG_RESULTS, raise_exception=True)
+@require_POST
+def round_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.select_related("survey"), pk=pk)
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied("Publishing needs a person record.")
+    try:
+        round_publish(round=round_, by=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Results of {round_} are now shared with everyone.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = "dashboards:overview"
+    return redirect(back)
+
+
+def _csv_download(
+    request: HttpRequest, page: _Page, names: list[str]
+) -> HttpResponse | None:
+    name = request.GET.get("csv")
+    if name is None:
+        return None
+    if name not in names:
+        raise Http404("No such chart on this page.")
+    table = page.charts([name], draw=False)[0].table
+    return csv_response(f"candor-{name}.csv", table.columns, table.rows)
+
+
+def _warn(request: HttpRequest, notes: list[str]) -> None:
+    for note in notes:
+        messages.warning(request, note)
+
+
+def _page_context(page: _Page, charts: list[Chart]) -> dict[str, object]:
+    query = page.scope.filters.query_string()
+    for chart in charts:
+        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
+    return {
+        "charts": charts,
+        "filters": page.scope.filters,
+        "reach": page.scope.reach.value,
+        "floor": page.floor,
+        "events": page.events,
+        "has_figures": any(chart.figure for chart in charts),
+    }
+
+
+def _filter_options(scope: Scope, audience: str) -> dict[str, list]:
+    """The choices of the filter form, limited to what the person may pick."""
+    options: dict[str, list] = {
+        "surveys": list(Survey.objects.filter(audience=audience).only("title")),
+        "departments": [],
+        "teams": [],
+        "tools": [],
+    }
+    if audience == EMPLOYEES and scope.reach != Reach.PUBLISHED:
+        teams = Team.objects.all()
+        departments = Department.objects.all()
+        if scope.teams is not None:
+            teams = teams.filter(pk__in=scope.teams)
+            departments = departments.filter(teams__in=scope.teams).distinct()
+        options["teams"] = list(teams.select_related("department"))
+        options["departments"] = list(departments)
+    if audience == EMPLOYEES:
+        options["tools"] = list(AITool.objects.only("name"))
+    return options
+
+
+# --- Building the charts ------------------------------------------------------------
+
+
+class _Page:
+    """The rows behind one page's charts, for one scope. Each figure a person sees
+    is guarded against the broader views they could open beside it."""
+
+    def __init__(self, scope: Scope, audience: str) -> None:
+        self.scope = scope
+        self.audience = audience
+        self.floor = pulse.floor_for(scope.filters, audience=audience)
+        self.events: list[Event] = []
+        self.participation: list[dict] = []
+        self.relaxed = scope.relaxed()  # the broader views to guard against
+        self._published: dict[int | None, set[dt.date]] | None = None
+
+    def charts(self, names: list[str], *, draw: bool = True) -> list[Chart]:
+        charts = [getattr(self, f"_{name}")() for name in names]
+        if draw:
+            weeks = [week for chart in charts for week in chart.weeks]
+            if weeks:
+                f = self.scope.filters
+                self.events = rollout_events(
+                    since=f.since or min(weeks),
+                    until=f.until or max(weeks) + dt.timedelta(days=6),
+                    tool=f.tool,
+                )
+            for chart in charts:
+                if chart.draw is not None:
+                    chart.figure = figures.figure_data(chart.draw(self.events))
+        return charts
+
+    # One method per chart, named after it.
+
+    def _sentiment(self) -> Chart:
+        series = [
+            Series(
+                "Sentiment index (0-100)",
+                "index",
+                self._weekly(pulse.sentiment_trend, "index"),
+                0,
+                100,
+            ),
+            Series("eNPS", "enps", self._weekly(pulse.enps_trend, "enps"), -100, 100),
+        ]
+        return self._trend(
+            "sentiment",
+            "Sentiment and eNPS per week",
+            "The mean of the agreement questions scaled to 0-100, and eNPS "
+            "(% promoters minus % detractors) on the right-hand axis.",
+            series,
+        )
+
+    def _comments(self) -> Chart:
+        series = [
+            Series(
+                "Comment sentiment",
+                "sentiment",
+                self._weekly(pulse.comment_sentiment_trend, "sentiment"),
+                -1,
+                1,
+            )
+        ]
+        return self._trend(
+            "comments",
+            "Comment sentiment per week",
+            "The mean tone of free-text answers, from -1 (negative) to 1 (positive).",
+            series,
+        )
+
+    def _csat_nps(self) -> Chart:
+        series = [
+            Series(
+                "CSAT (%)",
+                "csat",
+                self._weekly(customers.csat_trend, "csat"),
+                0,
+                100,
+                "%",
+            ),
+            Series("NPS", "nps", self._weekly(customers.nps_trend, "nps"), -100, 100),
+        ]
+        return self._trend(
+            "csat_nps",
+            "CSAT and NPS per week",
+            "CSAT: % of customers answering 4 or 5 of 5. NPS: % promoters minus "
+            "% detractors, on the right-hand axis.",
+            series,
+        )
+
+    def _customer_comments(self) -> Chart:
+        metric = customers.comment_sentiment_trend
+        series = [
+            Series(
+                "Comment sentiment",
+                "sentiment",
+                self._weekly(metric, "sentiment"),
+                -1,
+                1,
+            )
+        ]
+        return self._trend(
+            "customer_comments",
+            "Customer comment sentiment per week",
+            "The mean tone of customers' free-text answers, from -1 to 1.",
+            series,
+        )
+
+    def _participation(self) -> Chart:
+        rows = figures.participation_rows(participation_for_rounds(self._rounds()))
+        self.participation = rows
+        title = "Participation per round"
+        explanation = "The share of invitations answered in each round."
+        if self.scope.reach == Reach.TEAMS:
+            explanation += " Across everyone invited, not only your teams."
+        return Chart(
+            "participation",
+            title,
+            explanation,
+            figures.participation_table(rows),
+            "No round has been sent in this view yet.",
+            (lambda events: figures.participation_figure(rows)) if rows else None,
+        )
+
+    def _drivers(self) -> Chart:
+        f, floor = self.scope.filters, self.floor
+        rows = pulse.driver_heatmap(f, floor=floor)
+        broader = [pulse.driver_heatmap(view, floor=floor) for view in self.relaxed]
+        rows = guard_cuts(rows, broader, key="team", fields=["mean"], floor=floor)
+        title = "Drivers by team"
+        return Chart(
+            "drivers",
+            title,
+            "The mean score (1 to 5) of each team on the questions behind each "
+            "driver: trust, clarity, job security and the others.",
+            figures.driver_table(rows, floor=floor),
+            "No team has answered a driver question in this view yet.",
+            (lambda events: figures.driver_figure(rows, floor=floor)) if rows else None,
+        )
+
+    # The pieces the charts share.
+
+    def _trend(
+        self, name: str, title: str, explanation: str, series: list[Series]
+    ) -> Chart:
+        floor = self.floor
+        weeks = tuple(sorted({row["week"] for one in series for row in one.rows}))
+        series = [one for one in series if one.rows] or series[:1]
+        return Chart(
+            name,
+            title,
+            explanation,
+            figures.trend_table(series, floor=floor),
+            "No answers in this view yet: try a wider date range or fewer filters.",
+            (lambda events: figures.trend_figure(series, events=events, floor=floor))
+            if weeks
+            else None,
+            weeks,
+        )
+
+    def _weekly(self, metric: Callable[..., list[dict]], field: str) -> list[dict]:
+        """A weekly metric for the page's filters, guarded against its broader
+        views, and only the published weeks for someone who sees only those."""
+        floor = self.floor
+        rows = self._visible(
+            metric(self.scope.filters, floor=floor), self.scope.filters
+        )
+        broader = [
+            self._visible(metric(view, floor=floor), view) for view in self.relaxed
+        ]
+        return guard_cuts(rows, broader, key="week", fields=[field], floor=floor)
+
+    def _visible(self, rows: list[dict], view: Filters) -> list[dict]:
+        if self.scope.reach != Reach.PUBLISHED:
+            return rows
+        weeks = self._published_weeks().get(view.survey, set())
+        return [row for row in rows if row["week"] in weeks]
+
+    def _published_weeks(self) -> dict[int | None, set[dt.date]]:
+        """Per survey (None: all together), the weeks whose every round in scope
+        has published results. One query, grouped by week and survey."""
+        if self._published is None:
+            rows = (
+                Round.objects.filter(survey__audience=self.audience)
+                .annotate(week=TruncWeek("starts_at"))
+                .values("week", "survey")
+                .annotate(unpublished=Count("pk", filter=Q(results_published_at=None)))
+            )
+            blocked: set[dt.date] = set()
+            published: dict[int | None, set[dt.date]] = defaultdict(set)
+            for row in rows:
+                week = _day(row["week"])
+                if row["unpublished"]:
+                    blocked.add(week)
+                else:
+                    published[row["survey"]].add(week)
+            published[None] = set().union(*published.values()) - blocked
+            self._published = published
+        return self._published
+
+    def _rounds(self):
+        f = self.scope.filters
+        rounds = Round.objects.filter(survey__audience=self.audience)
+        if f.survey:
+            rounds = rounds.filter(survey_id=f.survey)
+        if f.since:
+            rounds = rounds.filter(starts_at__date__gte=f.since)
+        if f.until:
+            rounds = rounds.filter(starts_at__date__lte=f.until)
+        if self.scope.reach == Reach.PUBLISHED:
+            rounds = rounds.exclude(results_published_at=None)
+        return rounds.select_related("survey").order_by("starts_at", "pk")
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    # As the metrics do: a week truncated in the current time zone, as its date.
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,525 @@
+"""The overview dashboard: what each role sees, the numbers behind each chart (in
+the figure, the table and the CSV), the anonymity floor, and the page's cost."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboards.filters import Filters
+from dashboards.metrics import pulse
+from feedback.models import Update
+from surveys.models import Answer, Question, Response
+from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory
+from tests.surveys.factories import (
+    InvitationFactory,
+    QuestionFactory,
+    RoundFactory,
+    SurveyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Kind = Question.Kind
+WEEK_1 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday
+WEEK_2 = WEEK_1 + dt.timedelta(days=7)
+WEEK_3 = WEEK_2 + dt.timedelta(days=7)
+URL = "/dashboards/"
+
+
+# --- Building blocks (also used by the other page tests) ---------------------------
+
+
+def pulse_survey(min_group_size: int = 3, **fields) -> tuple:
+    """A survey with two driver questions, an eNPS and a comment question."""
+    survey = SurveyFactory(min_group_size=min_group_size, **fields)
+    questions = {
+        "trust": QuestionFactory(survey=survey, driver="trust", position=1),
+        "jobs": QuestionFactory(survey=survey, driver="job_security", position=2),
+        "enps": QuestionFactory(survey=survey, kind=Kind.ENPS, driver="", position=3),
+        "comment": QuestionFactory(
+            survey=survey, kind=Kind.FREE_TEXT, driver="", required=False, position=4
+        ),
+    }
+    return survey, questions
+
+
+def respond(round_, team, questions, *, count=1, trust=4, jobs=4, enps=9, tone=None):
+    """`count` identical responses from `team`, in two queries."""
+    responses = Response.objects.bulk_create(
+        Response(
+            round=round_,
+            submitted_on=round_.starts_at.date(),
+            team=team,
+            department_id=team.department_id if team else None,
+        )
+        for _ in range(count)
+    )
+    answers = []
+    for response in responses:
+        for key, value in (("trust", trust), ("jobs", jobs), ("enps", enps)):
+            answers.append(
+                Answer(
+                    response=response,
+                    question=questions[key],
+                    number=Decimal(str(value)),
+                )
+            )
+        if tone is not None:
+            answers.append(
+                Answer(
+                    response=response,
+                    question=questions["comment"],
+                    text="Some words.",
+                    sentiment=tone,
+                )
+            )
+    Answer.objects.bulk_create(answers)
+
+
+def figure_of(response, name: str) -> dict | None:
+    match = re.search(
+        rf'<script id="figure-{name}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return json.loads(match.group(1)) if match else None
+
+
+def csv_of(client, url: str) -> list[list[str]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def section(response, name: str) -> str:
+    match = re.search(
+        rf'<section[^>]*data-testid="chart-{name}".*?</section>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return match.group(0) if match else ""
+
+
+def warnings_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+@pytest.fixture
+def two_teams_two_weeks():
+    survey, questions = pulse_survey()
+    rounds = [RoundFactory(survey=survey, starts_at=at) for at in (WEEK_1, WEEK_2)]
+    alpha, beta = TeamFactory(name="Alpha"), TeamFactory(name="Beta")
+    respond(rounds[0], alpha, questions, count=4, trust=5, jobs=4, enps=10, tone=0.5)
+    respond(rounds[0], beta, questions, count=3, trust=2, jobs=1, enps=3, tone=-0.6)
+    respond(rounds[1], alpha, questions, count=5, trust=4, jobs=3, enps=6, tone=0.1)
+    respond(rounds[1], beta, questions, count=4, trust=3, jobs=3, enps=9, tone=-0.2)
+    return survey, questions, rounds, alpha, beta
+
+
+# --- Who sees what ------------------------------------------------------------------
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_hr_sees_every_chart_with_the_metrics_numbers(
+    two_teams_two_weeks, hr, signed_in
+):
+    response = signed_in(hr).get(URL)
+
+    assert response.status_code == 200
+    assert [chart.name for chart in response.context["charts"]] == [
+        "sentiment",
+        "participation",
+        "drivers",
+        "comments",
+    ]
+    index = pulse.sentiment_trend(Filters(), floor=3)
+    enps = pulse.enps_trend(Filters(), floor=3)
+    sentiment = figure_of(response, "sentiment")
+    assert sentiment["data"][0]["x"] == ["2026-03-02", "2026-03-09"]
+    assert sentiment["data"][0]["y"] == [row["index"] for row in index]
+    assert sentiment["data"][1]["y"] == [row["enps"] for row in enps]
+    assert sentiment["data"][1]["yaxis"] == "y2"
+    heatmap = figure_of(response, "drivers")["data"][0]
+    assert heatmap["y"] == ["Alpha", "Beta"]
+    assert heatmap["x"] == ["Trust", "Job security"]
+    assert heatmap["z"] == [[4.44, 3.44], [2.57, 2.14]]  # (4x5 + 5x4) / 9 = 4.44
+    comments = figure_of(response, "comments")["data"][0]
+    assert comments["y"] == [0.029, -0.033]  # (4 x 0.5 - 3 x 0.6) / 7 = 0.029
+
+
+def test_a_leader_sees_only_the_teams_they_lead(two_teams_two_weeks, leader, signed_in):
+    *_, alpha, beta = two_teams_two_weeks
+    alpha.manager = leader
+    alpha.save()
+
+    response = signed_in(leader).get(URL)
+
+    mine = pulse.sentiment_trend(Filters(teams=(alpha.pk,)), floor=3)
+    assert figure_of(response, "sentiment")["data"][0]["y"] == [
+        row["index"] for row in mine
+    ]
+    assert figure_of(response, "drivers")["data"][0]["y"] == ["Alpha"]
+    assert "Beta" not in response.content.decode()
+    assert response.context["reach"] == "teams"
+
+
+def test_a_leader_asking_for_another_team_gets_their_own_and_is_told(
+    two_teams_two_weeks, leader, signed_in
+):
+    *_, alpha, beta = two_teams_two_weeks
+    alpha.manager = leader
+    alpha.save()
+    client = signed_in(leader)
+
+    response = client.get(f"{URL}?team={beta.pk}&department={beta.department_id}")
+
+    assert response.status_code == 200
+    notes = warnings_of(response)
+    assert any("only the teams you lead" in note for note in notes)
+    assert any("department filter was removed" in note for note in notes)
+    assert response.context["filters"] == Filters(teams=(alpha.pk,))
+    assert figure_of(response, "drivers")["data"][0]["y"] == ["Alpha"]
+    rows = csv_of(client, f"{URL}?team={beta.pk}&csv=drivers")
+    assert {row[0] for row in rows[1:]} == {"Alpha"}
+
+
+def test_an_employee_sees_published_rounds_org_wide_and_no_team_cut(
+    employee, signed_in
+):
+    survey, questions = pulse_survey()
+    published = RoundFactory(
+        survey=survey, starts_at=WEEK_1, closed_at=WEEK_1, results_published_at=WEEK_2
+    )
+    unpublished = RoundFactory(survey=survey, starts_at=WEEK_2, closed_at=WEEK_2)
+    team = TeamFactory(name="Gamma")
+    respond(published, team, questions, count=4, trust=5, jobs=5, tone=0.4)
+    respond(unpublished, team, questions, count=4, trust=1, jobs=1, tone=-0.4)
+    client = signed_in(employee)
+
+    response = client.get(f"{URL}?team={team.pk}")
+
+    assert [chart.name for chart in response.context["charts"]] == [
+        "sentiment",
+        "participation",
+    ]
+    assert figure_of(response, "sentiment")["data"][0]["x"] == ["2026-03-02"]
+    assert figure_of(response, "sentiment")["data"][0]["y"] == [100.0]
+    assert [row["round"] for row in response.context["publishable"]] == []
+    participation = response.context["charts"][1].table.rows
+    assert [row[2] for row in participation] == ["2026-03-02"]
+    assert figure_of(response, "drivers") is None
+    assert 'data-testid="chart-drivers"' not in response.content.decode()
+    assert "Gamma" not in response.content.decode()
+    assert any("organisation-wide only" in note for note in warnings_of(response))
+    assert client.get(f"{URL}?csv=drivers").status_code == 404
+    assert [row[0] for row in csv_of(client, f"{URL}?csv=sentiment")[1:]] == [
+        "2026-03-02"
+    ]
+
+
+# --- CSV ----------------------------------------------------------------------------
+
+
+def test_each_csv_holds_exactly_the_numbers_of_its_chart(
+    two_teams_two_weeks, hr, signed_in
+):
+    client = signed_in(hr)
+    index = pulse.sentiment_trend(Filters(), floor=3)
+    enps = pulse.enps_trend(Filters(), floor=3)
+
+    sentiment = csv_of(client, f"{URL}?csv=sentiment")
+
+    assert sentiment[0] == [
+        "Week",
+        "Sentiment index (0-100): respondents",
+        "Sentiment index (0-100)",
+        "eNPS: respondents",
+        "eNPS",
+    ]
+    assert sentiment[1:] == [
+        [
+            a["week"].isoformat(),
+            str(a["n"]),
+            str(a["index"]),
+            str(b["n"]),
+            cell(b["enps"]),
+        ]
+        for a, b in zip(index, enps, strict=True)
+    ]
+    drivers = csv_of(client, f"{URL}?csv=drivers")
+    heatmap = pulse.driver_heatmap(Filters(), floor=3)
+    names = dict(Question.Driver.choices)
+    assert drivers[1:] == [
+        [row["team_name"], names[row["driver"]], str(row["n"]), str(row["mean"])]
+        for row in heatmap
+    ]
+    comments = csv_of(client, f"{URL}?csv=comments")
+    trend = pulse.comment_sentiment_trend(Filters(), floor=3)
+    assert [float(row[2]) for row in comments[1:]] == [r["sentiment"] for r in trend]
+
+
+def test_participation_shows_rates_and_a_labelled_gap_for_a_small_round(hr, signed_in):
+    survey, _ = pulse_survey()
+    small = RoundFactory(survey=survey, starts_at=WEEK_1)
+    full = RoundFactory(survey=survey, starts_at=WEEK_2)
+    for _ in range(2):
+        InvitationFactory(round=small, sent_at=WEEK_1, responded_on=WEEK_1.date())
+    for answered in (True, True, False):
+        InvitationFactory(
+            round=full,
+            person=PersonFactory(),
+            sent_at=WEEK_2,
+            responded_on=WEEK_2.date() if answered else None,
+        )
+    client = signed_in(hr)
+
+    response = client.get(URL)
+
+    bars = figure_of(response, "participation")["data"]
+    assert bars[0]["x"] == ["2 Mar 2026", "9 Mar 2026"]
+    assert bars[0]["y"] == [None, 66.7]
+    assert bars[0]["customdata"] == [[None, None], [3, 2]]
+    assert bars[1]["x"] == ["2 Mar 2026"]
+    assert bars[1]["hovertext"] == ["2 Mar 2026: fewer than 3 responses"]
+    assert csv_of(client, f"{URL}?csv=participation")[1:] == [
+        ["2 Mar 2026", survey.title, "2026-03-02", "", "", "fewer than 3 responses"],
+        ["9 Mar 2026", survey.title, "2026-03-09", "3", "2", "66.7"],
+    ]
+
+
+def test_the_csv_neutralises_formulas_but_keeps_negative_numbers(hr, signed_in):
+    survey, questions = pulse_survey()
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    evil = TeamFactory(name='=HYPERLINK("http://evil.example","x")')
+    respond(round_, evil, questions, count=3, enps=0)
+    client = signed_in(hr)
+
+    drivers = csv_of(client, f"{URL}?csv=drivers")
+    sentiment = csv_of(client, f"{URL}?csv=sentiment")
+
+    assert {row[0] for row in drivers[1:]} == {"'" + evil.name}
+    assert sentiment[1][-1] == "-100.0"  # a number, not a formula
+
+
+def test_the_csv_link_keeps_the_filters(two_teams_two_weeks, hr, signed_in):
+    survey, *_ = two_teams_two_weeks
+
+    response = signed_in(hr).get(f"{URL}?survey={survey.pk}&since=2026-03-01")
+
+    links = re.findall(r'href="([^"]*csv=sentiment[^"]*)"', response.content.decode())
+    assert links == [f"?since=2026-03-01&amp;survey={survey.pk}&amp;csv=sentiment"]
+    assert f'<option value="{survey.pk}" selected>' in response.content.decode()
+    assert 'name="since" value="2026-03-01"' in response.content.decode()
+
+
+def test_a_bad_filter_value_is_ignored_with_a_warning(
+    two_teams_two_weeks, hr, signed_in
+):
+    response = signed_in(hr).get(f"{URL}?since=yesterday")
+
+    assert response.status_code == 200
+    assert warnings_of(response) == [
+        "Ignored since='yesterday': expected a date like 2026-03-02."
+    ]
+    assert response.context["filters"] == Filters()
+
+
+# --- The anonymity floor ------------------------------------------------------------
+
+
+def test_a_small_team_is_an_empty_labelled_row_in_the_figure_table_and_csv(
+    hr, signed_in
+):
+    survey, questions = pulse_survey()
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    respond(round_, TeamFactory(name="Small"), questions, count=2, trust=1, jobs=2)
+    respond(round_, TeamFactory(name="Medium"), questions, count=4, trust=2, jobs=3)
+    respond(round_, TeamFactory(name="Large"), questions, count=6, trust=5, jobs=4)
+    client = signed_in(hr)
+
+    response = client.get(URL)
+
+    heatmap = figure_of(response, "drivers")["data"][0]
+    label = "fewer than 3 responses"
+    assert heatmap["y"] == ["Large", f"Medium ({label})", f"Small ({label})"]
+    assert heatmap["z"] == [[5.0, 4.0], [None, None], [None, None]]
+    assert heatmap["text"][1:] == [["", ""], ["", ""]]
+    table = section(response, "drivers")
+    assert table.count(f"<td>{label}</td>") == 4
+    rows = csv_of(client, f"{URL}?csv=drivers")
+    hidden = [row for row in rows[1:] if row[0] in ("Small", "Medium")]
+    assert hidden and all(row[2:] == ["", label] for row in hidden)
+
+
+def test_a_hidden_week_shows_its_label_and_no_figure(hr, signed_in):
+    survey, questions = pulse_survey()
+    team = TeamFactory()
+    for start, count in ((WEEK_1, 6), (WEEK_2, 2), (WEEK_3, 7)):
+        round_ = RoundFactory(survey=survey, starts_at=start)
+        respond(round_, team, questions, count=count, trust=3, jobs=3)
+    client = signed_in(hr)
+
+    response = client.get(URL)
+
+    line = figure_of(response, "sentiment")["data"][0]
+    assert line["y"] == [None, None, 50.0]  # week 1 is hidden with week 2
+    marks = figure_of(response, "sentiment")["data"][-1]
+    assert marks["name"] == "Hidden: fewer than 3 responses"
+    assert marks["x"] == ["2026-03-02", "2026-03-09"]
+    rows = csv_of(client, f"{URL}?csv=sentiment")
+    assert rows[1] == [
+        "2026-03-02",
+        "",
+        "fewer than 3 responses",
+        "",
+        "fewer than 3 responses",
+    ]
+    assert rows[3][:3] == ["2026-03-16", "7", "50.0"]
+
+
+def test_a_team_filter_that_would_leave_a_small_remainder_is_hidden(hr, signed_in):
+    survey, questions = pulse_survey()
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    big, small = TeamFactory(), TeamFactory()
+    respond(round_, big, questions, count=5, trust=4, jobs=4)
+    respond(round_, small, questions, count=2, trust=1, jobs=1)
+    client = signed_in(hr)
+
+    whole = figure_of(client.get(URL), "sentiment")["data"][0]["y"]
+    cut = figure_of(client.get(f"{URL}?team={big.pk}"), "sentiment")["data"][0]["y"]
+
+    # Shown side by side, 7 and 5 respondents would give the other 2 away.
+    assert whole == [pulse.sentiment_trend(Filters(), floor=3)[0]["index"]]
+    assert cut == [None]
+    rows = csv_of(client, f"{URL}?team={big.pk}&csv=sentiment")
+    assert rows[1][1:3] == ["", "fewer than 3 responses"]
+
+
+# --- Events, empty states, markup, cost ---------------------------------------------
+
+
+def test_rollout_events_are_drawn_on_every_trend_and_listed(
+    two_teams_two_weeks, hr, signed_in
+):
+    tool = AIToolFactory(name="Support Copilot")
+    tool.live_since = WEEK_1 + dt.timedelta(days=2)
+    tool.save()
+    Update.objects.create(
+        title="New acceptable-use policy", body="What changed.", created_at=WEEK_2
+    )
+    Update.objects.create(title="Too late", body="Out of range.", created_at=WEEK_3)
+
+    response = signed_in(hr).get(URL)
+
+    for name in ("sentiment", "comments"):
+        layout = figure_of(response, name)["layout"]
+        assert [shape["x0"] for shape in layout["shapes"]] == [
+            "2026-03-04",
+            "2026-03-09",
+        ]
+        assert [note["text"] for note in layout["annotations"]] == [
+            "Support Copilot live",
+            "Policy update: New acceptable-use policy",
+        ]
+    assert "shapes" not in figure_of(response, "drivers")["layout"]
+    assert "Too late" not in response.content.decode()
+    assert "Policy update: New acceptable-use policy" in section_events(response)
+
+
+def section_events(response) -> str:
+    match = re.search(
+        r'<section[^>]*data-testid="events".*?</section>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return match.group(0) if match else ""
+
+
+def test_no_data_gives_a_friendly_sentence_and_no_chart(hr, signed_in):
+    response = signed_in(hr).get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No answers in this view yet" in section(response, "sentiment")
+    assert "No round has been sent in this view yet." in section(
+        response, "participation"
+    )
+    assert "No team has answered a driver question" in section(response, "drivers")
+    assert "data-figure=" not in html
+    assert "plotly.min.js" not in html
+    assert "Download CSV" not in html
+
+
+def test_the_page_needs_no_inline_script_or_style_and_serves_plotly_itself(
+    two_teams_two_weeks, hr, signed_in
+):
+    html = signed_in(hr).get(URL).content.decode()
+
+    scripts = re.findall(r"<script\b([^>]*)>", html)
+    assert scripts
+    for attributes in scripts:
+        assert "src=" in attributes or 'type="application/json"' in attributes
+    assert not re.search(r"\sstyle=", html)
+    assert re.findall(r'<script src="([^"]*plotly[^"]*)"', html) == [
+        "/static/vendor/plotly/plotly.min.js"
+    ]
+    assert '<script src="/static/dashboards/charts.js" defer>' in html
+    assert '<link rel="stylesheet" href="/static/dashboards/charts.css">' in html
+    assert len(re.findall(r'data-figure="figure-\w+"', html)) == 4
+    assert html.count("<details") >= 4
+
+
+@pytest.mark.parametrize("persona", ["hr", "leader", "employee"])
+def test_the_query_count_does_not_grow_with_teams_or_responses(
+    request, persona, signed_in
+):
+    person = request.getfixturevalue(persona)
+    client = signed_in(person)
+    survey, questions = pulse_survey()
+    rounds = [
+        RoundFactory(
+            survey=survey, starts_at=at, closed_at=at, results_published_at=WEEK_3
+        )
+        for at in (WEEK_1, WEEK_2)
+    ]
+    manager = person if persona == "leader" else None
+    first = TeamFactory(manager=manager)
+    respond(rounds[0], first, questions, count=10, tone=0.2)
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL).status_code == 200
+    for _ in range(11):
+        team = TeamFactory(manager=manager)
+        for round_ in rounds:
+            respond(round_, team, questions, count=9, trust=2, tone=-0.1)
+    respond(rounds[1], first, questions, count=3)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(URL)
+
+    if persona == "employee":  # org-wide figures only, of the published rounds
+        assert figure_of(response, "drivers") is None
+        assert figure_of(response, "sentiment")["data"][0]["customdata"] == [109, 102]
+    else:
+        assert len(figure_of(response, "drivers")["data"][0]["y"]) == 12
+    assert len(large) == len(small) <= 25
