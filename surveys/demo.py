@@ -352,12 +352,18 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
     """One closed round: its invitations, and the responses of those who answered."""
     survey = audience.survey
     closes_at = round_window(survey, starts_at)
+    # HR publishes a pulse round's org-wide results two days after it closes, so
+    # employees have something to see; the newest may not be published yet.
+    published = closes_at + dt.timedelta(days=2)
     round_ = Round.objects.create(
         survey=survey,
         starts_at=starts_at,
         closes_at=closes_at,
         fanout_done_at=starts_at,
         closed_at=closes_at,
+        results_published_at=published
+        if survey.audience == Survey.Audience.EMPLOYEES and published < timezone.now()
+        else None,
     )
     turnout = {
         group: _clamp(usual + rng.gauss(0, 0.05), 0.6, 0.85)

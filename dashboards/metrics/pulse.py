@@ -28,10 +28,12 @@ def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> Q
     scope = Answer.objects.filter(response__round__survey__audience=audience)
     if filters.survey:
         scope = scope.filter(response__round__survey_id=filters.survey)
+    # Dates select whole rounds (by when they started), never a round's answers
+    # by the day they came in: two nearby dates must not isolate one day's few.
     if filters.since:
-        scope = scope.filter(response__submitted_on__gte=filters.since)
+        scope = scope.filter(response__round__starts_at__date__gte=filters.since)
     if filters.until:
-        scope = scope.filter(response__submitted_on__lte=filters.until)
+        scope = scope.filter(response__round__starts_at__date__lte=filters.until)
     if filters.department:
         scope = scope.filter(response__department_id=filters.department)
     if filters.team:
