@@ -273,6 +273,74 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     return figure
 
 
+# --- Concerns: weekly flow and on-time share -----------------------------------------
+
+FLOW = (("raised", "Raised"), ("resolved", "Resolved"), ("declined", "Declined"))
+
+
+def flow_table(rows: Sequence[dict]) -> Table:
+    return Table(
+        ["Week", *(label for _, label in FLOW)],
+        [[row["week"].isoformat(), *(row[key] for key, _ in FLOW)] for row in rows],
+    )
+
+
+def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> go.Figure:
+    """Concerns raised, resolved and declined per week, stacked, with the rollout
+    events as labelled lines."""
+    figure = go.Figure(layout=_layout())
+    colours = {"raised": "#0d6efd", "resolved": "#198754", "declined": "#6c757d"}
+    for key, label in FLOW:
+        figure.add_trace(
+            go.Bar(
+                x=[row["week"].isoformat() for row in rows],
+                y=[row[key] for row in rows],
+                name=label,
+                marker_color=colours[key],
+                hovertemplate=(
+                    f"Week of %{{x|%-d %b %Y}}<br>{label}: %{{y}}<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(barmode="stack")
+    _draw_events(figure, events)
+    figure.update_xaxes(type="date", title_text="Week")
+    figure.update_yaxes(title_text="Concerns", rangemode="tozero")
+    return figure
+
+
+def on_time_table(rows: Sequence[dict], *, heading: str) -> Table:
+    """Rows with `label`, `total`, `due`, `on_time` and `on_time_pct`."""
+    return Table(
+        [heading, "Concerns", "Due by now", "Answered by the due time", "On time (%)"],
+        [
+            [row["label"], row["total"], row["due"], row["on_time"], row["on_time_pct"]]
+            for row in rows
+        ],
+    )
+
+
+def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
+    labels = [_text(label) for label in _unique(row["label"] for row in rows)]
+    figure = go.Figure(layout=_layout())
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=[row["on_time_pct"] for row in rows],
+            customdata=[[row["on_time"], row["due"]] for row in rows],
+            name="Answered by the due time",
+            marker_color="#0d6efd",
+            hovertemplate=(
+                "%{x}<br>%{y}% answered by the due time "
+                "(%{customdata[0]} of %{customdata[1]} due)<extra></extra>"
+            ),
+        )
+    )
+    figure.update_yaxes(title_text="Answered by the due time (%)", range=[0, 100])
+    figure.update_xaxes(type="category", title_text=heading, automargin=True)
+    return figure
+
+
 # --- Shared pieces ------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -30,9 +31,11 @@ from dashboards.csv import csv_response
 from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
-from dashboards.metrics import customers, pulse
+from dashboards.metrics import customers, loop, pulse
 from dashboards.scope import ORG_RESULTS, Reach, Scope, dashboard_scope, guard_cuts
-from org.models import AITool, Department, Team
+from feedback.models import Category
+from org.models import AITool, Department, Person, Team
+from org.roles import Role, roles_of
 from surveys.models import Round, Survey
 from surveys.selectors import participation_for_rounds
 from surveys.services.publishing import round_publish
@@ -76,6 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "options": _filter_options(scope, EMPLOYEES),
             "publishable": page.participation if scope.reach == Reach.ORG else [],
             "return_to": request.get_full_path(),
+            "sees_concerns": scope.reach == Reach.ORG or _is_leader(request.user),
         },
     )
 
@@ -101,6 +105,76 @@ def customer_overview(request: HttpRequest) -> HttpResponse:
             **_page_context(page, page.charts(names)),
             "options": _filter_options(scope, CUSTOMERS),
         },
+    )
+
+
+@login_required
+def concern_overview(request: HttpRequest) -> HttpResponse:
+    """Loop closure: concerns raised and closed, answered on time, overdue, and the
+    leaders' scorecard. HR sees every concern, a leader only those they own."""
+    person = _concern_owner_view(request.user)
+    filters, problems = Filters.from_query(request.GET)
+    dropped = [
+        name for name in ("department", "team", "survey") if getattr(filters, name)
+    ]
+    if dropped:
+        problems.append(
+            "Concerns are filtered by date and AI tool only: the "
+            f"{' and '.join(dropped)} filter{'s were' if len(dropped) > 1 else ' was'}"
+            " removed."
+        )
+    filters = Filters(since=filters.since, until=filters.until, tool=filters.tool)
+    scope = loop.concerns(since=filters.since, until=filters.until, tool=filters.tool)
+    if person is not None:
+        scope = scope.filter(owner=person)
+    page = _ConcernPage(scope, filters, now=timezone.now())
+    names = [
+        "flow",
+        "median",
+        "on_time_owner",
+        "on_time_category",
+        "overdue",
+        "scorecard",
+    ]
+    if response := _csv_download(request, page, names):
+        return response
+    _warn(request, problems)
+    charts = {chart.name: chart for chart in page.charts(names)}
+    query = filters.query_string()
+    for chart in charts.values():
+        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
+    return render(
+        request,
+        "dashboards/concerns.html",
+        {
+            "charts": [charts[name] for name in ("flow", "on_time_owner")],
+            "category_chart": charts["on_time_category"],
+            "median": charts["median"],
+            "overdue": charts["overdue"],
+            "overdue_rows": page.overdue_rows,
+            "scorecard": charts["scorecard"],
+            "filters": filters,
+            "own_only": person is not None,
+            "events": page.events,
+            "has_figures": any(chart.figure for chart in charts.values()),
+            "options": {"tools": list(AITool.objects.only("name"))},
+        },
+    )
+
+
+def _concern_owner_view(user) -> Person | None:
+    """None for HR (every concern); a leader's person (only theirs); else 403."""
+    if user.has_perm(ORG_RESULTS):
+        return None
+    if _is_leader(user):
+        return user.person
+    raise PermissionDenied("The concerns dashboard is for HR and leaders.")
+
+
+def _is_leader(user) -> bool:
+    person = getattr(user, "person", None)
+    return person is not None and (
+        Role.LEADER in roles_of(user) or person.managed_teams.exists()
     )
 
 
@@ -393,3 +467,157 @@ class _Page:
 def _day(value: dt.datetime | dt.date) -> dt.date:
     # As the metrics do: a week truncated in the current time zone, as its date.
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+class _ConcernPage:
+    """The rows behind the concerns page, for one set of concerns. Concerns are
+    not anonymous survey answers, so no floor applies; who raised one is never
+    read."""
+
+    def __init__(self, scope, filters: Filters, *, now: dt.datetime) -> None:
+        self.scope = scope
+        self.filters = filters
+        self.now = now
+        self.events: list[Event] = []
+        self.overdue_rows: list[dict] = []
+
+    def charts(self, names: list[str], *, draw: bool = True) -> list[Chart]:
+        charts = [getattr(self, f"_{name}")() for name in names]
+        if draw:
+            weeks = [week for chart in charts for week in chart.weeks]
+            if weeks:
+                self.events = rollout_events(
+                    since=self.filters.since or min(weeks),
+                    until=self.filters.until or max(weeks) + dt.timedelta(days=6),
+                    tool=self.filters.tool,
+                )
+            for chart in charts:
+                if chart.draw is not None:
+                    chart.figure = figures.figure_data(chart.draw(self.events))
+        return charts
+
+    def _flow(self) -> Chart:
+        rows = loop.weekly_flow(self.scope)
+        return Chart(
+            "flow",
+            "Concerns raised and closed per week",
+            "Concerns raised each week, and those resolved or declined (by the week "
+            "they were closed).",
+            figures.flow_table(rows),
+            "No concerns in this view yet: try a wider date range or another AI tool.",
+            (lambda events: figures.flow_figure(rows, events=events)) if rows else None,
+            tuple(row["week"] for row in rows),
+        )
+
+    def _median(self) -> Chart:
+        hours = loop.median_hours_to_first_response(self.scope)
+        hours = None if hours is None else round(hours, 1)
+        return Chart(
+            "median",
+            "Median time to first official response",
+            "Half of the answered concerns had their first official response "
+            "within this many hours. Concerns not answered yet are left out.",
+            figures.Table(
+                ["Median hours to first response"],
+                [[hours]] if hours is not None else [],
+            ),
+            "No concern in this view has had an official response yet.",
+            None,
+        )
+
+    def _on_time_owner(self) -> Chart:
+        rows = loop.on_time_by(self.scope, "owner__name", now=self.now)
+        rows = [{**row, "label": row["owner__name"]} for row in rows]
+        return self._on_time("on_time_owner", "owner", "Owner", rows)
+
+    def _on_time_category(self) -> Chart:
+        labels = dict(Category.choices)
+        rows = loop.on_time_by(self.scope, "category", now=self.now)
+        rows = [
+            {**row, "label": labels.get(row["category"], row["category"])}
+            for row in rows
+        ]
+        return self._on_time("on_time_category", "category", "Category", rows)
+
+    def _on_time(self, name: str, what: str, heading: str, rows: list[dict]) -> Chart:
+        shown = [row for row in rows if row["due"]]
+        return Chart(
+            name,
+            f"Answered by the due time, per {what}",
+            "Of the concerns due by now (or already answered), the share whose "
+            "first official response came by its due time.",
+            figures.on_time_table(rows, heading=heading),
+            "No concern in this view was due yet.",
+            (lambda events: figures.on_time_figure(shown, heading=heading))
+            if shown
+            else None,
+        )
+
+    def _overdue(self) -> Chart:
+        labels = dict(Category.choices)
+        rows = [
+            {
+                "pk": concern.pk,
+                "title": concern.title,
+                "owner": concern.owner.name,
+                "category": labels.get(concern.category, concern.category),
+                "tool": concern.ai_tool.name if concern.ai_tool else "",
+                "due": timezone.localtime(concern.first_response_due_at),
+                "days": (self.now - concern.first_response_due_at).days,
+            }
+            for concern in loop.overdue(self.scope, now=self.now)
+        ]
+        self.overdue_rows = rows
+        return Chart(
+            "overdue",
+            "Overdue concerns",
+            "Open concerns past their first-response due time with no official "
+            "response yet, the longest overdue first.",
+            figures.Table(
+                ["Concern", "Owner", "Category", "AI tool", "Due", "Days overdue"],
+                [
+                    [
+                        row["title"],
+                        row["owner"],
+                        row["category"],
+                        row["tool"],
+                        row["due"].date().isoformat(),
+                        row["days"],
+                    ]
+                    for row in rows
+                ],
+            ),
+            "No concern is overdue. Every concern due by now has had a response.",
+            None,
+        )
+
+    def _scorecard(self) -> Chart:
+        rows = loop.scorecard(self.scope, now=self.now)
+        return Chart(
+            "scorecard",
+            "Leaders' scorecard",
+            "Per owner: concerns owned, the share answered by the due time, the "
+            "median hours to the first official response, and concerns resolved "
+            "with a written outcome.",
+            figures.Table(
+                [
+                    "Owner",
+                    "Concerns owned",
+                    "First response by the due time (%)",
+                    "Median hours to first response",
+                    "Resolved with an outcome",
+                ],
+                [
+                    [
+                        row["owner__name"],
+                        row["owned"],
+                        row["on_time_pct"],
+                        row["median_hours"],
+                        row["resolved"],
+                    ]
+                    for row in rows
+                ],
+            ),
+            "No one owns a concern in this view yet.",
+            None,
+        )
