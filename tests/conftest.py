@@ -59,3 +59,36 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+def at_once(work, *, times: int = 2) -> list[object]:
+    """Run `work()` in `times` threads released together by a barrier: a race.
+
+    Returns each thread's result, or the exception it raised. Each thread closes its
+    own database connection. Needs `django_db(transaction=True)` and PostgreSQL
+    (SQLite serialises writers, so nothing would race).
+    """
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    barrier = threading.Barrier(times)
+    results: list[object] = [None] * times
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work()
+        except Exception as exc:  # returned to the test, which asserts on it
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

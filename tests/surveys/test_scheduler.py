@@ -9,12 +9,12 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from surveys.models import Invitation, InvitationToken, Round
 from surveys.scheduler import survey_tick
 from surveys.services import rounds as rounds_service
 from surveys.services.delivery import reminder_due_at
+from tests.conftest import at_once
 from tests.surveys.helpers import MONDAY_9, at, weekly_pulse
 
 pytestmark = pytest.mark.django_db
@@ -254,28 +254,11 @@ def test_scheduler_tick_command_reads_a_local_time_and_refuses_nonsense(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_send_each_invitation_once(mailoutbox):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     weekly_pulse(people=30)
-    errors = []
-    barrier = threading.Barrier(2)
 
-    def dispatcher():
-        try:
-            barrier.wait()
-            survey_tick(now=MONDAY_9)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+    results = at_once(lambda: survey_tick(now=MONDAY_9))
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert not [r for r in results if isinstance(r, Exception)]
     assert Round.objects.count() == 1
     assert Invitation.objects.count() == 30
     assert Counter(m.to[0] for m in mailoutbox).most_common(1)[0][1] == 1
@@ -284,30 +267,21 @@ def test_two_dispatchers_at_once_send_each_invitation_once(mailoutbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_queueing_at_once_queue_each_invitation_once():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     weekly_pulse(people=40)
     survey_tick(now=MONDAY_9, enqueue=lambda batch: None)  # opened, fanned out
     Invitation.objects.update(queued_at=None)  # as if the broker lost them all
     queued: list[tuple[int, int]] = []
-    lock, barrier = threading.Lock(), threading.Barrier(2)
+    lock = threading.Lock()
 
     def collect(batch):
         with lock:
             queued.extend(batch)
 
-    def dispatcher():
-        try:
-            barrier.wait()
-            survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1), enqueue=collect)
-        finally:
-            connection.close()
+    results = at_once(
+        lambda: survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1), enqueue=collect)
+    )
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert not [r for r in results if isinstance(r, Exception)]
 
     assert sorted(queued) == sorted(
         (pk, 0) for pk in Invitation.objects.values_list("pk", flat=True)
