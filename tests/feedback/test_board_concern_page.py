@@ -26,7 +26,7 @@ from feedback.services.moderation import hide
 from feedback.services.thread import comment_post, support_set
 from feedback.services.updates import update_post
 from org.roles import Role
-from tests.org.factories import AIToolFactory, PersonFactory
+from tests.org.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,21 +38,6 @@ SCRIPT = "<script>alert('x')</script>"
 def _frozen_clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "hr": PersonFactory(roles={Role.HR}, name="Hana HR"),
-        "owner": PersonFactory(roles={Role.LEADER}, name="Olga Owner"),
-        "raiser": PersonFactory(name="Rita Raiser"),
-        "other": PersonFactory(name="Otto Other"),
-    }
-
-
-@pytest.fixture
-def tool(people):
-    return AIToolFactory(owner=people["owner"], name="Copilot")
 
 
 @pytest.fixture

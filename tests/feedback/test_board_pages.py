@@ -15,8 +15,7 @@ from feedback.services.concerns import concern_raise, concern_set_status
 from feedback.services.moderation import flag, hide
 from feedback.services.thread import comment_post, follow_set
 from feedback.services.updates import update_post
-from org.roles import Role
-from tests.org.factories import AIToolFactory, CustomerFactory, PersonFactory
+from tests.org.factories import AIToolFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +26,6 @@ NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 def _frozen_clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "hr": PersonFactory(roles={Role.HR}, name="Hana HR"),
-        "owner": PersonFactory(roles={Role.LEADER}, name="Olga Owner"),
-        "raiser": PersonFactory(name="Rita Raiser"),
-        "other": PersonFactory(name="Otto Other"),
-    }
-
-
-@pytest.fixture
-def tool(people):
-    return AIToolFactory(owner=people["owner"], name="Copilot")
 
 
 def raise_(people, title="A concern", by="raiser", **fields) -> Concern:
