@@ -162,6 +162,10 @@ def _managers(teams: dict[str, Team], org: DemoOrg) -> None:
         hr_team.save(update_fields=["manager"])
 
 
+# Customers get replies drafted with its help, so customer surveys ask about it.
+CUSTOMER_FACING = {"Support Copilot"}
+
+
 def _tools(org: DemoOrg, start: dt.datetime) -> list[AITool]:
     leads = [p for p in org.people if p.job_title.endswith(" Lead")]
     engineering_lead = next(
@@ -235,6 +239,7 @@ def _tools(org: DemoOrg, start: dt.datetime) -> list[AITool]:
                     data_sensitivity=sensitivity,
                     purpose=purpose,
                     acceptable_use=acceptable_use,
+                    serves_customers=name in CUSTOMER_FACING,
                 ),
                 at=start,
             )
@@ -242,9 +247,14 @@ def _tools(org: DemoOrg, start: dt.datetime) -> list[AITool]:
     return tools
 
 
+# Enough contacts that a monthly customer round clears the anonymity floor, also
+# for the questions about one AI tool, which only the customers it helped answer.
+CUSTOMERS = 30
+
+
 def _customers(rng: random.Random) -> list[Customer]:
     customers = []
-    for n in range(12):
+    for n in range(CUSTOMERS):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = COMPANIES[n % len(COMPANIES)]
         email = f"{first}.{last}.{n + 1}@customer.example".lower()

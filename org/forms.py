@@ -23,6 +23,7 @@ class AIToolForm(forms.ModelForm):
             "purpose",
             "acceptable_use",
             "data_sensitivity",
+            "serves_customers",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),

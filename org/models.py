@@ -189,6 +189,11 @@ class AITool(models.Model):
     data_sensitivity = models.CharField(
         max_length=20, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
     )
+    serves_customers = models.BooleanField(
+        default=False,
+        help_text="Customers are served with this tool's help (a chatbot, drafted "
+        "replies): customer surveys ask about it.",
+    )
     live_since = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

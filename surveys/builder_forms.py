@@ -63,6 +63,7 @@ class SurveyForm(forms.ModelForm):
             "segments",
             "privacy",
             "min_group_size",
+            "comment_threshold",
             "cadence",
             "first_date",
             "weekday",
@@ -81,6 +82,7 @@ class SurveyForm(forms.ModelForm):
         }
         labels = {
             "min_group_size": "Smallest group shown",
+            "comment_threshold": "Smallest group whose comments are shown",
             "first_date": "First date",
             "start_time": "Start time",
             "open_days": "Days open",
@@ -129,6 +131,9 @@ class SurveyForm(forms.ModelForm):
             self.initial["segments"] = ", ".join(self.instance.segments)
             self.fields[
                 "min_group_size"
+            ].help_text += " Once a round has opened it can be raised but not lowered."
+            self.fields[
+                "comment_threshold"
             ].help_text += " Once a round has opened it can be raised but not lowered."
 
     def clean_segments(self) -> list[str]:
@@ -182,11 +187,12 @@ class QuestionForm(forms.ModelForm):
         help_texts = {
             "kind": "Once anyone has answered, the kind cannot change.",
             "help_text": "Optional; shown under the question.",
-            "driver": "Agreement (1 to 5) questions only: the trust driver it "
-            "measures. Optional.",
+            "driver": "Agreement (1 to 5) and free-text questions only: the trust "
+            "driver it measures, or its comments are about. Optional.",
             "max_hours": "Hours-saved questions only: the highest answer accepted.",
-            "ai_tool": "Required for accuracy questions, optional for hours saved, "
-            "empty for every other kind.",
+            "ai_tool": "Required for accuracy questions; optional for hours saved "
+            "and for satisfaction (a customer's rating of service given with the "
+            "tool's help); empty for every other kind.",
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -172,6 +172,11 @@ TOOL_USE = {
     "Meeting Summariser": {"*": 0.55},
 }
 TOOL_HOURS = {"Support Copilot": 4.5, "Code Assistant": 4.0, "Meeting Summariser": 1.5}
+# Per tool that serves customers: the share of customers it helped (a drafted reply
+# reaches most of those who wrote in), and how far its service starts below the
+# usual on go-live (replies that feel automated) before the gap closes.
+CUSTOMER_TOOL_REACH = {"Support Copilot": 0.9}
+CUSTOMER_TOOL_GAP = {"Support Copilot": 0.8}
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,8 @@ class _Member:
     group: str = ""  # team name or customer segment
     segment: str = ""
     mood: float = 0.0
-    tools: dict[int, float] = field(default_factory=dict)  # tool id -> knack for it
+    # tool id -> knack for it (employees) or liking for its help (customers)
+    tools: dict[int, float] = field(default_factory=dict)
     since: dt.datetime | None = None  # when the first tool they use went live
 
 
@@ -336,16 +342,30 @@ def _customers(rng: random.Random) -> list[_Member]:
         .values_list("live_since", flat=True)
         .first()
     )
-    return [
-        _Member(
-            customer_id=customer.pk,
-            group=customer.segment,
-            segment=customer.segment,
-            mood=rng.gauss(0, 0.3),
-            since=first_live,
+    tools = list(
+        AITool.objects.filter(serves_customers=True)
+        .exclude(live_since=None)
+        .order_by("name")
+    )
+    members = []
+    for customer in Customer.objects.filter(is_active=True).order_by("email"):
+        mood = rng.gauss(0, 0.3)
+        helped = {
+            tool.pk: rng.gauss(0, 0.3)
+            for tool in tools
+            if rng.random() < CUSTOMER_TOOL_REACH.get(tool.name, 0.5)
+        }
+        members.append(
+            _Member(
+                customer_id=customer.pk,
+                group=customer.segment,
+                segment=customer.segment,
+                mood=mood,
+                tools=helped,
+                since=first_live,
+            )
         )
-        for customer in Customer.objects.filter(is_active=True).order_by("email")
-    ]
+    return members
 
 
 def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime) -> int:
@@ -544,7 +564,11 @@ def _customer_answers(
     answers = []
     for q in questions:
         answer = Answer(response=response, question=q)
-        if q.kind == Kind.CSAT:
+        if q.kind == Kind.CSAT and q.ai_tool_id is not None:
+            if (score := _customer_tool_csat(rng, q.ai_tool, member, at, csat)) is None:
+                continue
+            answer.number = _number(score)
+        elif q.kind == Kind.CSAT:
             answer.number = _number(csat)
         elif q.kind == Kind.ENPS:
             answer.number = _number(
@@ -560,6 +584,20 @@ def _customer_answers(
             continue
         answers.append(answer)
     return answers
+
+
+def _customer_tool_csat(
+    rng: random.Random, tool: AITool, member: _Member, at: dt.datetime, csat: int
+) -> int | None:
+    """A customer's 1-5 for service given with a tool's help, near their overall
+    satisfaction: lower while the tool is new, closer as it matures. None when the
+    tool did not help them (or they skip the optional question)."""
+    weeks = _weeks(at, tool.live_since)
+    if tool.pk not in member.tools or weeks is None or rng.random() < 0.08:
+        return None
+    gap = CUSTOMER_TOOL_GAP.get(tool.name, 0.5) * math.exp(-weeks / 6)
+    raw = csat + member.tools[tool.pk] - gap + rng.gauss(0, 0.6)
+    return int(_clamp(round(raw), 1, 5))
 
 
 def _comment(

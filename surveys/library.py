@@ -34,8 +34,12 @@ class Template:
     intro: str
     audience: str
     questions: tuple[QuestionSpec, ...]
-    # Per AI tool: an hours-saved and an accuracy question (employees only).
+    # Per live AI tool: an hours-saved and an accuracy question, before the last two
+    # questions (employees).
     per_tool: bool = False
+    # Per live AI tool that serves customers: an optional satisfaction question,
+    # after the first one, the overall satisfaction (customers).
+    per_customer_tool: bool = False
     defaults: dict[str, object] = field(default_factory=dict)
 
 
@@ -116,6 +120,7 @@ CUSTOMER_TRUST = Template(
             Kind.FREE_TEXT, "Anything you would like to tell us?", required=False
         ),
     ),
+    per_customer_tool=True,
     defaults={"cadence": "monthly", "weekday": 2, "open_days": 10},
 )
 
@@ -130,7 +135,9 @@ def survey_from_template(
     tools: Iterable[AITool] | None = None,
     **fields: object,
 ) -> Survey:
-    """Create a survey from a template. `tools` defaults to every live AI tool."""
+    """Create a survey from a template. `tools`, the AI tools its per-tool questions
+    ask about, defaults to every live tool (for customers: every live tool that
+    serves them)."""
     try:
         template = TEMPLATES[key]
     except KeyError:
@@ -150,9 +157,11 @@ def survey_from_template(
         survey.save()
         specs = list(template.questions)
         if template.per_tool:
-            if tools is None:
-                tools = AITool.objects.filter(status=AITool.Status.LIVE)
+            tools = _live_tools(tools)
             specs[-2:-2] = [spec for tool in tools for spec in _tool_questions(tool)]
+        elif template.per_customer_tool:
+            tools = _live_tools(tools, serves_customers=True)
+            specs[1:1] = [_customer_tool_question(tool) for tool in tools]
         Question.objects.bulk_create(
             Question(
                 survey=survey,
@@ -174,6 +183,12 @@ class _ToolSpec(QuestionSpec):
     tool: AITool | None = None
 
 
+def _live_tools(tools: Iterable[AITool] | None, **scope: object) -> Iterable[AITool]:
+    if tools is not None:
+        return tools
+    return AITool.objects.filter(status=AITool.Status.LIVE, **scope)
+
+
 def _tool_questions(tool: AITool) -> list[QuestionSpec]:
     return [
         _ToolSpec(
@@ -191,3 +206,15 @@ def _tool_questions(tool: AITool) -> list[QuestionSpec]:
             tool=tool,
         ),
     ]
+
+
+def _customer_tool_question(tool: AITool) -> QuestionSpec:
+    # Optional: a customer who got no help from the tool leaves it blank, so the
+    # tool's CSAT counts only those it served.
+    return _ToolSpec(
+        Kind.CSAT,
+        f"How satisfied were you with the help you got from {tool.name}?",
+        required=False,
+        help_text="Leave it blank if you did not get help from it.",
+        tool=tool,
+    )

@@ -1,10 +1,10 @@
 """Surveys, their questions, rounds, invitations, and the anonymous responses.
 
-Invariants the database itself holds (DESIGN.md): the anonymity floor is never below
-3; one round per survey and start; one invitation per recipient and round; one
-response per invitation; an anonymous response has no key to an invitation or a
-person, a random id (so insertion order cannot be matched to invitations) and only
-the day it was submitted.
+Invariants the database itself holds (DESIGN.md): the anonymity floor and the
+comment threshold are never below 3; one round per survey and start; one invitation
+per recipient and round; one response per invitation; an anonymous response has no
+key to an invitation or a person, a random id (so insertion order cannot be matched
+to invitations) and only the day it was submitted.
 """
 
 from __future__ import annotations
@@ -60,6 +60,18 @@ class Survey(models.Model):
         validators=[MinValueValidator(MIN_GROUP_FLOOR)],
         help_text="No result is shown for a group with fewer respondents than this.",
     )
+    # blank=True only so that a form leaving the field out keeps the default;
+    # clean() refuses an empty value and the database refuses NULL.
+    comment_threshold = models.PositiveSmallIntegerField(
+        default=10,
+        blank=True,
+        help_text=(
+            "Free-text answers are shown only for groups of at least this many "
+            "respondents (at least 3, and not below the smallest group shown). "
+            "Separate from the smallest group shown: a comment can say more about "
+            "its writer than a score."
+        ),
+    )
     cadence = models.CharField(
         max_length=20,
         choices=[(c.value, c.value.capitalize()) for c in Cadence],
@@ -96,6 +108,11 @@ class Survey(models.Model):
                 violation_error_message="The anonymity floor cannot be below 3.",
             ),
             models.CheckConstraint(
+                condition=Q(comment_threshold__gte=MIN_GROUP_FLOOR),
+                name="survey_comment_threshold_floor",
+                violation_error_message="The comment threshold cannot be below 3.",
+            ),
+            models.CheckConstraint(
                 condition=Q(reminder_count__lte=3), name="survey_at_most_3_reminders"
             ),
         ]
@@ -104,24 +121,60 @@ class Survey(models.Model):
         return self.title
 
     def clean(self) -> None:
+        errors = self._threshold_errors()
         # Thresholds that move after the fact are how anonymity gets broken: once a
-        # round has opened, the floor may rise but never fall.
+        # round has opened, they may rise but never fall.
         if self.pk and self.rounds.exists():
             stored = (
                 Survey.objects.filter(pk=self.pk)
-                .values_list("min_group_size", flat=True)
+                .values("min_group_size", "comment_threshold")
                 .first()
             )
-            if stored is not None and self.min_group_size < stored:
-                raise ValidationError(
-                    {
-                        "min_group_size": (
-                            f"The minimum group size cannot be lowered below {stored} "
-                            "once a round has opened: results already shown were "
-                            "protected by it."
-                        )
-                    }
+            if stored is not None and self.min_group_size < stored["min_group_size"]:
+                errors["min_group_size"] = (
+                    "The minimum group size cannot be lowered below "
+                    f"{stored['min_group_size']} once a round has opened: results "
+                    "already shown were protected by it."
                 )
+            if (
+                stored is not None
+                and "comment_threshold" not in errors
+                and self.comment_threshold < stored["comment_threshold"]
+            ):
+                errors["comment_threshold"] = (
+                    "The comment threshold cannot be lowered below "
+                    f"{stored['comment_threshold']} once a round has opened: "
+                    "comments already shown were protected by it."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def _threshold_errors(self) -> dict[str, str]:
+        threshold = self.comment_threshold
+        if threshold is None:
+            return {
+                "comment_threshold": (
+                    "Give the smallest group whose comments are shown "
+                    f"(at least {MIN_GROUP_FLOOR})."
+                )
+            }
+        if threshold < MIN_GROUP_FLOOR:
+            return {
+                "comment_threshold": (
+                    f"The comment threshold cannot be below {MIN_GROUP_FLOOR}: "
+                    "fewer comments than that could be told apart by their writers' "
+                    "colleagues."
+                )
+            }
+        if isinstance(self.min_group_size, int) and threshold < self.min_group_size:
+            return {
+                "comment_threshold": (
+                    f"The comment threshold cannot be below the smallest group shown "
+                    f"({self.min_group_size}): comments need at least as large a "
+                    "group as scores."
+                )
+            }
+        return {}
 
     def schedule(self) -> Schedule:
         return Schedule(
@@ -198,9 +251,10 @@ class Question(models.Model):
                 "This question already has answers, so its kind cannot change. "
                 "Add a new question instead."
             )
-        if self.driver and self.kind != Question.Kind.LIKERT:
+        if self.driver and self.kind not in DRIVER_KINDS:
             errors["driver"] = (
-                "A driver applies only to agreement (1 to 5) questions: clear it."
+                "A driver applies only to agreement (1 to 5) or free-text questions: "
+                "clear it."
             )
         if choices_error := _choices_error(self.kind, self.choices or []):
             errors["choices"] = choices_error
@@ -210,7 +264,8 @@ class Question(models.Model):
             )
         elif self.ai_tool_id is not None and self.kind not in TOOL_KINDS:
             errors["ai_tool"] = (
-                "Only accuracy and hours-saved questions name an AI tool: clear it."
+                "Only accuracy, hours-saved and satisfaction questions name an AI "
+                "tool: clear it."
             )
         if errors:
             raise ValidationError(errors)
@@ -224,7 +279,11 @@ class Question(models.Model):
         return bool(stored) and stored[0] != self.kind and self.answers.exists()
 
 
-TOOL_KINDS = (Question.Kind.AI_ACCURACY, Question.Kind.HOURS_SAVED)
+# A satisfaction (CSAT) question naming a tool asks customers about the service
+# they got with its help; without a tool it is the overall satisfaction.
+TOOL_KINDS = (Question.Kind.AI_ACCURACY, Question.Kind.HOURS_SAVED, Question.Kind.CSAT)
+# A free-text question's driver lets HR read the comments about one driver.
+DRIVER_KINDS = (Question.Kind.LIKERT, Question.Kind.FREE_TEXT)
 MAX_CHOICE_LENGTH = 200  # Answer.choice holds the chosen text
 
 

@@ -1,8 +1,13 @@
-"""Customer metrics: CSAT and NPS per week, and comment sentiment."""
+"""Customer metrics: CSAT and NPS per week, CSAT per AI tool, and comment
+sentiment."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
 from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncWeek
 
 from dashboards import suppression
 from dashboards.filters import Filters
@@ -14,15 +19,58 @@ Kind = Question.Kind
 
 
 def csat_trend(filters: Filters, *, floor: int) -> list[dict]:
-    """Per week: CSAT, the % of 4-5 answers on the 1-5 satisfaction items."""
+    """Per week: CSAT, the % of 4-5 answers on the 1-5 satisfaction items.
+
+    Overall satisfaction only: an item naming an AI tool rates the service given
+    with that tool's help, answered only by the customers it helped (`tool_csat`).
+    """
     rows = weekly(
-        answers(filters, audience=CUSTOMERS).filter(question__kind=Kind.CSAT),
+        answers(filters, audience=CUSTOMERS).filter(
+            question__kind=Kind.CSAT, question__ai_tool__isnull=True
+        ),
         satisfied=Count("pk", filter=Q(number__gte=4)),
         answered=Count("pk"),
     )
     for row in rows:
         row["csat"] = round(100 * row.pop("satisfied") / row.pop("answered"), 1)
     return suppression.apply(rows, key="week", count="n", floor=floor, fields=["csat"])
+
+
+def tool_csat(filters: Filters, *, floor: int) -> list[dict]:
+    """Per AI tool and week: CSAT on the satisfaction items naming the tool, the
+    customers' rating of the service they got with its help."""
+    scope = answers(filters, audience=CUSTOMERS).filter(
+        question__kind=Kind.CSAT, question__ai_tool__isnull=False
+    )
+    if filters.tool:
+        scope = scope.filter(question__ai_tool_id=filters.tool)
+    rows = (
+        scope.annotate(week=TruncWeek("response__round__starts_at"))
+        .values("week", "question__ai_tool", "question__ai_tool__name")
+        .annotate(
+            n=Count("response", distinct=True),
+            satisfied=Count("pk", filter=Q(number__gte=4)),
+            answered=Count("pk"),
+        )
+        .order_by("question__ai_tool__name", "week")
+    )
+    by_tool: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_tool[row["question__ai_tool"]].append(
+            {
+                "tool": row["question__ai_tool"],
+                "tool_name": row["question__ai_tool__name"],
+                "week": _day(row["week"]),
+                "n": row["n"],
+                "csat": round(100 * row["satisfied"] / row["answered"], 1),
+            }
+        )
+    result = []
+    for tool_rows in by_tool.values():  # a tool's weeks are siblings
+        result += suppression.apply(
+            tool_rows, key="week", count="n", floor=floor, fields=["csat"]
+        )
+    return result
 
 
 def nps_trend(filters: Filters, *, floor: int) -> list[dict]:
@@ -53,3 +101,7 @@ def comment_sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
     return suppression.apply(
         rows, key="week", count="n", floor=floor, fields=["sentiment"]
     )
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

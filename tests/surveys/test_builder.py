@@ -586,7 +586,7 @@ def test_hr_adds_a_question_of_each_kind(signed_in, hr, overrides, expected):
         (
             {"kind": "free_text", "driver": "", "ai_tool": "tool"},
             "ai_tool",
-            "Only accuracy and hours-saved questions name an AI tool",
+            "Only accuracy, hours-saved and satisfaction questions name an AI tool",
         ),
         (
             {"kind": "hours_saved", "driver": "", "max_hours": 81},
