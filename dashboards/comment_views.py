@@ -1,0 +1,82 @@
+"""HR's comments page: employees' free-text answers, round by round, behind the
+comment threshold (`dashboards.metrics.comments`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+from dashboards.filters import Filters
+from dashboards.metrics import comments as metrics
+from dashboards.scope import ORG_RESULTS, dashboard_scope
+from dashboards.views import _filter_options
+from surveys.models import Question, Survey
+
+
+@login_required
+@permission_required(ORG_RESULTS, raise_exception=True)
+def comments(request: HttpRequest) -> HttpResponse:
+    filters, problems = Filters.from_query(request.GET)
+    if filters.tool:
+        problems.append(
+            "Comments are not asked per AI tool, so the AI tool filter was removed."
+        )
+        filters = replace(filters, tool=None)
+    driver, tone, more_problems = comment_choices(request.GET)
+    scope = dashboard_scope(request.user, filters)
+    threshold = metrics.threshold_for(scope.filters)
+    rounds = metrics.comments(
+        scope.filters,
+        broader=scope.relaxed(),
+        threshold=threshold,
+        shuffle_key=settings.SECRET_KEY,
+        driver=driver,
+        tone=tone,
+    )
+    for note in [*problems, *more_problems, *scope.notes]:
+        messages.warning(request, note)
+    options = _filter_options(scope, Survey.Audience.EMPLOYEES)
+    return render(
+        request,
+        "dashboards/comments.html",
+        {
+            "filters": scope.filters,
+            "options": {**options, "tools": []},
+            "reach": scope.reach,
+            "driver": driver or "",
+            "drivers": Question.Driver.choices,
+            "tone": tone or "",
+            "tones": [(t.value, t.label) for t in metrics.Tone],
+            "threshold": threshold,
+            "rounds": rounds,
+            "cap": metrics.SHOWN_PER_ROUND,
+        },
+    )
+
+
+def comment_choices(
+    query: QueryDict,
+) -> tuple[str | None, metrics.Tone | None, list[str]]:
+    """The driver and tone asked for; a bad value is ignored with a message."""
+    problems = []
+    driver = (query.get("driver") or "").strip() or None
+    if driver is not None and driver not in Question.Driver.values:
+        problems.append(
+            f"Ignored driver={driver!r}: choose one of the drivers in the list."
+        )
+        driver = None
+    raw = (query.get("tone") or "").strip()
+    tone = None
+    if raw:
+        try:
+            tone = metrics.Tone(raw)
+        except ValueError:
+            problems.append(
+                f"Ignored tone={raw!r}: expected positive, neutral or negative."
+            )
+    return driver, tone, problems
