@@ -1,12 +1,20 @@
-"""Benchmark: dashboard metrics over about 1,000,000 answers, on PostgreSQL.
+"""Benchmark: the dashboards over about 1,000,000 answers, on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
         python benchmarks/dashboards.py [--people 5000] [--weeks 40]
 
 Builds a throw-away database (created, then dropped), seeds people x weeks
-responses with 5 answers each inside the database (generate_series), then times
-each metric against a hand-written SQL query of the same aggregate, in the same
-run, best of 3. Figures are ratios, so they compare across machines.
+responses with 5 answers each inside the database (generate_series), plus a
+comment from one response in ten, board ratings, concerns and a customer survey.
+Then, in the same run, best of 3:
+
+- each metric against a hand-written SQL query of the same aggregate;
+- each dashboard page, requested as HR through Django's test client (the whole
+  view: every chart, table and figure), against the raw SQL of its main
+  aggregate, with its query count and response size (plotly.js is a separate
+  static file, never in the page).
+
+Figures are ratios, so they compare across machines.
 """
 
 from __future__ import annotations
@@ -25,12 +33,23 @@ import django
 
 django.setup()
 
+from django.conf import settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+from django.urls import reverse
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
+from feedback.models import Concern
 from org.models import AITool, Department, Person, Team, User
+from org.roles import Role
+from org.services.people import person_roles_set
 from surveys.models import Question, Round, Survey
 
 TEAMS = 100
@@ -68,6 +87,31 @@ RAW = {
         WHERE q.kind = 'hours_saved' GROUP BY 1, 2""",
 }
 
+# Each page's main aggregate, written by hand.
+PAGE_RAW = {
+    "overview": RAW["sentiment_trend"],
+    "tools": RAW["hours_saved"],
+    "tool": RAW["hours_saved"],
+    "concerns": """
+        SELECT date_trunc('week', created_at), count(*) FROM feedback_concern
+        WHERE merged_into_id IS NULL GROUP BY 1 ORDER BY 1""",
+    "customers": """
+        SELECT date_trunc('week', r.starts_at), count(DISTINCT s.id),
+               count(*) FILTER (WHERE a.number >= 4), count(*)
+        FROM surveys_answer a
+        JOIN surveys_question q ON q.id = a.question_id
+        JOIN surveys_response s ON s.id = a.response_id
+        JOIN surveys_round r ON r.id = s.round_id
+        JOIN surveys_survey v ON v.id = r.survey_id
+        WHERE q.kind = 'csat' AND v.audience = 'customers' GROUP BY 1 ORDER BY 1""",
+    "comments": """
+        SELECT s.round_id, count(DISTINCT s.id)
+        FROM surveys_answer a
+        JOIN surveys_question q ON q.id = a.question_id
+        JOIN surveys_response s ON s.id = a.response_id
+        WHERE q.kind = 'free_text' AND a.text <> '' GROUP BY 1""",
+}
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,6 +120,14 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL.")
+    setup_test_environment()  # the test client's host, an in-memory mail outbox
+    # Static URLs without a collectstatic manifest (the pages only name the files).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
     old = setup_databases(verbosity=0, interactive=False)
     try:
         run(args.people, args.weeks)
@@ -98,6 +150,39 @@ def run(people: int, weeks: int) -> None:
         print(
             f"{name:<18} {ours * 1000:8.0f} {raw * 1000:8.0f} "
             f"{ours / raw:6.2f} {len(queries):8d}"
+        )
+    pages()
+
+
+def pages() -> None:
+    hr = Person.objects.order_by("pk").first()
+    person_roles_set(person=hr, roles={Role.HR})
+    client = Client()
+    client.force_login(hr.user)
+    tool = AITool.objects.order_by("pk").first()
+    urls = {
+        "overview": reverse("dashboards:overview"),
+        "tools": reverse("dashboards:tools"),
+        "tool": reverse("dashboards:tool", args=[tool.pk]),
+        "concerns": reverse("dashboards:concerns"),
+        "customers": reverse("dashboards:customers"),
+        "comments": reverse("dashboards:comments"),
+    }
+    print()
+    print(
+        f"{'page':<18} {'ours ms':>8} {'raw ms':>8} {'ratio':>6} {'queries':>8}"
+        f" {'KB':>6}"
+    )
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        ours = best_of(3, lambda u=url: client.get(u))
+        raw = best_of(3, lambda q=PAGE_RAW[name]: _raw(q))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        print(
+            f"{name:<18} {ours * 1000:8.0f} {raw * 1000:8.0f} {ours / raw:6.2f}"
+            f" {len(queries):8d} {len(response.content) / 1024:6.0f}"
         )
 
 
@@ -140,6 +225,8 @@ def seed(people: int, weeks: int) -> int:
         ("likert", "training", None),
         ("enps", "", None),
         ("hours_saved", "", tool),
+        ("ai_accuracy", "", tool),
+        ("free_text", "trust", None),
     ]
     for position, (kind, driver, ai_tool) in enumerate(kinds, start=1):
         Question.objects.create(
@@ -177,14 +264,99 @@ def seed(people: int, weeks: int) -> int:
             SELECT s.id, q.id,
                    CASE q.kind WHEN 'enps' THEN floor(random() * 11)
                                WHEN 'hours_saved' THEN round((random() * 8)::numeric, 1)
-                               ELSE 1 + floor(random() * 5) END,
-                   '', '', NULL
-            FROM surveys_response s CROSS JOIN surveys_question q
-            """
+                               WHEN 'likert' THEN 1 + floor(random() * 5) END,
+                   CASE WHEN q.kind = 'ai_accuracy' THEN (ARRAY[
+                       'correct', 'mostly_correct', 'incorrect'
+                   ])[1 + floor(random() * 3)::int] ELSE '' END,
+                   CASE WHEN q.kind = 'free_text'
+                        THEN 'The copilot drafts are getting better every week.'
+                        ELSE '' END,
+                   CASE WHEN q.kind = 'free_text' THEN random() * 2 - 1 END
+            FROM surveys_response s JOIN surveys_question q ON q.survey_id = %s
+            WHERE q.kind <> 'free_text' OR random() < 0.1
+            """,
+            [survey.pk],
         )
+        seed_board(cursor, tool, owner)
+        seed_customers(cursor, weeks)
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM surveys_answer")
         return cursor.fetchone()[0]
+
+
+def seed_board(cursor, tool: AITool, owner: Person) -> None:
+    """20,000 board ratings and 2,000 concerns over the weeks, a third answered."""
+    cursor.execute(
+        """
+        INSERT INTO feedback_outputrating (ai_tool_id, rating, note, rated_on)
+        SELECT %s, (ARRAY['correct', 'mostly_correct', 'incorrect'])[1 + g %% 3],
+               '', date '2026-01-05' + (g %% 280)
+        FROM generate_series(1, 20000) g
+        """,
+        [tool.pk],
+    )
+    first = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    concerns = []
+    for n in range(2000):
+        at = first + dt.timedelta(days=n % 280)
+        answered = n % 3 == 0
+        concerns.append(
+            Concern(
+                title=f"Concern {n}",
+                body="A worry about the copilot.",
+                category="other",
+                ai_tool=tool,
+                owner=owner,
+                status="resolved" if answered else "new",
+                outcome="Fixed." if answered else "",
+                created_at=at,
+                last_activity_at=at,
+                first_response_due_at=at + dt.timedelta(days=3),
+                first_responded_at=at + dt.timedelta(days=2) if answered else None,
+            )
+        )
+    Concern.objects.bulk_create(concerns)
+
+
+def seed_customers(cursor, weeks: int) -> None:
+    """A monthly customer survey: 500 answers per round to CSAT and NPS."""
+    survey = Survey.objects.create(
+        title="Bench customers", first_date=dt.date(2026, 1, 7), audience="customers"
+    )
+    for position, kind in enumerate(("csat", "enps"), start=1):
+        Question.objects.create(survey=survey, position=position, kind=kind, text=kind)
+    start = dt.datetime(2026, 1, 7, 9, tzinfo=dt.UTC)
+    Round.objects.bulk_create(
+        Round(
+            survey=survey,
+            starts_at=start + dt.timedelta(weeks=w),
+            closes_at=start + dt.timedelta(weeks=w, days=10),
+        )
+        for w in range(0, weeks, 4)
+    )
+    cursor.execute(
+        """
+        INSERT INTO surveys_response (id, round_id, submitted_on, segment)
+        SELECT gen_random_uuid(), r.id, r.starts_at::date, ''
+        FROM surveys_round r CROSS JOIN generate_series(1, 500) g
+        WHERE r.survey_id = %s
+        """,
+        [survey.pk],
+    )
+    cursor.execute(
+        """
+        INSERT INTO surveys_answer
+            (response_id, question_id, number, choice, text, sentiment)
+        SELECT s.id, q.id,
+               CASE q.kind WHEN 'csat' THEN 1 + floor(random() * 5)
+                           ELSE floor(random() * 11) END, '', '', NULL
+        FROM surveys_response s
+        JOIN surveys_round r ON r.id = s.round_id
+        JOIN surveys_question q ON q.survey_id = r.survey_id
+        WHERE r.survey_id = %s
+        """,
+        [survey.pk],
+    )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class Reach(StrEnum):
     ORG = "org"  # HR: everything
     TEAMS = "teams"  # a leader: the teams they manage
     PUBLISHED = "published"  # everyone else: published rounds, org-wide
+    OWNER = "owner"  # an AI tool's owner on its page: that tool, org-wide
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,33 @@ def dashboard_scope(user, filters: Filters) -> Scope:
     if managed:
         return _leader_scope(filters, managed)
     return _published_scope(filters)
+
+
+def tool_scope(user, tool, filters: Filters) -> Scope | None:
+    """The scope of one AI tool's page, always narrowed to that tool; None when the
+    person may not see it.
+
+    HR sees it as the rest of the dashboards; the tool's accountable owner sees its
+    whole record organisation-wide, with no team or department cut (the floor and
+    the differencing guard apply as everywhere); a leader sees their teams' part.
+    """
+    filters = replace(filters, tool=tool.pk)
+    if user.has_perm(ORG_RESULTS):
+        return dashboard_scope(user, filters)
+    person = getattr(user, "person", None)
+    if person is not None and tool.owner_id == person.pk:
+        notes = []
+        if filters.team is not None or filters.department is not None:
+            notes.append(
+                "A tool's owner sees it organisation-wide, so the team and "
+                "department filters were removed."
+            )
+        cut = replace(filters, team=None, department=None, teams=None)
+        return Scope(Reach.OWNER, cut, notes)
+    managed = _managed(person)
+    if managed:
+        return _leader_scope(filters, managed)
+    return None
 
 
 def scope_for(user, filters: Filters) -> tuple[Filters, tuple[int, ...] | None]:

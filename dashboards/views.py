@@ -41,6 +41,8 @@ from surveys.selectors import participation_for_rounds
 from surveys.services.publishing import round_publish
 
 EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
+# A page lists at most this many concerns; its CSV has them all.
+LIST_LIMIT = 100
 
 
 @dataclass
@@ -151,7 +153,8 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
             "category_chart": charts["on_time_category"],
             "median": charts["median"],
             "overdue": charts["overdue"],
-            "overdue_rows": page.overdue_rows,
+            "overdue_rows": page.overdue_rows[:LIST_LIMIT],
+            "overdue_count": len(page.overdue_rows),
             "scorecard": charts["scorecard"],
             "filters": filters,
             "own_only": person is not None,
@@ -359,12 +362,21 @@ class _Page:
         )
 
     def _participation(self) -> Chart:
-        rows = figures.participation_rows(participation_for_rounds(self._rounds()))
+        f = self.scope.filters
+        teams = (f.team,) if f.team else f.teams
+        participation = participation_for_rounds(
+            self._rounds(), teams=teams, department=f.department
+        )
+        rows = figures.participation_rows(participation)
         self.participation = rows
         title = "Participation per round"
         explanation = "The share of invitations answered in each round."
-        if self.scope.reach == Reach.TEAMS:
-            explanation += " Across everyone invited, not only your teams."
+        if teams is not None or f.department:
+            explanation += (
+                " Of the people in "
+                + ("the teams you lead" if f.team is None and f.teams else "this view")
+                + ", by the team they are in now."
+            )
         return Chart(
             "participation",
             title,

@@ -28,14 +28,24 @@ class Participation:
         return self.answered / self.sent
 
 
-def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
-    """Participation of each round, in one query whatever the number of rounds."""
+def participation_for_rounds(
+    rounds: Iterable[Round],
+    *,
+    teams: Iterable[int] | None = None,
+    department: int | None = None,
+) -> list[Participation]:
+    """Participation of each round, in one query whatever the number of rounds;
+    with `teams` or `department`, only of the people in them (by their team now:
+    an invitation keeps no team of its own)."""
     rounds = list(rounds)
+    invitations = Invitation.objects.filter(round__in=rounds)
+    if teams is not None:
+        invitations = invitations.filter(person__team__in=list(teams))
+    if department is not None:
+        invitations = invitations.filter(person__team__department=department)
     counts = {
         row["round"]: row
-        for row in Invitation.objects.filter(round__in=rounds)
-        .values("round")
-        .annotate(
+        for row in invitations.values("round").annotate(
             # A bounced email reached nobody: it does not count as sent.
             sent=Count("pk", filter=Q(sent_at__isnull=False, bounced_at=None)),
             answered=Count("pk", filter=Q(responded_on__isnull=False)),

@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models.functions import TruncWeek
 
+from dashboards import suppression
+from dashboards.filters import Filters
+from dashboards.metrics import pulse
 from feedback.models import OutputRating
 from org.models import Accuracy, AITool
 from surveys.models import Answer, Question
@@ -115,3 +119,106 @@ def _fold(rows: Iterable[tuple[int, str, str, str, int]]) -> list[ToolAccuracy]:
         ToolAccuracy(tool_id=tool_id, tool_name=name, **fields)
         for (tool_id, name), fields in sorted(counts.items(), key=lambda i: i[0][::-1])
     ]
+
+
+# --- For the dashboards: the page's filters, the anonymity floor ---------------------
+
+# The filters that narrow verdicts to a group of people. Board ratings keep no
+# person, team or survey, so under any of these only the survey's verdicts count.
+PEOPLE_CUTS = ("department", "team", "teams", "survey")
+
+
+def accuracy_by_tool(filters: Filters, *, floor: int) -> list[dict]:
+    """Per AI tool in the dashboard's filters: verdict counts, shares (%) and `n`,
+    the number of verdicts. One query.
+
+    A tool with fewer verdicts than the floor is hidden. Tools are not siblings of
+    a shown total (no chart adds them up), so one tool's few verdicts never hide
+    another's.
+    """
+    answers, ratings = _in_filters(filters)
+    rows = _grouped(answers, "question__ai_tool", "choice", SURVEY)
+    if ratings is not None:
+        rows = rows.union(_grouped(ratings, "ai_tool", "rating", BOARD), all=True)
+    return [_shares(tool, floor=floor) for tool in _fold(rows)]
+
+
+def accuracy_trend(filters: Filters, *, floor: int) -> list[dict]:
+    """Per week, all tools in the filters together (a tool page filters one):
+    verdict counts and shares, and `right`, the % correct or mostly correct.
+
+    A survey's verdict is dated by the week its round started, a board rating by
+    the week it was given. Two grouped queries, merged here; weeks are siblings.
+    """
+    answers, ratings = _in_filters(filters)
+    weeks: dict[dt.date, dict[str, int]] = {}
+    grouped = [
+        answers.annotate(week=TruncWeek("response__round__starts_at"))
+        .values_list("week", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    if ratings is not None:
+        grouped.append(
+            ratings.annotate(week=TruncWeek("rated_on"))
+            .values_list("week", "rating")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    for query in grouped:
+        for week, verdict, n in query:
+            counts = weeks.setdefault(_day(week), {})
+            counts[verdict] = counts.get(verdict, 0) + n
+    rows = []
+    for week, counts in sorted(weeks.items()):
+        tool = ToolAccuracy(tool_id=0, tool_name="", **counts)
+        row = _shares(tool, floor=floor)
+        rows.append({"week": week, **{k: row[k] for k in _FIGURES}, "n": tool.total})
+    return suppression.apply(rows, key="week", count="n", floor=floor, fields=_FIGURES)
+
+
+_FIGURES = ("correct", "mostly_correct", "incorrect", "right")
+
+
+def _in_filters(filters: Filters) -> tuple[QuerySet, QuerySet | None]:
+    """The survey's verdicts and the board's ratings in the filters (None when a
+    filter narrows to people the ratings cannot be tied to)."""
+    answers = pulse.answers(filters).filter(
+        question__kind=Question.Kind.AI_ACCURACY, choice__in=Accuracy.values
+    )
+    if filters.tool:
+        answers = answers.filter(question__ai_tool=filters.tool)
+    if any(getattr(filters, name) is not None for name in PEOPLE_CUTS):
+        return answers, None
+    ratings = OutputRating.objects.all()
+    if filters.tool:
+        ratings = ratings.filter(ai_tool=filters.tool)
+    if filters.since:
+        ratings = ratings.filter(rated_on__gte=filters.since)
+    if filters.until:
+        ratings = ratings.filter(rated_on__lte=filters.until)
+    return answers, ratings
+
+
+def _shares(tool: ToolAccuracy, *, floor: int) -> dict:
+    hidden = tool.total < floor
+    row = {
+        "tool": tool.tool_id,
+        "tool_name": tool.tool_name,
+        "n": None if hidden else tool.total,
+        "from_surveys": None if hidden else tool.from_surveys,
+        "from_ratings": None if hidden else tool.from_ratings,
+        "suppressed": hidden,
+    }
+    for name in ("correct", "mostly_correct", "incorrect"):
+        row[name] = None if hidden else round(100 * getattr(tool, f"{name}_share"), 1)
+    row["right"] = (
+        None
+        if hidden
+        else round(100 * (tool.correct + tool.mostly_correct) / tool.total, 1)
+    )
+    return row
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -179,3 +179,33 @@ def scorecard(scope: QuerySet, *, now: dt.datetime) -> list[dict]:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def open_by_tool(scope: QuerySet, *, now: dt.datetime) -> list[dict]:
+    """Per AI tool named by a concern: open concerns, and how many of those are
+    overdue (past the due time, no official response). One grouped query."""
+    open_ = ~Q(status__in=CLOSED)
+    rows = (
+        scope.filter(ai_tool__isnull=False)
+        .values("ai_tool", "ai_tool__name")
+        .annotate(
+            open=Count("pk", filter=open_),
+            overdue=Count(
+                "pk",
+                filter=open_
+                & Q(first_responded_at=None, first_response_due_at__lt=now),
+            ),
+            total=Count("pk"),
+        )
+        .order_by("ai_tool__name", "ai_tool")
+    )
+    return [
+        {
+            "tool": row["ai_tool"],
+            "tool_name": row["ai_tool__name"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]

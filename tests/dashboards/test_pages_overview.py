@@ -308,6 +308,27 @@ def test_participation_shows_rates_and_a_labelled_gap_for_a_small_round(hr, sign
     ]
 
 
+def test_a_leader_sees_the_participation_of_their_own_teams(leader, signed_in):
+    survey, _ = pulse_survey()
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    mine, other = TeamFactory(manager=leader), TeamFactory()
+    for team, answered in ((mine, [True, True, True, False]), (other, [False] * 6)):
+        for yes in answered:
+            InvitationFactory(
+                round=round_,
+                person=PersonFactory(team=team),
+                sent_at=WEEK_1,
+                responded_on=WEEK_1.date() if yes else None,
+            )
+
+    response = signed_in(leader).get(URL)
+
+    bars = figure_of(response, "participation")["data"]
+    assert bars[0]["y"] == [75.0]  # 3 of the 4 in their team, not 3 of 10
+    assert bars[0]["customdata"] == [[4, 3]]
+    assert "the teams you lead" in section(response, "participation")
+
+
 def test_the_csv_neutralises_formulas_but_keeps_negative_numbers(hr, signed_in):
     survey, questions = pulse_survey()
     round_ = RoundFactory(survey=survey, starts_at=WEEK_1)

@@ -1,0 +1,315 @@
+"""The AI tools' figures and tables: hours saved (per week and in total, also as
+FTE), accuracy (stacked shares with their number of verdicts) and open concerns.
+
+Pure functions over metric rows, like `dashboards.figures`: a chart, its table and
+its CSV come from the same rows, and a hidden row shows the floor's label instead
+of its figure in all three.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import plotly.graph_objects as go
+
+from dashboards import suppression
+from dashboards.events import Event
+from dashboards.figures import (
+    Table,
+    _day,
+    _draw_events,
+    _hidden_marks,
+    _layout,
+    _text,
+    _unique,
+)
+from dashboards.metrics.pulse import HOURS_PER_FTE
+
+VERDICTS = (
+    ("correct", "Correct", "#198754"),
+    ("mostly_correct", "Mostly correct", "#ffc107"),
+    ("incorrect", "Incorrect", "#dc3545"),
+)
+
+# --- Hours saved --------------------------------------------------------------------
+
+
+def hours_table(rows: Sequence[dict], *, floor: int) -> Table:
+    """Rows of `pulse.hours_saved`: one per tool and week."""
+    label = suppression.label(floor)
+    return Table(
+        [
+            "Week",
+            "AI tool",
+            "Respondents",
+            "Hours saved",
+            "Hours per respondent",
+            "FTE",
+        ],
+        [
+            [row["week"].isoformat(), row["tool_name"]]
+            + (
+                [None, label, label, label]
+                if row["suppressed"]
+                else [row["n"], row["hours"], row["per_person"], row["fte"]]
+            )
+            for row in rows
+        ],
+    )
+
+
+def hours_figure(
+    rows: Sequence[dict], *, events: Iterable[Event], floor: int
+) -> go.Figure:
+    """A line per tool of the hours saved each week; FTE in the hover text."""
+    figure = go.Figure(layout=_layout())
+    for tool_rows in _by_tool(rows):
+        name = tool_rows[0]["tool_name"]
+        shown = [row for row in tool_rows if not row["suppressed"]]
+        figure.add_trace(
+            go.Scatter(
+                x=[row["week"].isoformat() for row in tool_rows],
+                y=[row["hours"] for row in tool_rows],
+                customdata=[[row["fte"], row["n"]] for row in tool_rows],
+                name=_text(name),
+                mode="lines+markers" if shown else "markers",
+                connectgaps=False,
+                hovertemplate=(
+                    f"{_text(name)}<br>Week of %{{x|%-d %b %Y}}<br>%{{y}} hours saved"
+                    " (%{customdata[0]} FTE)<br>%{customdata[1]} respondents"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    hidden = [row for row in rows if row["suppressed"]]
+    _hidden_marks(
+        figure,
+        [row["week"].isoformat() for row in hidden],
+        [
+            f"{row['tool_name']}, week of {_day(row['week'])}: "
+            f"{suppression.label(floor)}"
+            for row in hidden
+        ],
+        floor,
+    )
+    _draw_events(figure, events)
+    figure.update_xaxes(type="date", title_text="Week")
+    figure.update_yaxes(title_text="Hours saved per week", rangemode="tozero")
+    return figure
+
+
+def hours_totals(rows: Sequence[dict]) -> list[dict]:
+    """Per tool, over the weeks shown: total hours, the mean per week and that mean
+    as FTE. Hidden weeks are counted, never added in: a total that included them
+    would give their sum away beside the shown weeks."""
+    totals = []
+    for tool_rows in _by_tool(rows):
+        shown = [row for row in tool_rows if not row["suppressed"]]
+        hours = round(sum(row["hours"] for row in shown), 1)
+        mean = round(hours / len(shown), 1) if shown else None
+        totals.append(
+            {
+                "tool": tool_rows[0]["tool"],
+                "tool_name": tool_rows[0]["tool_name"],
+                "weeks": len(shown),
+                "hidden_weeks": len(tool_rows) - len(shown),
+                "hours": hours if shown else None,
+                "per_week": mean,
+                "fte": None if mean is None else round(mean / HOURS_PER_FTE, 2),
+            }
+        )
+    return totals
+
+
+def totals_table(totals: Sequence[dict]) -> Table:
+    return Table(
+        [
+            "AI tool",
+            "Weeks shown",
+            "Weeks hidden",
+            "Hours saved in total",
+            "Hours saved per week",
+            "FTE per week",
+        ],
+        [
+            [
+                row["tool_name"],
+                row["weeks"],
+                row["hidden_weeks"],
+                row["hours"],
+                row["per_week"],
+                row["fte"],
+            ]
+            for row in totals
+        ],
+    )
+
+
+def totals_figure(totals: Sequence[dict]) -> go.Figure:
+    shown = [row for row in totals if row["hours"] is not None]
+    figure = go.Figure(layout=_layout())
+    figure.add_trace(
+        go.Bar(
+            x=[_text(label) for label in _unique(row["tool_name"] for row in shown)],
+            y=[row["fte"] for row in shown],
+            customdata=[[row["hours"], row["per_week"], row["weeks"]] for row in shown],
+            name="FTE per week",
+            marker_color="#0d6efd",
+            text=[f"{row['hours']:g} h" for row in shown],
+            textposition="outside",
+            hovertemplate=(
+                "%{x}<br>%{y} FTE: %{customdata[1]} hours a week"
+                "<br>%{customdata[0]} hours over %{customdata[2]} weeks<extra></extra>"
+            ),
+        )
+    )
+    figure.update_yaxes(
+        title_text=f"FTE ({HOURS_PER_FTE} h a week)", rangemode="tozero"
+    )
+    figure.update_xaxes(type="category", title_text="AI tool", automargin=True)
+    return figure
+
+
+# --- Accuracy -----------------------------------------------------------------------
+
+
+def accuracy_table(rows: Sequence[dict], *, floor: int, key: str = "tool") -> Table:
+    """Per tool (`accuracy_by_tool`) or per week (`accuracy_trend`)."""
+    label = suppression.label(floor).replace("responses", "verdicts")
+    heading = "AI tool" if key == "tool" else "Week"
+    return Table(
+        [
+            heading,
+            "Verdicts",
+            *(f"{name} (%)" for _, name, _ in VERDICTS),
+            "From surveys",
+            "From the board",
+        ]
+        if key == "tool"
+        else [heading, "Verdicts", *(f"{name} (%)" for _, name, _ in VERDICTS)],
+        [
+            [_key_cell(row, key)]
+            + (
+                [None, label, label, label]
+                if row["suppressed"]
+                else [row["n"], *(row[field] for field, _, _ in VERDICTS)]
+            )
+            + (
+                (
+                    [None, None]
+                    if row["suppressed"]
+                    else [row["from_surveys"], row["from_ratings"]]
+                )
+                if key == "tool"
+                else []
+            )
+            for row in rows
+        ],
+    )
+
+
+def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
+    """Per tool, one bar of 100%: correct, mostly correct, incorrect; the number of
+    verdicts in the tool's label. A hidden tool keeps its label and no bar."""
+    label = suppression.label(floor).replace("responses", "verdicts")
+    names = _unique(
+        f"{row['tool_name']} ({label})"
+        if row["suppressed"]
+        else f"{row['tool_name']} (N={row['n']})"
+        for row in rows
+    )
+    figure = go.Figure(layout=_layout())
+    for field, name, colour in VERDICTS:
+        figure.add_trace(
+            go.Bar(
+                y=[_text(n) for n in names],
+                x=[row[field] for row in rows],
+                name=name,
+                orientation="h",
+                marker_color=colour,
+                hovertemplate=f"%{{y}}<br>{name}: %{{x}}%<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="stack", height=max(240, 110 + 40 * len(rows)))
+    figure.update_xaxes(title_text="Share of verdicts (%)", range=[0, 100])
+    figure.update_yaxes(type="category", autorange="reversed", automargin=True)
+    return figure
+
+
+def accuracy_trend_figure(
+    rows: Sequence[dict], *, events: Iterable[Event], floor: int
+) -> go.Figure:
+    """Per week, the verdicts' shares stacked to 100%."""
+    figure = go.Figure(layout=_layout())
+    for field, name, colour in VERDICTS:
+        figure.add_trace(
+            go.Bar(
+                x=[row["week"].isoformat() for row in rows],
+                y=[row[field] for row in rows],
+                customdata=[row["n"] for row in rows],
+                name=name,
+                marker_color=colour,
+                hovertemplate=(
+                    f"Week of %{{x|%-d %b %Y}}<br>{name}: %{{y}}%"
+                    "<br>of %{customdata} verdicts<extra></extra>"
+                ),
+            )
+        )
+    hidden = [row for row in rows if row["suppressed"]]
+    _hidden_marks(
+        figure,
+        [row["week"].isoformat() for row in hidden],
+        [f"Week of {_day(row['week'])}: {suppression.label(floor)}" for row in hidden],
+        floor,
+    )
+    _draw_events(figure, events)
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="date", title_text="Week")
+    figure.update_yaxes(title_text="Share of verdicts (%)", range=[0, 100])
+    return figure
+
+
+# --- Open concerns ------------------------------------------------------------------
+
+
+def open_concerns_table(rows: Sequence[dict]) -> Table:
+    return Table(
+        ["AI tool", "Open concerns", "Of which overdue", "Concerns in all"],
+        [[row["tool_name"], row["open"], row["overdue"], row["total"]] for row in rows],
+    )
+
+
+def open_concerns_figure(rows: Sequence[dict]) -> go.Figure:
+    labels = [_text(label) for label in _unique(row["tool_name"] for row in rows)]
+    figure = go.Figure(layout=_layout())
+    for field, name, colour in (
+        ("open", "Open", "#0d6efd"),
+        ("overdue", "Of which overdue", "#dc3545"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=[row[field] for row in rows],
+                name=name,
+                marker_color=colour,
+                hovertemplate=f"%{{x}}<br>{name}: %{{y}}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(title_text="Concerns", rangemode="tozero")
+    figure.update_xaxes(type="category", title_text="AI tool", automargin=True)
+    return figure
+
+
+def _by_tool(rows: Iterable[dict]) -> list[list[dict]]:
+    """Rows grouped by tool (by id: two tools may share a name), in order."""
+    by_tool: dict[object, list[dict]] = {}
+    for row in rows:
+        by_tool.setdefault(row["tool"], []).append(row)
+    return list(by_tool.values())
+
+
+def _key_cell(row: dict, key: str) -> str:
+    value = row["tool_name"] if key == "tool" else row["week"]
+    return value.isoformat() if isinstance(value, dt.date) else value
