@@ -51,6 +51,12 @@ def comments(request: HttpRequest) -> HttpResponse:
             "driver": driver or "",
             "drivers": Question.Driver.choices,
             "tone": tone or "",
+            # The main filter form carries the reading choices along.
+            "keep_filters": [
+                (name, value)
+                for name, value in (("driver", driver), ("tone", tone))
+                if value
+            ],
             "tones": [(t.value, t.label) for t in metrics.Tone],
             "threshold": threshold,
             "rounds": rounds,

@@ -81,7 +81,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "options": _filter_options(scope, EMPLOYEES),
             "publishable": page.participation if scope.reach == Reach.ORG else [],
             "return_to": request.get_full_path(),
-            "sees_concerns": scope.reach == Reach.ORG or _is_leader(request.user),
         },
     )
 

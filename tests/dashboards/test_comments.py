@@ -243,6 +243,11 @@ def test_the_driver_filter_narrows_to_that_drivers_questions(hr, signed_in):
     ]
     assert narrowed.context["driver"] == "training"
     assert 'value="training" selected' in narrowed.content.decode()
+    # The date and team form keeps the driver when applied.
+    filters_form = re.search(
+        r'<form[^>]*data-testid="filters".*?</form>', narrowed.content.decode(), re.S
+    ).group(0)
+    assert '<input type="hidden" name="driver" value="training">' in filters_form
 
 
 def test_a_driver_with_too_few_commenters_hides_the_round(hr, signed_in):

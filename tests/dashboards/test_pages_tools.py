@@ -251,3 +251,39 @@ def test_the_query_count_does_not_grow_with_the_data(signed_in, hr):
             ConcernFactory(ai_tool=tool, owner=PersonFactory())
 
     assert (queries(URL), queries(tool_url(tools[0]))) == small
+
+
+def test_the_tabs_lead_only_to_pages_the_person_may_open(
+    signed_in, hr, leader, employee
+):
+    TeamFactory(manager=leader)
+    expected = {
+        hr: ["overview", "tools", "concerns", "customers", "comments"],
+        leader: ["overview", "tools", "concerns"],
+        employee: [],  # one page: no tabs
+    }
+    for person, names in expected.items():
+        client = signed_in(person)
+        html = client.get("/dashboards/").content.decode()
+        shown = [
+            name
+            for name in ("overview", "tools", "concerns", "customers", "comments")
+            if f'data-testid="{name}-link"' in html
+        ]
+        assert shown == names
+        for name in names:
+            url = {"overview": "/dashboards/"}.get(name, f"/dashboards/{name}/")
+            assert client.get(url).status_code == 200
+
+
+def test_a_tools_page_links_to_its_dashboard_for_those_who_may_see_it(
+    signed_in, hr, employee
+):
+    tool = AIToolFactory()
+    link = 'data-testid="tool-dashboard-link"'
+
+    assert link in signed_in(hr).get(f"/tools/{tool.pk}/").content.decode()
+    assert link not in signed_in(employee).get(f"/tools/{tool.pk}/").content.decode()
+    tool.owner = employee
+    tool.save()
+    assert link in signed_in(employee).get(f"/tools/{tool.pk}/").content.decode()
