@@ -8,6 +8,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
@@ -16,6 +17,9 @@ from dashboards.metrics import comments as metrics
 from dashboards.scope import ORG_RESULTS, dashboard_scope
 from dashboards.views import _filter_options
 from surveys.models import Question, Survey
+
+# Rounds listed per page, newest first: a round can hold hundreds of comments.
+ROUNDS_PER_PAGE = 3
 
 
 @login_required
@@ -30,10 +34,13 @@ def comments(request: HttpRequest) -> HttpResponse:
     driver, tone, more_problems = comment_choices(request.GET)
     scope = dashboard_scope(request.user, filters)
     threshold = metrics.threshold_for(scope.filters)
-    rounds = metrics.comments(
+    rounds = metrics.comment_rounds(
+        scope.filters, broader=scope.relaxed(), threshold=threshold, driver=driver
+    )
+    page = Paginator(rounds, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    metrics.fill_comments(
+        page.object_list,
         scope.filters,
-        broader=scope.relaxed(),
-        threshold=threshold,
         shuffle_key=settings.SECRET_KEY,
         driver=driver,
         tone=tone,
@@ -59,7 +66,9 @@ def comments(request: HttpRequest) -> HttpResponse:
             ],
             "tones": [(t.value, t.label) for t in metrics.Tone],
             "threshold": threshold,
-            "rounds": rounds,
+            "rounds": page.object_list,
+            "page": page,
+            "page_query": _without_page(request.GET),
             "cap": metrics.SHOWN_PER_ROUND,
         },
     )
@@ -86,3 +95,10 @@ def comment_choices(
                 f"Ignored tone={raw!r}: expected positive, neutral or negative."
             )
     return driver, tone, problems
+
+
+def _without_page(query: QueryDict) -> str:
+    """The query string of this view without its page number."""
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -231,7 +231,11 @@ def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
                 hovertemplate=f"%{{y}}<br>{name}: %{{x}}%<extra></extra>",
             )
         )
-    figure.update_layout(barmode="stack", height=max(240, 110 + 40 * len(rows)))
+    figure.update_layout(
+        barmode="stack",
+        height=max(240, 110 + 40 * len(rows)),
+        legend={"traceorder": "normal"},  # correct first, as the bars read
+    )
     figure.update_xaxes(title_text="Share of verdicts (%)", range=[0, 100])
     figure.update_yaxes(type="category", autorange="reversed", automargin=True)
     return figure

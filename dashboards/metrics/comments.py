@@ -112,6 +112,29 @@ def comments(
     `tone` only picks which of a shown round's comments are listed, so it changes
     no count and no decision to show a round.
     """
+    rounds = comment_rounds(
+        filters, broader=broader, threshold=threshold, driver=driver
+    )
+    fill_comments(
+        rounds,
+        filters,
+        driver=driver,
+        tone=tone,
+        shuffle_key=shuffle_key,
+        limit=limit,
+    )
+    return rounds
+
+
+def comment_rounds(
+    filters: Filters,
+    *,
+    broader: Iterable[Filters],
+    threshold: int,
+    driver: str | None = None,
+) -> list[RoundComments]:
+    """Per round, newest first: how many commented, or hidden; no texts yet (a
+    page reads those for the rounds it lists, `fill_comments`)."""
     rounds = _rounds(filters, driver=driver, threshold=threshold)
     risky: set[int] = set()
     for view in broader:
@@ -126,9 +149,21 @@ def comments(
     for row in rounds:
         if row.round in risky:
             row.hidden, row.n = True, None
+    return rounds
+
+
+def fill_comments(
+    rounds: Iterable[RoundComments],
+    filters: Filters,
+    *,
+    shuffle_key: str,
+    driver: str | None = None,
+    tone: Tone | None = None,
+    limit: int = SHOWN_PER_ROUND,
+) -> None:
+    """Read the comments of the shown ones among `rounds`, in their secret order."""
     shown = {row.round: row for row in rounds if not row.hidden}
     _fill(shown, filters, driver=driver, tone=tone, key=shuffle_key, limit=limit)
-    return rounds
 
 
 def _rounds(

@@ -321,6 +321,27 @@ def test_a_large_round_lists_at_most_the_cap_with_a_note(survey):
     assert (len(shown.comments), shown.more, shown.n) == (12, 3, 15)
 
 
+def test_rounds_are_read_three_a_page_newest_first(hr, signed_in, survey):
+    survey_, question = survey
+    team = TeamFactory()
+    rounds = [
+        RoundFactory(survey=survey_, starts_at=WEEK_1 + dt.timedelta(weeks=n))
+        for n in range(4)
+    ]
+    for n, round_ in enumerate(rounds):
+        write(round_, team, question, 10, prefix=f"Round {n}")
+    client = signed_in(hr)
+
+    first = client.get(URL)
+    second = client.get(f"{URL}?page=2")
+
+    assert [r.round for r in first.context["rounds"]] == [r.pk for r in rounds[:0:-1]]
+    assert [r.round for r in second.context["rounds"]] == [rounds[0].pk]
+    assert "Round 0 " not in first.content.decode()
+    assert len(texts(section(second, rounds[0]))) == 10
+    assert 'data-testid="pages"' in first.content.decode()
+
+
 def test_the_query_count_does_not_grow_with_the_comments(hr, signed_in, survey):
     survey, question = survey
     rounds = [RoundFactory(survey=survey, starts_at=at) for at in (WEEK_1, WEEK_2)]
