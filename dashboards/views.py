@@ -566,17 +566,26 @@ class _ConcernPage:
 
     def _overdue(self) -> Chart:
         labels = dict(Category.choices)
+        # Plain rows, not model instances: the list can run to thousands.
+        found = loop.overdue(self.scope, now=self.now).values_list(
+            "pk",
+            "title",
+            "owner__name",
+            "category",
+            "ai_tool__name",
+            "first_response_due_at",
+        )
         rows = [
             {
-                "pk": concern.pk,
-                "title": concern.title,
-                "owner": concern.owner.name,
-                "category": labels.get(concern.category, concern.category),
-                "tool": concern.ai_tool.name if concern.ai_tool else "",
-                "due": timezone.localtime(concern.first_response_due_at),
-                "days": (self.now - concern.first_response_due_at).days,
+                "pk": pk,
+                "title": title,
+                "owner": owner,
+                "category": labels.get(category, category),
+                "tool": tool or "",
+                "due": timezone.localtime(due),
+                "days": (self.now - due).days,
             }
-            for concern in loop.overdue(self.scope, now=self.now)
+            for pk, title, owner, category, tool, due in found
         ]
         self.overdue_rows = rows
         return Chart(
