@@ -275,33 +275,64 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
 
 # --- Concerns: weekly flow and on-time share -----------------------------------------
 
-FLOW = (("raised", "Raised"), ("resolved", "Resolved"), ("declined", "Declined"))
+# The stacked bars: the backlog at each week's end, then what closed during it.
+FLOW = (
+    ("open", "Open, not overdue", "#0d6efd"),
+    ("overdue", "Overdue", "#dc3545"),
+    ("resolved", "Resolved", "#198754"),
+    ("declined", "Declined", "#6c757d"),
+)
 
 
 def flow_table(rows: Sequence[dict]) -> Table:
     return Table(
-        ["Week", *(label for _, label in FLOW)],
-        [[row["week"].isoformat(), *(row[key] for key, _ in FLOW)] for row in rows],
+        [
+            "Week",
+            "Raised",
+            "Open at the week's end, not overdue",
+            "Overdue at the week's end",
+            "Resolved",
+            "Declined",
+        ],
+        [
+            [
+                row["week"].isoformat(),
+                row["raised"],
+                *(row[key] for key, _, _ in FLOW),
+            ]
+            for row in rows
+        ],
     )
 
 
 def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> go.Figure:
-    """Concerns raised, resolved and declined per week, stacked, with the rollout
+    """Per week, stacked: the concerns open at its end (overdue apart) and those
+    resolved or declined during it; the concerns raised as a line; the rollout
     events as labelled lines."""
     figure = go.Figure(layout=_layout())
-    colours = {"raised": "#0d6efd", "resolved": "#198754", "declined": "#6c757d"}
-    for key, label in FLOW:
+    weeks = [row["week"].isoformat() for row in rows]
+    for key, label, colour in FLOW:
         figure.add_trace(
             go.Bar(
-                x=[row["week"].isoformat() for row in rows],
+                x=weeks,
                 y=[row[key] for row in rows],
                 name=label,
-                marker_color=colours[key],
+                marker_color=colour,
                 hovertemplate=(
                     f"Week of %{{x|%-d %b %Y}}<br>{label}: %{{y}}<extra></extra>"
                 ),
             )
         )
+    figure.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=[row["raised"] for row in rows],
+            name="Raised",
+            mode="lines+markers",
+            line={"color": "#212529"},
+            hovertemplate="Week of %{x|%-d %b %Y}<br>Raised: %{y}<extra></extra>",
+        )
+    )
     figure.update_layout(barmode="stack")
     _draw_events(figure, events)
     figure.update_xaxes(type="date", title_text="Week")

@@ -508,12 +508,13 @@ class _ConcernPage:
         return charts
 
     def _flow(self) -> Chart:
-        rows = loop.weekly_flow(self.scope)
+        rows = loop.weekly_flow(self.scope, now=self.now)
         return Chart(
             "flow",
-            "Concerns raised and closed per week",
-            "Concerns raised each week, and those resolved or declined (by the week "
-            "they were closed).",
+            "Open, overdue, resolved and declined per week",
+            "At each week's end (or now, for this week): the concerns still open, "
+            "overdue ones apart; during the week: those resolved or declined, and "
+            "the concerns raised (the line).",
             figures.flow_table(rows),
             "No concerns in this view yet: try a wider date range or another AI tool.",
             (lambda events: figures.flow_figure(rows, events=events)) if rows else None,

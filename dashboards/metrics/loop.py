@@ -15,16 +15,20 @@ import statistics
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    Max,
     Q,
     QuerySet,
+    When,
 )
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from feedback.models import CLOSED, Concern, Status, StatusChange
 
@@ -123,8 +127,9 @@ def overdue(scope: QuerySet, *, now: dt.datetime) -> QuerySet[Concern]:
     )
 
 
-def weekly_flow(scope: QuerySet) -> list[dict]:
-    """Per week: concerns raised, and concerns resolved or declined (from history)."""
+def weekly_flow(scope: QuerySet, *, now: dt.datetime | None = None) -> list[dict]:
+    """Per week: concerns raised; open and overdue at its end; resolved or declined
+    during it (from history)."""
     raised = {
         row["week"].date(): row["n"]
         for row in scope.annotate(week=TruncWeek("created_at"))
@@ -142,15 +147,60 @@ def weekly_flow(scope: QuerySet) -> list[dict]:
     for row in closing:
         closed.setdefault(row["week"].date(), {})[row["to_status"]] = row["n"]
     weeks = sorted(set(raised) | set(closed))
+    backlog = _backlog(scope, weeks, now=now or timezone.now())
     return [
         {
             "week": week,
             "raised": raised.get(week, 0),
+            "open": backlog[week][0] - backlog[week][1],
+            "overdue": backlog[week][1],
             "resolved": closed.get(week, {}).get(Status.RESOLVED, 0),
             "declined": closed.get(week, {}).get(Status.DECLINED, 0),
         }
         for week in weeks
     ]
+
+
+def _backlog(
+    scope: QuerySet, weeks: list[dt.date], *, now: dt.datetime
+) -> dict[dt.date, tuple[int, int]]:
+    """Per week: the concerns open at its end (or now, for the week under way), and
+    how many of those were overdue then. One query, two counts per week.
+
+    A closed concern counts as closed from its latest move into resolved or
+    declined; a concern closed and reopened counts as open all along.
+    """
+    if not weeks:
+        return {}
+    closing = Max(
+        "history__at",
+        filter=Q(history__to_status__in=CLOSED) & ~Q(history__from_status__in=CLOSED),
+    )
+    timeline = scope.annotate(
+        closed_at=Case(
+            When(status__in=CLOSED, then=Coalesce(closing, F("last_activity_at"))),
+            default=None,
+        )
+    )
+    counts = {}
+    for index, week in enumerate(weeks):
+        end = min(_start_of(week) + dt.timedelta(days=7), now)
+        still_open = Q(created_at__lt=end) & (Q(closed_at=None) | Q(closed_at__gte=end))
+        late = Q(first_response_due_at__lt=end) & (
+            Q(first_responded_at=None) | Q(first_responded_at__gte=end)
+        )
+        counts[f"open_{index}"] = Count("pk", filter=still_open)
+        counts[f"overdue_{index}"] = Count("pk", filter=still_open & late)
+    totals = timeline.aggregate(**counts)
+    return {
+        week: (totals[f"open_{index}"], totals[f"overdue_{index}"])
+        for index, week in enumerate(weeks)
+    }
+
+
+def _start_of(week: dt.date) -> dt.datetime:
+    """A week's Monday at midnight in the current time zone, as TruncWeek made it."""
+    return timezone.make_aware(dt.datetime.combine(week, dt.time()))
 
 
 def scorecard(scope: QuerySet, *, now: dt.datetime) -> list[dict]:

@@ -83,7 +83,7 @@ def test_overdue_lists_open_unanswered_concerns_past_due_oldest_first(owners):
 
 def test_weekly_flow_counts_raised_and_closed_from_history(owners):
     ada, _ = owners
-    first = _concern(ada, created=T0)
+    first = _concern(ada, created=T0, status=Status.RESOLVED, outcome="Done.")
     _concern(ada, created=T0 + dt.timedelta(days=1))
     _concern(ada, created=T0 + dt.timedelta(days=8))
     StatusChange.objects.create(
@@ -92,9 +92,54 @@ def test_weekly_flow_counts_raised_and_closed_from_history(owners):
         from_status="in_progress",
         to_status="resolved",
     )
-    assert loop.weekly_flow(loop.concerns()) == [
-        {"week": dt.date(2026, 3, 2), "raised": 2, "resolved": 0, "declined": 0},
-        {"week": dt.date(2026, 3, 9), "raised": 1, "resolved": 1, "declined": 0},
+    # End of week 1 (9 Mar): both concerns open, both past their 3-day due time.
+    # End of week 2: the first resolved on 11 Mar; the other two open and overdue.
+    assert loop.weekly_flow(loop.concerns(), now=NOW) == [
+        {
+            "week": dt.date(2026, 3, 2),
+            "raised": 2,
+            "open": 0,
+            "overdue": 2,
+            "resolved": 0,
+            "declined": 0,
+        },
+        {
+            "week": dt.date(2026, 3, 9),
+            "raised": 1,
+            "open": 0,
+            "overdue": 2,
+            "resolved": 1,
+            "declined": 0,
+        },
+    ]
+
+
+def test_the_backlog_at_a_weeks_end_counts_answers_and_closings_by_then(owners):
+    ada, _ = owners
+    # Raised Monday 2 Mar, due Thursday, answered Tuesday 10 Mar, declined 17 Mar.
+    late = _concern(
+        ada,
+        created=T0,
+        answered_after_hours=24 * 8,
+        status=Status.DECLINED,
+        outcome="Not something we will change.",
+    )
+    StatusChange.objects.create(
+        concern=late,
+        at=T0 + dt.timedelta(days=15),
+        from_status="in_progress",
+        to_status="declined",
+    )
+    _concern(ada, created=T0 + dt.timedelta(days=2), due_days=30)  # open, not due
+
+    rows = loop.weekly_flow(loop.concerns(), now=NOW)
+
+    assert [
+        (r["week"].day, r["raised"], r["open"], r["overdue"], r["declined"])
+        for r in rows
+    ] == [
+        (2, 2, 1, 1, 0),  # at 9 Mar: the first still unanswered past due
+        (16, 0, 1, 0, 1),  # at now (22 Mar): the first declined, the other open
     ]
 
 

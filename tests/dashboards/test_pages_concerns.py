@@ -115,8 +115,8 @@ def test_a_leader_sees_only_the_concerns_they_own(board, ada, signed_in):
         ["Ada Owner", "3", "33.3", "55.0", "0"]
     ]
     assert csv_of(client, URL + "?csv=flow")[1:] == [
-        ["2026-03-02", "2", "0", "0"],
-        ["2026-03-09", "1", "0", "0"],
+        ["2026-03-02", "2", "2", "0", "0", "0"],
+        ["2026-03-09", "1", "2", "1", "0", "0"],
     ]
 
 
@@ -142,16 +142,33 @@ def test_the_page_and_each_csv_hold_the_hand_computed_numbers(board, hr, signed_
 
     flow = figure_of(response, "flow")
     assert [trace["name"] for trace in flow["data"]] == [
-        "Raised",
+        "Open, not overdue",
+        "Overdue",
         "Resolved",
         "Declined",
+        "Raised",
     ]
-    assert [trace["y"] for trace in flow["data"]] == [[2, 2], [0, 1], [0, 0]]
+    # At 9 Mar both of Ada's first concerns are open and answered; at 16 Mar they
+    # still are, her third is overdue, and Ben's was resolved on 10 Mar.
+    assert [trace["y"] for trace in flow["data"]] == [
+        [2, 2],
+        [0, 1],
+        [0, 1],
+        [0, 0],
+        [2, 2],
+    ]
     assert flow["layout"]["barmode"] == "stack"
     assert csv_of(client, URL + "?csv=flow") == [
-        ["Week", "Raised", "Resolved", "Declined"],
-        ["2026-03-02", "2", "0", "0"],
-        ["2026-03-09", "2", "1", "0"],
+        [
+            "Week",
+            "Raised",
+            "Open at the week's end, not overdue",
+            "Overdue at the week's end",
+            "Resolved",
+            "Declined",
+        ],
+        ["2026-03-02", "2", "2", "0", "0", "0"],
+        ["2026-03-09", "2", "2", "1", "1", "0"],
     ]
 
     assert "10.0 hours" in section(response, "median")
@@ -221,7 +238,7 @@ def test_the_filters_narrow_by_date_and_tool(board, ada, hr, signed_in):
     assert [row[0] for row in rows[1:]] == ["Tooly"]
     assert rows[1][3] == "Copilot"
     flow = csv_of(client, URL + "?since=2026-03-09&until=2026-03-15&csv=flow")
-    assert flow[1:] == [["2026-03-09", "2", "1", "0"]]
+    assert flow[1:] == [["2026-03-09", "2", "0", "1", "1", "0"]]
     response = client.get(URL + "?since=2026-03-09")
     assert 'href="?since=2026-03-09&amp;csv=scorecard"' in response.content.decode()
 
@@ -289,7 +306,7 @@ def test_the_query_count_does_not_grow_with_concerns(request, persona, signed_in
         response = client.get(URL)
 
     assert len(figure_of(response, "flow")["data"][0]["x"]) > 2
-    assert len(large) == len(small) <= 20
+    assert len(large) == len(small) <= 21
 
 
 def test_rollout_events_are_marked_on_the_weekly_chart(board, hr, signed_in):
