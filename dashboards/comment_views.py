@@ -14,8 +14,8 @@ from django.shortcuts import render
 
 from dashboards.filters import Filters
 from dashboards.metrics import comments as metrics
+from dashboards.pages import filter_options
 from dashboards.scope import ORG_RESULTS, dashboard_scope
-from dashboards.views import _filter_options
 from surveys.models import Question, Survey
 
 # Rounds listed per page, newest first: a round can hold hundreds of comments.
@@ -47,7 +47,7 @@ def comments(request: HttpRequest) -> HttpResponse:
     )
     for note in [*problems, *more_problems, *scope.notes]:
         messages.warning(request, note)
-    options = _filter_options(scope, Survey.Audience.EMPLOYEES)
+    options = filter_options(scope, Survey.Audience.EMPLOYEES)
     return render(
         request,
         "dashboards/comments.html",

@@ -23,18 +23,18 @@ from dashboards.figures import Series
 from dashboards.filters import Filters
 from dashboards.metrics import customers, loop, pulse
 from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
-from dashboards.scope import Reach, Scope, dashboard_scope, guard_cuts, tool_scope
-from dashboards.views import (
+from dashboards.pages import (
     CUSTOMERS,
     EMPLOYEES,
     LIST_LIMIT,
     Chart,
-    _csv_download,
-    _filter_options,
-    _Page,
-    _page_context,
-    _warn,
+    SurveyPage,
+    csv_download,
+    filter_options,
+    page_context,
+    warn,
 )
+from dashboards.scope import Reach, Scope, dashboard_scope, guard_cuts, tool_scope
 from feedback.models import CLOSED, Concern, Status
 from org.models import AITool
 
@@ -53,16 +53,16 @@ def tool_overview(request: HttpRequest) -> HttpResponse:
         )
     page = _ToolsPage(scope, concerns=_concerns_seen(request.user, scope))
     names = ["hours", "hours_total", "accuracy", "concerns"]
-    if response := _csv_download(request, page, names):
+    if response := csv_download(request, page, names):
         return response
-    _warn(request, [*problems, *scope.notes])
+    warn(request, [*problems, *scope.notes])
     charts = page.charts(names)
-    options = _filter_options(scope, EMPLOYEES)
+    options = filter_options(scope, EMPLOYEES)
     return render(
         request,
         "dashboards/tools.html",
         {
-            **_page_context(page, charts),
+            **page_context(page, charts),
             "options": options,
             "tools": AITool.objects.order_by("name").only("name", "status"),
         },
@@ -80,11 +80,11 @@ def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     page = _ToolsPage(scope, concerns=_concerns_seen(request.user, scope))
     names = ["tool_hours", "tool_accuracy", "beside", "tool_concerns"]
-    if response := _csv_download(request, page, names):
+    if response := csv_download(request, page, names):
         return response
-    _warn(request, [*problems, *scope.notes])
+    warn(request, [*problems, *scope.notes])
     charts = page.charts(names)
-    options = _filter_options(scope, EMPLOYEES)
+    options = filter_options(scope, EMPLOYEES)
     options["tools"] = []  # the page is the tool's
     if scope.reach == Reach.OWNER:
         options["teams"] = options["departments"] = []
@@ -92,13 +92,12 @@ def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "dashboards/tool.html",
         {
-            **_page_context(page, charts),
+            **page_context(page, charts),
             "tool": tool,
             "options": options,
             "totals": page.totals,
             "concern_list": page.concern_list[:LIST_LIMIT],
             "concern_count": len(page.concern_list),
-            "sees_customers": scope.reach in (Reach.ORG, Reach.OWNER),
         },
     )
 
@@ -113,7 +112,7 @@ def _concerns_seen(user, scope: Scope) -> QuerySet[Concern]:
     return concerns.filter(Q(owner=person) | Q(ai_tool__owner=person))
 
 
-class _ToolsPage(_Page):
+class _ToolsPage(SurveyPage):
     """The rows behind the tool charts; the sentiment page's machinery (events,
     the differencing guard, the floor of the employee surveys in scope)."""
 

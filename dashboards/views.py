@@ -1,5 +1,7 @@
-"""The dashboard pages: the overview (everyone signed in, scoped), customers (HR)
-and HR's "publish results" action.
+"""The dashboard pages: the overview (everyone signed in, scoped), customers (HR),
+concerns (HR and leaders) and HR's "publish results" action. The AI tools pages
+are in `tool_views`, the comments page in `comment_views`; what they share, in
+`pages`.
 
 Each page reads its filters from the URL, narrows them to what the person may see
 (`dashboards.scope`), asks the metrics for rows, and hands each chart's figure,
@@ -10,75 +12,55 @@ filter set: it does not grow with the data or the number of teams.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dashboards import figures
-from dashboards.csv import csv_response
-from dashboards.events import Event, rollout_events
-from dashboards.figures import Series, Table
 from dashboards.filters import Filters
-from dashboards.metrics import customers, loop, pulse
-from dashboards.scope import ORG_RESULTS, Reach, Scope, dashboard_scope, guard_cuts
-from feedback.models import Category
-from org.models import AITool, Department, Person, Team
+from dashboards.metrics import loop
+from dashboards.pages import (
+    CUSTOMERS,
+    EMPLOYEES,
+    LIST_LIMIT,
+    ConcernPage,
+    SurveyPage,
+    csv_download,
+    filter_options,
+    page_context,
+    warn,
+)
+from dashboards.scope import ORG_RESULTS, Reach, dashboard_scope
+from org.models import AITool, Person
 from org.roles import Role, roles_of
-from surveys.models import Round, Survey
-from surveys.selectors import participation_for_rounds
+from surveys.models import Round
 from surveys.services.publishing import round_publish
-
-EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
-# A page lists at most this many concerns; its CSV has them all.
-LIST_LIMIT = 100
-
-
-@dataclass
-class Chart:
-    name: str
-    title: str
-    explanation: str
-    table: Table
-    empty: str  # said instead of the chart when there is nothing to show
-    draw: Callable[[list[Event]], object] | None  # events -> figure; None if empty
-    weeks: tuple[dt.date, ...] = ()  # its time axis, for the rollout events
-    figure: dict | None = None
-    csv_url: str = ""
-
-
-# --- Pages --------------------------------------------------------------------------
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     filters, problems = Filters.from_query(request.GET)
     scope = dashboard_scope(request.user, filters)
-    page = _Page(scope, EMPLOYEES)
+    page = SurveyPage(scope, EMPLOYEES)
     names = ["sentiment", "participation", "drivers", "comments"]
     if scope.reach == Reach.PUBLISHED:
         names = ["sentiment", "participation"]
-    if response := _csv_download(request, page, names):
+    if response := csv_download(request, page, names):
         return response
-    _warn(request, [*problems, *scope.notes])
+    warn(request, [*problems, *scope.notes])
     charts = page.charts(names)
     return render(
         request,
         "dashboards/overview.html",
         {
-            **_page_context(page, charts),
-            "options": _filter_options(scope, EMPLOYEES),
+            **page_context(page, charts),
+            "options": filter_options(scope, EMPLOYEES),
             "publishable": page.participation if scope.reach == Reach.ORG else [],
             "return_to": request.get_full_path(),
         },
@@ -94,17 +76,17 @@ def customer_overview(request: HttpRequest) -> HttpResponse:
             "Customer answers have no team or department: those filters were removed."
         )
     scope = dashboard_scope(request.user, replace(filters, team=None, department=None))
-    page = _Page(scope, CUSTOMERS)
+    page = SurveyPage(scope, CUSTOMERS)
     names = ["csat_nps", "customer_comments"]
-    if response := _csv_download(request, page, names):
+    if response := csv_download(request, page, names):
         return response
-    _warn(request, problems)
+    warn(request, problems)
     return render(
         request,
         "dashboards/customers.html",
         {
-            **_page_context(page, page.charts(names)),
-            "options": _filter_options(scope, CUSTOMERS),
+            **page_context(page, page.charts(names)),
+            "options": filter_options(scope, CUSTOMERS),
         },
     )
 
@@ -128,7 +110,7 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
     scope = loop.concerns(since=filters.since, until=filters.until, tool=filters.tool)
     if person is not None:
         scope = scope.filter(owner=person)
-    page = _ConcernPage(scope, filters, now=timezone.now())
+    page = ConcernPage(scope, filters, now=timezone.now())
     names = [
         "flow",
         "median",
@@ -137,9 +119,9 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
         "overdue",
         "scorecard",
     ]
-    if response := _csv_download(request, page, names):
+    if response := csv_download(request, page, names):
         return response
-    _warn(request, problems)
+    warn(request, problems)
     charts = {chart.name: chart for chart in page.charts(names)}
     query = filters.query_string()
     for chart in charts.values():
@@ -198,447 +180,3 @@ def round_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = "dashboards:overview"
     return redirect(back)
-
-
-def _csv_download(
-    request: HttpRequest, page: _Page, names: list[str]
-) -> HttpResponse | None:
-    name = request.GET.get("csv")
-    if name is None:
-        return None
-    if name not in names:
-        raise Http404("No such chart on this page.")
-    table = page.charts([name], draw=False)[0].table
-    return csv_response(f"candor-{name}.csv", table.columns, table.rows)
-
-
-def _warn(request: HttpRequest, notes: list[str]) -> None:
-    for note in notes:
-        messages.warning(request, note)
-
-
-def _page_context(page: _Page, charts: list[Chart]) -> dict[str, object]:
-    query = page.scope.filters.query_string()
-    for chart in charts:
-        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
-    return {
-        "charts": charts,
-        "filters": page.scope.filters,
-        "reach": page.scope.reach.value,
-        "floor": page.floor,
-        "events": page.events,
-        "has_figures": any(chart.figure for chart in charts),
-    }
-
-
-def _filter_options(scope: Scope, audience: str) -> dict[str, list]:
-    """The choices of the filter form, limited to what the person may pick."""
-    options: dict[str, list] = {
-        "surveys": list(Survey.objects.filter(audience=audience).only("title")),
-        "departments": [],
-        "teams": [],
-        "tools": [],
-    }
-    if audience == EMPLOYEES and scope.reach != Reach.PUBLISHED:
-        teams = Team.objects.all()
-        departments = Department.objects.all()
-        if scope.teams is not None:
-            teams = teams.filter(pk__in=scope.teams)
-            departments = departments.filter(teams__in=scope.teams).distinct()
-        options["teams"] = list(teams.select_related("department"))
-        options["departments"] = list(departments)
-    if audience == EMPLOYEES:
-        options["tools"] = list(AITool.objects.only("name"))
-    return options
-
-
-# --- Building the charts ------------------------------------------------------------
-
-
-class _Page:
-    """The rows behind one page's charts, for one scope. Each figure a person sees
-    is guarded against the broader views they could open beside it."""
-
-    def __init__(self, scope: Scope, audience: str) -> None:
-        self.scope = scope
-        self.audience = audience
-        self.floor = pulse.floor_for(scope.filters, audience=audience)
-        self.events: list[Event] = []
-        self.participation: list[dict] = []
-        self.relaxed = scope.relaxed()  # the broader views to guard against
-        self._published: dict[int | None, set[dt.date]] | None = None
-
-    def charts(self, names: list[str], *, draw: bool = True) -> list[Chart]:
-        charts = [getattr(self, f"_{name}")() for name in names]
-        if draw:
-            weeks = [week for chart in charts for week in chart.weeks]
-            if weeks:
-                f = self.scope.filters
-                self.events = rollout_events(
-                    since=f.since or min(weeks),
-                    until=f.until or max(weeks) + dt.timedelta(days=6),
-                    tool=f.tool,
-                )
-            for chart in charts:
-                if chart.draw is not None:
-                    chart.figure = figures.figure_data(chart.draw(self.events))
-        return charts
-
-    # One method per chart, named after it.
-
-    def _sentiment(self) -> Chart:
-        series = [
-            Series(
-                "Sentiment index (0-100)",
-                "index",
-                self._weekly(pulse.sentiment_trend, "index"),
-                0,
-                100,
-            ),
-            Series("eNPS", "enps", self._weekly(pulse.enps_trend, "enps"), -100, 100),
-        ]
-        return self._trend(
-            "sentiment",
-            "Sentiment and eNPS per week",
-            "The mean of the agreement questions scaled to 0-100, and eNPS "
-            "(% promoters minus % detractors) on the right-hand axis.",
-            series,
-        )
-
-    def _comments(self) -> Chart:
-        series = [
-            Series(
-                "Comment sentiment",
-                "sentiment",
-                self._weekly(pulse.comment_sentiment_trend, "sentiment"),
-                -1,
-                1,
-            )
-        ]
-        return self._trend(
-            "comments",
-            "Comment sentiment per week",
-            "The mean tone of free-text answers, from -1 (negative) to 1 (positive).",
-            series,
-        )
-
-    def _csat_nps(self) -> Chart:
-        series = [
-            Series(
-                "CSAT (%)",
-                "csat",
-                self._weekly(customers.csat_trend, "csat"),
-                0,
-                100,
-                "%",
-            ),
-            Series("NPS", "nps", self._weekly(customers.nps_trend, "nps"), -100, 100),
-        ]
-        return self._trend(
-            "csat_nps",
-            "CSAT and NPS per week",
-            "CSAT: % of customers answering 4 or 5 of 5. NPS: % promoters minus "
-            "% detractors, on the right-hand axis.",
-            series,
-        )
-
-    def _customer_comments(self) -> Chart:
-        metric = customers.comment_sentiment_trend
-        series = [
-            Series(
-                "Comment sentiment",
-                "sentiment",
-                self._weekly(metric, "sentiment"),
-                -1,
-                1,
-            )
-        ]
-        return self._trend(
-            "customer_comments",
-            "Customer comment sentiment per week",
-            "The mean tone of customers' free-text answers, from -1 to 1.",
-            series,
-        )
-
-    def _participation(self) -> Chart:
-        f = self.scope.filters
-        teams = (f.team,) if f.team else f.teams
-        participation = participation_for_rounds(
-            self._rounds(), teams=teams, department=f.department
-        )
-        rows = figures.participation_rows(participation)
-        self.participation = rows
-        title = "Participation per round"
-        explanation = "The share of invitations answered in each round."
-        if teams is not None or f.department:
-            explanation += (
-                " Of the people in "
-                + ("the teams you lead" if f.team is None and f.teams else "this view")
-                + ", by the team they are in now."
-            )
-        return Chart(
-            "participation",
-            title,
-            explanation,
-            figures.participation_table(rows),
-            "No round has been sent in this view yet.",
-            (lambda events: figures.participation_figure(rows)) if rows else None,
-        )
-
-    def _drivers(self) -> Chart:
-        f, floor = self.scope.filters, self.floor
-        rows = pulse.driver_heatmap(f, floor=floor)
-        broader = [pulse.driver_heatmap(view, floor=floor) for view in self.relaxed]
-        rows = guard_cuts(rows, broader, key="team", fields=["mean"], floor=floor)
-        title = "Drivers by team"
-        return Chart(
-            "drivers",
-            title,
-            "The mean score (1 to 5) of each team on the questions behind each "
-            "driver: trust, clarity, job security and the others.",
-            figures.driver_table(rows, floor=floor),
-            "No team has answered a driver question in this view yet.",
-            (lambda events: figures.driver_figure(rows, floor=floor)) if rows else None,
-        )
-
-    # The pieces the charts share.
-
-    def _trend(
-        self, name: str, title: str, explanation: str, series: list[Series]
-    ) -> Chart:
-        floor = self.floor
-        weeks = tuple(sorted({row["week"] for one in series for row in one.rows}))
-        series = [one for one in series if one.rows] or series[:1]
-        return Chart(
-            name,
-            title,
-            explanation,
-            figures.trend_table(series, floor=floor),
-            "No answers in this view yet: try a wider date range or fewer filters.",
-            (lambda events: figures.trend_figure(series, events=events, floor=floor))
-            if weeks
-            else None,
-            weeks,
-        )
-
-    def _weekly(self, metric: Callable[..., list[dict]], field: str) -> list[dict]:
-        """A weekly metric for the page's filters, guarded against its broader
-        views, and only the published weeks for someone who sees only those."""
-        floor = self.floor
-        rows = self._visible(
-            metric(self.scope.filters, floor=floor), self.scope.filters
-        )
-        broader = [
-            self._visible(metric(view, floor=floor), view) for view in self.relaxed
-        ]
-        return guard_cuts(rows, broader, key="week", fields=[field], floor=floor)
-
-    def _visible(self, rows: list[dict], view: Filters) -> list[dict]:
-        if self.scope.reach != Reach.PUBLISHED:
-            return rows
-        weeks = self._published_weeks().get(view.survey, set())
-        return [row for row in rows if row["week"] in weeks]
-
-    def _published_weeks(self) -> dict[int | None, set[dt.date]]:
-        """Per survey (None: all together), the weeks whose every round in scope
-        has published results. One query, grouped by week and survey."""
-        if self._published is None:
-            rows = (
-                Round.objects.filter(survey__audience=self.audience)
-                .annotate(week=TruncWeek("starts_at"))
-                .values("week", "survey")
-                .annotate(unpublished=Count("pk", filter=Q(results_published_at=None)))
-            )
-            blocked: set[dt.date] = set()
-            published: dict[int | None, set[dt.date]] = defaultdict(set)
-            for row in rows:
-                week = _day(row["week"])
-                if row["unpublished"]:
-                    blocked.add(week)
-                else:
-                    published[row["survey"]].add(week)
-            published[None] = set().union(*published.values()) - blocked
-            self._published = published
-        return self._published
-
-    def _rounds(self):
-        f = self.scope.filters
-        rounds = Round.objects.filter(survey__audience=self.audience)
-        if f.survey:
-            rounds = rounds.filter(survey_id=f.survey)
-        if f.since:
-            rounds = rounds.filter(starts_at__date__gte=f.since)
-        if f.until:
-            rounds = rounds.filter(starts_at__date__lte=f.until)
-        if self.scope.reach == Reach.PUBLISHED:
-            rounds = rounds.exclude(results_published_at=None)
-        return rounds.select_related("survey").order_by("starts_at", "pk")
-
-
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    # As the metrics do: a week truncated in the current time zone, as its date.
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-class _ConcernPage:
-    """The rows behind the concerns page, for one set of concerns. Concerns are
-    not anonymous survey answers, so no floor applies; who raised one is never
-    read."""
-
-    def __init__(self, scope, filters: Filters, *, now: dt.datetime) -> None:
-        self.scope = scope
-        self.filters = filters
-        self.now = now
-        self.events: list[Event] = []
-        self.overdue_rows: list[dict] = []
-
-    def charts(self, names: list[str], *, draw: bool = True) -> list[Chart]:
-        charts = [getattr(self, f"_{name}")() for name in names]
-        if draw:
-            weeks = [week for chart in charts for week in chart.weeks]
-            if weeks:
-                self.events = rollout_events(
-                    since=self.filters.since or min(weeks),
-                    until=self.filters.until or max(weeks) + dt.timedelta(days=6),
-                    tool=self.filters.tool,
-                )
-            for chart in charts:
-                if chart.draw is not None:
-                    chart.figure = figures.figure_data(chart.draw(self.events))
-        return charts
-
-    def _flow(self) -> Chart:
-        rows = loop.weekly_flow(self.scope, now=self.now)
-        return Chart(
-            "flow",
-            "Open, overdue, resolved and declined per week",
-            "At each week's end (or now, for this week): the concerns still open, "
-            "overdue ones apart; during the week: those resolved or declined, and "
-            "the concerns raised (the line).",
-            figures.flow_table(rows),
-            "No concerns in this view yet: try a wider date range or another AI tool.",
-            (lambda events: figures.flow_figure(rows, events=events)) if rows else None,
-            tuple(row["week"] for row in rows),
-        )
-
-    def _median(self) -> Chart:
-        hours = loop.median_hours_to_first_response(self.scope)
-        hours = None if hours is None else round(hours, 1)
-        return Chart(
-            "median",
-            "Median time to first official response",
-            "Half of the answered concerns had their first official response "
-            "within this many hours. Concerns not answered yet are left out.",
-            figures.Table(
-                ["Median hours to first response"],
-                [[hours]] if hours is not None else [],
-            ),
-            "No concern in this view has had an official response yet.",
-            None,
-        )
-
-    def _on_time_owner(self) -> Chart:
-        rows = loop.on_time_by(self.scope, "owner__name", now=self.now)
-        rows = [{**row, "label": row["owner__name"]} for row in rows]
-        return self._on_time("on_time_owner", "owner", "Owner", rows)
-
-    def _on_time_category(self) -> Chart:
-        labels = dict(Category.choices)
-        rows = loop.on_time_by(self.scope, "category", now=self.now)
-        rows = [
-            {**row, "label": labels.get(row["category"], row["category"])}
-            for row in rows
-        ]
-        return self._on_time("on_time_category", "category", "Category", rows)
-
-    def _on_time(self, name: str, what: str, heading: str, rows: list[dict]) -> Chart:
-        shown = [row for row in rows if row["due"]]
-        return Chart(
-            name,
-            f"Answered by the due time, per {what}",
-            "Of the concerns due by now (or already answered), the share whose "
-            "first official response came by its due time.",
-            figures.on_time_table(rows, heading=heading),
-            "No concern in this view was due yet.",
-            (lambda events: figures.on_time_figure(shown, heading=heading))
-            if shown
-            else None,
-        )
-
-    def _overdue(self) -> Chart:
-        labels = dict(Category.choices)
-        # Plain rows, not model instances: the list can run to thousands.
-        found = loop.overdue(self.scope, now=self.now).values_list(
-            "pk",
-            "title",
-            "owner__name",
-            "category",
-            "ai_tool__name",
-            "first_response_due_at",
-        )
-        rows = [
-            {
-                "pk": pk,
-                "title": title,
-                "owner": owner,
-                "category": labels.get(category, category),
-                "tool": tool or "",
-                "due": timezone.localtime(due),
-                "days": (self.now - due).days,
-            }
-            for pk, title, owner, category, tool, due in found
-        ]
-        self.overdue_rows = rows
-        return Chart(
-            "overdue",
-            "Overdue concerns",
-            "Open concerns past their first-response due time with no official "
-            "response yet, the longest overdue first.",
-            figures.Table(
-                ["Concern", "Owner", "Category", "AI tool", "Due", "Days overdue"],
-                [
-                    [
-                        row["title"],
-                        row["owner"],
-                        row["category"],
-                        row["tool"],
-                        row["due"].date().isoformat(),
-                        row["days"],
-                    ]
-                    for row in rows
-                ],
-            ),
-            "No concern is overdue. Every concern due by now has had a response.",
-            None,
-        )
-
-    def _scorecard(self) -> Chart:
-        rows = loop.scorecard(self.scope, now=self.now)
-        return Chart(
-            "scorecard",
-            "Leaders' scorecard",
-            "Per owner: concerns owned, the share answered by the due time, the "
-            "median hours to the first official response, and concerns resolved "
-            "with a written outcome.",
-            figures.Table(
-                [
-                    "Owner",
-                    "Concerns owned",
-                    "First response by the due time (%)",
-                    "Median hours to first response",
-                    "Resolved with an outcome",
-                ],
-                [
-                    [
-                        row["owner__name"],
-                        row["owned"],
-                        row["on_time_pct"],
-                        row["median_hours"],
-                        row["resolved"],
-                    ]
-                    for row in rows
-                ],
-            ),
-            "No one owns a concern in this view yet.",
-            None,
-        )
