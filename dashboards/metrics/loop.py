@@ -22,9 +22,10 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     When,
 )
 from django.db.models.functions import Coalesce, TruncWeek
@@ -165,42 +166,61 @@ def _backlog(
     scope: QuerySet, weeks: list[dt.date], *, now: dt.datetime
 ) -> dict[dt.date, tuple[int, int]]:
     """Per week: the concerns open at its end (or now, for the week under way), and
-    how many of those were overdue then. One query, two counts per week.
+    how many of those were overdue then.
 
-    A closed concern counts as closed from its latest move into resolved or
-    declined; a concern closed and reopened counts as open all along.
+    One grouped query: concerns counted by the weeks they were raised, closed,
+    first answered and fell due. A week's end is a week boundary, so "before the
+    end of week W" is "in week W or earlier"; a due time still ahead of now counts
+    as not yet due. A closed concern counts as closed from its latest move into
+    resolved or declined; one closed and reopened counts as open all along.
     """
     if not weeks:
         return {}
-    closing = Max(
-        "history__at",
-        filter=Q(history__to_status__in=CLOSED) & ~Q(history__from_status__in=CLOSED),
+    closing = (
+        StatusChange.objects.filter(concern=OuterRef("pk"), to_status__in=CLOSED)
+        .exclude(from_status__in=CLOSED)
+        .order_by("-at")
+        .values("at")[:1]
     )
-    timeline = scope.annotate(
-        closed_at=Case(
-            When(status__in=CLOSED, then=Coalesce(closing, F("last_activity_at"))),
-            default=None,
+    closed_at = Case(
+        When(status__in=CLOSED, then=Coalesce(Subquery(closing), "last_activity_at")),
+        default=None,
+    )
+    due_at = Case(
+        When(first_response_due_at__lte=now, then="first_response_due_at"),
+        default=None,
+    )
+    rows = (
+        scope.annotate(
+            raised=TruncWeek("created_at"),
+            closed=TruncWeek(closed_at),
+            answered=TruncWeek("first_responded_at"),
+            due=TruncWeek(due_at),
         )
+        .values_list("raised", "closed", "answered", "due")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    rows = [(*(_week(value) for value in row[:4]), row[4]) for row in rows]
     counts = {}
-    for index, week in enumerate(weeks):
-        end = min(_start_of(week) + dt.timedelta(days=7), now)
-        still_open = Q(created_at__lt=end) & (Q(closed_at=None) | Q(closed_at__gte=end))
-        late = Q(first_response_due_at__lt=end) & (
-            Q(first_responded_at=None) | Q(first_responded_at__gte=end)
-        )
-        counts[f"open_{index}"] = Count("pk", filter=still_open)
-        counts[f"overdue_{index}"] = Count("pk", filter=still_open & late)
-    totals = timeline.aggregate(**counts)
-    return {
-        week: (totals[f"open_{index}"], totals[f"overdue_{index}"])
-        for index, week in enumerate(weeks)
-    }
+    for week in weeks:
+        still_open = overdue = 0
+        for raised, closed, answered, due, n in rows:
+            if raised > week or (closed is not None and closed <= week):
+                continue
+            still_open += n
+            if (
+                due is not None
+                and due <= week
+                and (answered is None or answered > week)
+            ):
+                overdue += n
+        counts[week] = (still_open, overdue)
+    return counts
 
 
-def _start_of(week: dt.date) -> dt.datetime:
-    """A week's Monday at midnight in the current time zone, as TruncWeek made it."""
-    return timezone.make_aware(dt.datetime.combine(week, dt.time()))
+def _week(value: dt.datetime | dt.date | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def scorecard(scope: QuerySet, *, now: dt.datetime) -> list[dict]:
