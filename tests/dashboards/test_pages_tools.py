@@ -86,6 +86,22 @@ def test_each_csv_is_the_table_of_its_chart(signed_in, hr, drafter):
     assert totals[1] == ["Drafter", "2", "0", "64.0", "32.0", "0.8"]
 
 
+def test_each_csv_of_a_tool_page_is_the_table_of_its_chart(signed_in, hr, drafter):
+    tool, _ = drafter
+    ConcernFactory(ai_tool=tool, title="=cmd|' /C calc'!A0")
+    client = signed_in(hr)
+    url = tool_url(tool)
+    response = client.get(url)
+
+    for chart in response.context["charts"]:
+        rows = csv_of(client, f"{url}?csv={chart.name}")
+        assert rows[0] == chart.table.columns
+        assert len(rows) == len(chart.table.rows) + 1
+    concerns = csv_of(client, f"{url}?csv=tool_concerns")
+    assert concerns[1][0] == "'=cmd|' /C calc'!A0"  # neutralised
+    assert client.get(f"{url}?csv=hours").status_code == 404  # not this page's
+
+
 def test_a_leader_sees_their_teams_answers_and_the_concerns_they_own(
     signed_in, leader, drafter
 ):
