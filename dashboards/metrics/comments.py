@@ -10,8 +10,8 @@ written), their sentiment and their question's driver, in an order keyed by a
 secret, so that neither the page nor a reload tells who wrote first.
 
 The number of queries is fixed: one grouped count per view (this one and each
-broader one), then the ids of the shown rounds' comments, then the texts of those
-that fit on the page.
+broader one), then the texts of the shown rounds' comments that fit on the page,
+ranked in the database.
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import CharField, Count, F, Max, QuerySet, Value, Window
+from django.db.models.functions import MD5, Cast, Concat, RowNumber
 from django.utils import timezone
 
 from dashboards import suppression
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
-from surveys.models import Answer, Question, Survey
+from surveys.models import Question, Survey
 
 DEFAULT_THRESHOLD = 10
 SHOWN_PER_ROUND = 200  # keeps a page of a large round readable and light
@@ -213,25 +213,30 @@ def _fill(
     key: str,
     limit: int,
 ) -> None:
-    """Put each shown round's comments in its secret order, at most `limit`."""
+    """Put each shown round's comments in its secret order, at most `limit`: one
+    query, ranked per round in the database by a keyed hash of each comment's id."""
     if not shown:
         return
     scope = comment_answers(filters, driver=driver).filter(
         response__round__in=list(shown)
     )
-    scope = _with_tone(scope, tone)
-    ids: dict[int, list[int]] = defaultdict(list)
-    for pk, round_pk in scope.values_list("pk", "response__round").order_by():
-        ids[round_pk].append(pk)
-    order: dict[int, int] = {}
-    for round_pk, pks in ids.items():
-        pks.sort(key=lambda pk: _shuffled(key, round_pk, pk))
-        order.update((pk, place) for place, pk in enumerate(pks[:limit]))
-        shown[round_pk].more = max(len(pks) - limit, 0)
-    texts = Answer.objects.filter(pk__in=list(order)).values_list(
-        "pk", "response__round", "text", "sentiment", "question__driver"
+    per_round = {"partition_by": [F("response__round")]}
+    order = MD5(Concat(Value(_order_key(key)), Cast("pk", CharField())))
+    rows = (
+        _with_tone(scope, tone)
+        .annotate(
+            place=Window(RowNumber(), order_by=order.asc(), **per_round),
+            total=Window(Count("pk"), **per_round),
+        )
+        .filter(place__lte=limit)
+        .values_list(
+            "response__round", "place", "total", "text", "sentiment", "question__driver"
+        )
     )
-    for _pk, round_pk, text, sentiment, drv in sorted(texts, key=lambda t: order[t[0]]):
+    for round_pk, _place, total, text, sentiment, drv in sorted(
+        rows, key=lambda row: (row[0], row[1])
+    ):
+        shown[round_pk].more = max(total - limit, 0)
         shown[round_pk].comments.append(
             Comment(text, sentiment, tone_of(sentiment), DRIVERS.get(drv, ""))
         )
@@ -247,8 +252,8 @@ def _with_tone(scope: QuerySet, tone: Tone | None) -> QuerySet:
     return scope
 
 
-def _shuffled(key: str, round_pk: int, pk: int) -> bytes:
-    # A keyed hash: stable across reloads, unrelated to the order of writing, and
-    # not reproducible by anyone without the key.
-    message = f"{round_pk}:{pk}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).digest()
+def _order_key(key: str) -> str:
+    # Derived from the secret, so the SQL (which may be logged) never holds it;
+    # the order is stable across reloads, unrelated to the order of writing, and
+    # not reproducible without the secret.
+    return hmac.new(key.encode(), b"comment order", hashlib.sha256).hexdigest()
