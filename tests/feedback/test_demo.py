@@ -14,7 +14,8 @@ import time_machine
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from feedback.demo import SPECS, seed_feedback
+from feedback.demo import seed_feedback
+from feedback.demo_script import SPECS
 from feedback.models import (
     Audience,
     CategoryPolicy,
