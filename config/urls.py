@@ -1,8 +1,9 @@
-"""Root URLs. /api/v1/ is kept free for the REST API (DESIGN.md)."""
+"""Root URLs. The REST API is under /api/v1/, its OpenAPI 3 schema at /api/schema/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
 from org.forms import PasswordSetOrResetForm
@@ -11,6 +12,8 @@ from org.views import home
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordSetOrResetForm),

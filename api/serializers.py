@@ -1,0 +1,115 @@
+"""What the API says of a tool, a concern and a dashboard chart. Read shapes only;
+writes go through the same services as the pages (`feedback.services`)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from feedback.models import BODY_LIMIT, TITLE_LIMIT, Category, Comment, Concern
+from org.models import AITool
+
+
+class ToolSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.name", default=None, read_only=True)
+
+    class Meta:
+        model = AITool
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "owner",
+            "purpose",
+            "acceptable_use",
+            "data_sensitivity",
+            "serves_customers",
+            "live_since",
+            "retired_at",
+        ]
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    """A concern as the board shows it: never who raised it when anonymous."""
+
+    owner = serializers.CharField(source="owner.name", read_only=True)
+    ai_tool = serializers.PrimaryKeyRelatedField(read_only=True)
+    raised_by = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "title",
+            "body",
+            "category",
+            "status",
+            "audience",
+            "ai_tool",
+            "owner",
+            "anonymous",
+            "raised_by",
+            "created_at",
+            "first_response_due_at",
+            "first_responded_at",
+            "overdue",
+            "support_count",
+            "outcome",
+        ]
+
+    def get_raised_by(self, concern: Concern) -> str | None:
+        if concern.anonymous or concern.raised_by_id is None:
+            return None
+        return concern.raised_by.name
+
+
+class OfficialResponseSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.name", default=None)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "created_at"]
+
+
+class ConcernDetailSerializer(ConcernSerializer):
+    official_responses = serializers.SerializerMethodField()
+
+    class Meta(ConcernSerializer.Meta):
+        fields = [*ConcernSerializer.Meta.fields, "official_responses"]
+
+    def get_official_responses(self, concern: Concern) -> list[dict]:
+        responses = self.context.get("official_responses", [])
+        return OfficialResponseSerializer(responses, many=True).data
+
+
+class ConcernRaiseSerializer(serializers.Serializer):
+    """What raising a concern takes; `feedback.services.concerns.concern_raise`
+    does the rest (owner, due time, history, rate limit)."""
+
+    title = serializers.CharField(max_length=TITLE_LIMIT)
+    body = serializers.CharField(max_length=BODY_LIMIT)
+    category = serializers.ChoiceField(choices=Category.choices)
+    ai_tool = serializers.PrimaryKeyRelatedField(
+        queryset=AITool.objects.all(), required=False, allow_null=True
+    )
+    anonymous = serializers.BooleanField(default=False)
+
+
+class ChartSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    explanation = serializers.CharField()
+    columns = serializers.ListField(
+        child=serializers.CharField(), source="table.columns"
+    )
+    rows = serializers.ListField(child=serializers.ListField(), source="table.rows")
+
+
+class DashboardSerializer(serializers.Serializer):
+    """One dashboard page's numbers: each chart's table, as its CSV has them."""
+
+    page = serializers.CharField()
+    filters = serializers.DictField()
+    notes = serializers.ListField(child=serializers.CharField())
+    charts = ChartSerializer(many=True)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("tools/", views.ToolList.as_view(), name="tools"),
+    path("tools/<int:pk>/", views.ToolDetail.as_view(), name="tool"),
+    path(
+        "tools/<int:pk>/dashboard/",
+        views.ToolDashboard.as_view(),
+        name="tool_dashboard",
+    ),
+    path("concerns/", views.ConcernList.as_view(), name="concerns"),
+    path("concerns/<int:pk>/", views.ConcernDetail.as_view(), name="concern"),
+    path("dashboards/<str:page>/", views.Dashboard.as_view(), name="dashboard"),
+]

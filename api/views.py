@@ -1,0 +1,217 @@
+"""The REST API, version 1: AI tools, concerns (read and raise) and every
+dashboard's numbers. Each endpoint asks the same selectors, services and
+permission checks as its HTML page, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.serializers import (
+    ConcernDetailSerializer,
+    ConcernRaiseSerializer,
+    ConcernSerializer,
+    DashboardSerializer,
+    ToolSerializer,
+)
+from dashboards import catalog
+from feedback import selectors
+from feedback.forms import BoardFilterForm
+from feedback.permissions import can_moderate, person_of
+from feedback.services.concerns import RateLimited, concern_raise
+from org.models import AITool
+
+
+class HasPerm(permissions.BasePermission):
+    """Signed in and holding one Django permission (as the page's view checks)."""
+
+    perm = ""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(self.perm))
+
+
+class ViewsTools(HasPerm):
+    perm = "org.view_aitool"
+
+
+class ToolList(generics.ListAPIView):
+    """The AI tools in the rollout, with their accountable owners."""
+
+    permission_classes = [ViewsTools]
+    serializer_class = ToolSerializer
+    queryset = AITool.objects.select_related("owner").order_by("name", "pk")
+
+
+class ToolDetail(generics.RetrieveAPIView):
+    permission_classes = [ViewsTools]
+    serializer_class = ToolSerializer
+    queryset = AITool.objects.select_related("owner")
+
+
+BOARD_FILTERS = [
+    OpenApiParameter(name, str, description=text)
+    for name, text in (
+        ("search", "words in the title or text"),
+        ("status", "new, acknowledged, in_progress, resolved or declined"),
+        ("category", "a category's value"),
+        ("audience", "employees or customers"),
+        ("ai_tool", "an AI tool's id"),
+        ("owner", "an owner's id"),
+        ("mine", "1: the concerns you raised"),
+        ("following", "1: the concerns you follow"),
+        ("sort", "newest, oldest, support, unanswered or activity"),
+    )
+]
+
+
+class ConcernList(generics.ListCreateAPIView):
+    """The board: every concern the viewer may see, filtered as the board is.
+    POST raises a concern, as the board's form does."""
+
+    serializer_class = ConcernSerializer
+
+    @extend_schema(parameters=BOARD_FILTERS)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        form = BoardFilterForm(self.request.query_params)
+        form.is_valid()  # bad values are dropped, as on the board
+        if form.ignored():
+            raise ApiValidationError(
+                {"filters": f"Not understood: {', '.join(form.ignored())}."}
+            )
+        return selectors.concern_board(
+            filters=form.filters(),
+            viewer=person_of(self.request.user),
+            moderator=can_moderate(self.request.user),
+            now=timezone.now(),
+        ).select_related("raised_by")
+
+    @extend_schema(request=ConcernRaiseSerializer, responses=ConcernDetailSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        person = person_of(request.user)
+        if person is None:
+            raise PermissionDenied("An account without a person may read but not post.")
+        incoming = ConcernRaiseSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            concern = concern_raise(by=person, **incoming.validated_data)
+        except RateLimited as error:
+            raise Throttled(detail=str(error)) from error
+        except DjangoValidationError as error:
+            raise ApiValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+        concern = _concern(request, concern.pk)
+        return Response(
+            ConcernDetailSerializer(concern).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ConcernDetail(generics.RetrieveAPIView):
+    """One concern and its official responses; a hidden one is 404 for all but
+    moderators, as on its page."""
+
+    serializer_class = ConcernDetailSerializer
+
+    def get_object(self):
+        return _concern(self.request, self.kwargs["pk"])
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if "pk" in self.kwargs:
+            concern = self.get_object()
+            context["official_responses"] = selectors.official_responses(
+                concern=concern
+            )
+        return context
+
+
+def _concern(request: Request, pk: int):
+    concerns = selectors.concern_page(
+        moderator=can_moderate(request.user), now=timezone.now()
+    )
+    return get_object_or_404(concerns, pk=pk)
+
+
+DASHBOARD_FILTERS = [
+    OpenApiParameter(name, str, description=text)
+    for name, text in (
+        ("since", "first day, like 2026-03-02 (whole rounds by their start)"),
+        ("until", "last day"),
+        ("department", "a department's id"),
+        ("team", "a team's id"),
+        ("survey", "a survey's id"),
+        ("tool", "an AI tool's id"),
+    )
+]
+
+
+class Dashboard(APIView):
+    """One dashboard page's numbers: each chart's table, exactly as its CSV, behind
+    the same anonymity floor and for the same people as the page."""
+
+    serializer_class = DashboardSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "page",
+                str,
+                OpenApiParameter.PATH,
+                enum=sorted(catalog.PAGES),
+            ),
+            *DASHBOARD_FILTERS,
+        ],
+        responses=DashboardSerializer,
+    )
+    def get(self, request: Request, page: str) -> Response:
+        build = catalog.PAGES.get(page)
+        if build is None:
+            raise NotFound(
+                f"No dashboard called {page!r}: one of {sorted(catalog.PAGES)}."
+            )
+        return _dashboard(page, build(request.user, request.query_params))
+
+
+class ToolDashboard(APIView):
+    """One AI tool's dashboard: HR, the tool's owner and leaders of teams."""
+
+    serializer_class = DashboardSerializer
+
+    @extend_schema(parameters=DASHBOARD_FILTERS, responses=DashboardSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        tool = get_object_or_404(AITool.objects.select_related("owner"), pk=pk)
+        return _dashboard(
+            "tool", catalog.tool(request.user, request.query_params, tool)
+        )
+
+
+def _dashboard(name: str, built: catalog.Built) -> Response:
+    charts = built.page.charts(built.names, draw=False)
+    return Response(
+        DashboardSerializer(
+            {
+                "page": name,
+                "filters": {
+                    key: value
+                    for key, value in vars(built.page.filters).items()
+                    if value is not None and key != "teams"
+                },
+                "notes": built.notes,
+                "charts": charts,
+            }
+        ).data
+    )
