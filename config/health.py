@@ -1,7 +1,10 @@
-"""GET /healthz: is the database reachable, is the broker reachable, is a worker alive.
+"""GET /healthz: is the database reachable, is the broker reachable, is a worker
+alive, does the mail server accept our sender.
 
 The status code depends on the database and the broker only: those are what a load
-balancer can act on. The worker's last heartbeat is reported for people.
+balancer can act on. The worker's last heartbeat and the mail server's refusal of
+our sender address (every email would fail alike; `config.mail`) are reported for
+people and monitoring.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from config.mail import sender_refused_last
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,16 @@ def broker_check() -> str:
     return "ok"
 
 
+def _mail_report() -> str:
+    refused = sender_refused_last()
+    if refused is None:
+        return "ok"
+    return (
+        f"error: the mail server refused our sender {refused['sender']} at "
+        f"{refused['at']}: {refused['reply']}"
+    )
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -64,6 +79,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "database": database_check(),
         "broker": broker_check(),
         "worker_last_seen": heartbeat_last(),
+        "mail": _mail_report(),
     }
     healthy = report["database"] == "ok" and report["broker"] == "ok"
     return JsonResponse(report, status=200 if healthy else 503)

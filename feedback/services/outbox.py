@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.dispatch import unqueued_since
+from config.mail import refusal_is_permanent, sender_accepted
 from feedback.models import CLOSED, Notice, Status
 from surveys.services.delivery import Sent, TemporaryDeliveryError
 
@@ -32,7 +33,6 @@ __all__ = [
     "TemporaryDeliveryError",
     "notice_send",
     "notices_to_send",
-    "smtp_refusal_is_permanent",
 ]
 
 
@@ -70,7 +70,7 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
     try:
         _deliver(notice)
     except (smtplib.SMTPException, OSError) as exc:
-        if smtp_refusal_is_permanent(exc):
+        if refusal_is_permanent(exc):
             Notice.objects.filter(pk=notice_id).update(sent_at=None, failed_at=now)
             log.warning("Notice %s refused permanently: %s", notice_id, exc)
             return Sent.BOUNCED
@@ -78,6 +78,7 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
             sent_at=None, queued_at=now
         )
         raise TemporaryDeliveryError(str(exc)) from exc
+    sender_accepted()
     log.info("Sent notice %s (%s)", notice_id, notice.kind)
     return Sent.SENT
 
@@ -107,17 +108,6 @@ def notices_to_send(*, unqueued_before: dt.datetime | None = None) -> QuerySet[N
     if unqueued_before is not None:
         notices = notices.filter(unqueued_since(unqueued_before))
     return notices.order_by("pk")
-
-
-def smtp_refusal_is_permanent(exc: Exception) -> bool:
-    """True for a 5xx refusal; False for "try later": a 4xx answer, a refused
-    connection, a timeout or a disconnect (the server may be back soon)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return not (codes and all(400 <= code < 500 for code in codes))
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 500 <= exc.smtp_code < 600
-    return False
 
 
 def _deliver(notice: Notice) -> None:

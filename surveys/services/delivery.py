@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.dispatch import unqueued_since
+from config.mail import refusal_is_permanent, sender_accepted
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
 from surveys.models import Invitation, InvitationToken, Round
@@ -192,21 +193,13 @@ def _deliver(invitation: Invitation, *, now: dt.datetime, reminder_step: int) ->
     link = InvitationToken.objects.create(invitation=invitation, token_hash=digest)
     try:
         survey_message(invitation, token, reminder_step=reminder_step).send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        if codes and all(400 <= code < 500 for code in codes):
-            link.delete()
-            raise TemporaryDeliveryError(str(exc)) from exc
-        return _bounced(invitation, link, now, exc)
-    except smtplib.SMTPResponseException as exc:
-        if 500 <= exc.smtp_code < 600:
-            return _bounced(invitation, link, now, exc)
-        link.delete()
-        raise TemporaryDeliveryError(str(exc)) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        # Disconnected, refused connection, timeout: the server may be back soon.
+        if refusal_is_permanent(exc):
+            return _bounced(invitation, link, now, exc)
+        # "Try later", our sender refused, disconnected, timed out: retried.
         link.delete()
         raise TemporaryDeliveryError(str(exc)) from exc
+    sender_accepted()
     log.info("Sent %s (reminder %d)", invitation, reminder_step)
     return Sent.SENT
 

@@ -22,7 +22,6 @@ from feedback.services.outbox import (
     TemporaryDeliveryError,
     notice_send,
     notices_to_send,
-    smtp_refusal_is_permanent,
 )
 from feedback.tasks import enqueue_notices, send_notice
 from tests.feedback.factories import NoticeFactory
@@ -194,21 +193,6 @@ def test_disconnects_timeouts_and_4xx_answers_are_retried(monkeypatch, error):
     assert feedback_tick(now=NOON + dt.timedelta(minutes=1)).sent == 1
     notice.refresh_from_db()
     assert notice.sent_at == NOON + dt.timedelta(minutes=1)
-
-
-@pytest.mark.parametrize(
-    ("error", "permanent"),
-    [
-        (smtplib.SMTPRecipientsRefused({"a@x.org": (550, b"No such user")}), True),
-        (smtplib.SMTPRecipientsRefused({"a@x.org": (451, b"Later")}), False),
-        (smtplib.SMTPDataError(554, b"Rejected as spam"), True),
-        (smtplib.SMTPSenderRefused(450, b"Busy", "candor@localhost"), False),
-        (smtplib.SMTPServerDisconnected("gone"), False),
-        (ConnectionRefusedError(111, "Connection refused"), False),
-    ],
-)
-def test_only_5xx_answers_count_as_permanent(error, permanent):
-    assert smtp_refusal_is_permanent(error) is permanent
 
 
 def test_a_notice_to_someone_who_has_left_is_skipped(mailoutbox):

@@ -28,6 +28,13 @@ class MailServer:
     def __init__(self):
         self.messages: list[email.message.Message] = []
         self.deferring = True
+        self.refusing_sender = False
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        if self.refusing_sender:
+            return "550 5.7.1 Sender address not allowed"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address.startswith("bounce@"):
@@ -89,6 +96,25 @@ def test_a_permanent_refusal_marks_the_address_bounced_and_never_retries(smtp):
     assert report.bounced == 1 and bounced.bounced_at == MONDAY_9
     assert not bounced.tokens.exists()  # no link was delivered
     assert [m["To"] for m in smtp.messages] == ["ana@example.org"]
+
+
+def test_a_refused_sender_bounces_nobody_and_is_reported_until_fixed(smtp, client):
+    _pulse_with("ana@example.org")
+    smtp.refusing_sender = True
+
+    report = survey_tick(now=MONDAY_9)
+
+    invitation = Invitation.objects.get()
+    assert report.deferred == 1 and report.bounced == 0
+    assert invitation.bounced_at is None and invitation.sent_at is None
+    assert client.get("/healthz").json()["mail"].startswith("error: the mail server")
+
+    smtp.refusing_sender = False
+    report = survey_tick(now=MONDAY_9 + dt.timedelta(minutes=20))
+
+    assert report.sent == 1
+    assert [m["To"] for m in smtp.messages] == ["ana@example.org"]
+    assert client.get("/healthz").json()["mail"] == "ok"
 
 
 def test_a_temporary_refusal_is_retried_later_and_sent_once(smtp):
