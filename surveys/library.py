@@ -47,7 +47,7 @@ AI_ROLLOUT_PULSE = Template(
     key="ai-rollout-pulse",
     title="AI rollout pulse",
     intro=(
-        "Two minutes on how the AI tools are working for you. Leaders read the "
+        "A few minutes on how the AI tools are working for you. Leaders read the "
         "results every round and answer on the feedback board."
     ),
     audience=Survey.Audience.EMPLOYEES,
