@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from feedback.models import BODY_LIMIT, TITLE_LIMIT, Category, Comment, Concern
 from org.models import AITool
+from surveys.models import Round, Survey
 
 
 class ToolSerializer(serializers.ModelSerializer):
@@ -113,3 +114,59 @@ class DashboardSerializer(serializers.Serializer):
     filters = serializers.DictField()
     notes = serializers.ListField(child=serializers.CharField())
     charts = ChartSerializer(many=True)
+
+
+class ParticipationSerializer(serializers.Serializer):
+    """Sent, answered and the rate; all empty below the survey's floor."""
+
+    visible = serializers.BooleanField()
+    sent = serializers.IntegerField(allow_null=True)
+    answered = serializers.IntegerField(allow_null=True)
+    rate = serializers.FloatField(allow_null=True)
+
+    def to_representation(self, participation) -> dict:
+        shown = participation.visible
+        rate = participation.rate
+        return {
+            "visible": shown,
+            "sent": participation.sent if shown else None,
+            "answered": participation.answered if shown else None,
+            "rate": None if rate is None else round(100 * rate, 1),
+        }
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    questions = serializers.IntegerField(source="question_count", read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "title",
+            "audience",
+            "privacy",
+            "min_group_size",
+            "comment_threshold",
+            "cadence",
+            "first_date",
+            "questions",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    participation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "starts_at",
+            "closes_at",
+            "closed_at",
+            "results_published_at",
+            "participation",
+        ]
+
+    def get_participation(self, round_: Round) -> dict | None:
+        found = self.context.get("participation", {}).get(round_.pk)
+        return None if found is None else ParticipationSerializer(found).data

@@ -15,4 +15,9 @@ urlpatterns = [
     path("concerns/", views.ConcernList.as_view(), name="concerns"),
     path("concerns/<int:pk>/", views.ConcernDetail.as_view(), name="concern"),
     path("dashboards/<str:page>/", views.Dashboard.as_view(), name="dashboard"),
+    path("surveys/", views.SurveyList.as_view(), name="surveys"),
+    path("surveys/<int:pk>/rounds/", views.RoundList.as_view(), name="rounds"),
+    path(
+        "rounds/<int:pk>/publish/", views.RoundPublish.as_view(), name="round_publish"
+    ),
 ]

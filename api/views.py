@@ -6,6 +6,7 @@ permission checks as its HTML page, so the two never disagree.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +22,8 @@ from api.serializers import (
     ConcernRaiseSerializer,
     ConcernSerializer,
     DashboardSerializer,
+    RoundSerializer,
+    SurveySerializer,
     ToolSerializer,
 )
 from dashboards import catalog
@@ -29,6 +32,9 @@ from feedback.forms import BoardFilterForm
 from feedback.permissions import can_moderate, person_of
 from feedback.services.concerns import RateLimited, concern_raise
 from org.models import AITool
+from surveys.models import Round, Survey
+from surveys.selectors import participation_for_rounds
+from surveys.services.publishing import round_publish
 
 
 class HasPerm(permissions.BasePermission):
@@ -43,6 +49,14 @@ class HasPerm(permissions.BasePermission):
 
 class ViewsTools(HasPerm):
     perm = "org.view_aitool"
+
+
+class ManagesSurveys(HasPerm):
+    perm = "surveys.manage_surveys"
+
+
+class PublishesResults(HasPerm):
+    perm = "org.view_org_results"
 
 
 class ToolList(generics.ListAPIView):
@@ -144,6 +158,65 @@ def _concern(request: Request, pk: int):
         moderator=can_moderate(request.user), now=timezone.now()
     )
     return get_object_or_404(concerns, pk=pk)
+
+
+class SurveyList(generics.ListAPIView):
+    """Every survey, for HR: its audience, privacy, floors and cadence."""
+
+    permission_classes = [ManagesSurveys]
+    serializer_class = SurveySerializer
+    queryset = Survey.objects.annotate(question_count=Count("questions")).order_by(
+        "title", "pk"
+    )
+
+
+class RoundList(generics.ListAPIView):
+    """A survey's rounds, newest first, with their participation (hidden below
+    the survey's floor, as on the survey's page)."""
+
+    permission_classes = [ManagesSurveys]
+    serializer_class = RoundSerializer
+
+    def get_queryset(self):
+        survey = get_object_or_404(Survey, pk=self.kwargs["pk"])
+        return survey.rounds.select_related("survey").order_by("-starts_at", "-pk")
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        page = getattr(self, "_page_rounds", None)
+        if page is not None:
+            context["participation"] = {
+                p.round.pk: p for p in participation_for_rounds(page)
+            }
+        return context
+
+    def paginate_queryset(self, queryset):
+        # The page's rounds, whose participation is then read in one query.
+        self._page_rounds = super().paginate_queryset(queryset)
+        return self._page_rounds
+
+
+class RoundPublish(APIView):
+    """HR shares a closed round's organisation-wide results with everyone; again
+    changes nothing."""
+
+    permission_classes = [PublishesResults]
+    serializer_class = RoundSerializer
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        round_ = get_object_or_404(Round.objects.select_related("survey"), pk=pk)
+        person = person_of(request.user)
+        if person is None:
+            raise PermissionDenied("Publishing needs a person record.")
+        try:
+            round_ = round_publish(round=round_, by=person)
+        except DjangoValidationError as error:
+            raise ApiValidationError(error.messages) from error
+        participation = {p.round.pk: p for p in participation_for_rounds([round_])}
+        return Response(
+            RoundSerializer(round_, context={"participation": participation}).data
+        )
 
 
 DASHBOARD_FILTERS = [

@@ -271,3 +271,57 @@ def test_a_tools_owner_reads_its_dashboard(api, employee):
     assert hours["rows"][0][3] == 12.0
     assert data["filters"] == {"tool": tool.pk}
     assert api(employee).get(f"/api/v1/tools/{other.pk}/dashboard/").status_code == 403
+
+
+# --- Surveys and publishing (HR) -----------------------------------------------------
+
+
+def test_hr_lists_surveys_and_their_rounds_with_participation(api, hr, employee):
+    from tests.surveys.factories import InvitationFactory
+
+    survey, _ = pulse_survey(min_group_size=3)
+    small = RoundFactory(survey=survey, starts_at=WEEK_1)
+    full = RoundFactory(survey=survey, starts_at=WEEK_2)
+    InvitationFactory(round=small, sent_at=WEEK_1)
+    for answered in (True, True, False):
+        InvitationFactory(
+            round=full, sent_at=WEEK_2, responded_on=WEEK_2.date() if answered else None
+        )
+    client = api(hr)
+
+    surveys = client.get("/api/v1/surveys/").json()["results"]
+    rounds = client.get(f"/api/v1/surveys/{survey.pk}/rounds/").json()["results"]
+
+    assert [(s["title"], s["questions"]) for s in surveys] == [(survey.title, 4)]
+    assert [r["id"] for r in rounds] == [full.pk, small.pk]  # newest first
+    assert rounds[0]["participation"] == {
+        "visible": True,
+        "sent": 3,
+        "answered": 2,
+        "rate": 66.7,
+    }
+    # One invited is below the floor of 3: no count at all.
+    assert rounds[1]["participation"] == {
+        "visible": False,
+        "sent": None,
+        "answered": None,
+        "rate": None,
+    }
+    assert api(employee).get("/api/v1/surveys/").status_code == 403
+
+
+def test_hr_publishes_a_closed_round_and_not_an_open_one(api, hr, leader):
+    survey, _ = pulse_survey()
+    open_round = RoundFactory(survey=survey, starts_at=WEEK_2)
+    closed = RoundFactory(survey=survey, starts_at=WEEK_1, closed_at=WEEK_2)
+    client = api(hr)
+
+    refused = client.post(f"/api/v1/rounds/{open_round.pk}/publish/")
+    published = client.post(f"/api/v1/rounds/{closed.pk}/publish/")
+
+    assert refused.status_code == 400 and "still open" in str(refused.json())
+    assert published.status_code == 200
+    assert published.json()["results_published_at"] is not None
+    closed.refresh_from_db()
+    assert closed.results_published_at is not None
+    assert api(leader).post(f"/api/v1/rounds/{closed.pk}/publish/").status_code == 403
