@@ -140,17 +140,11 @@ class ConcernDetail(generics.RetrieveAPIView):
 
     serializer_class = ConcernDetailSerializer
 
-    def get_object(self):
-        return _concern(self.request, self.kwargs["pk"])
-
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
-        if "pk" in self.kwargs:
-            concern = self.get_object()
-            context["official_responses"] = selectors.official_responses(
-                concern=concern
-            )
-        return context
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        concern = _concern(request, kwargs["pk"])
+        responses = selectors.official_responses(concern=concern)
+        context = {**self.get_serializer_context(), "official_responses": responses}
+        return Response(ConcernDetailSerializer(concern, context=context).data)
 
 
 def _concern(request: Request, pk: int):
