@@ -38,6 +38,29 @@ EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
 LIST_LIMIT = 100
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A page's latest figure and its change since the one before it, both shown
+    on the page already (so the change gives nothing away)."""
+
+    label: str
+    value: float
+    unit: str
+    on: dt.date  # the week, or the round's start
+    change: float | None  # since the previous figure shown; None if first
+
+
+def headline(
+    label: str, rows: list[dict], field: str, *, key: str = "week", unit: str = ""
+) -> Headline | None:
+    shown = [row for row in rows if not row["suppressed"] and row[field] is not None]
+    if not shown:
+        return None
+    last, before = shown[-1], shown[-2] if len(shown) > 1 else None
+    change = None if before is None else round(last[field] - before[field], 1)
+    return Headline(label, last[field], unit, last[key], change)
+
+
 @dataclass
 class Chart:
     name: str
@@ -85,6 +108,7 @@ def page_context(page: SurveyPage, charts: list[Chart]) -> dict[str, object]:
         "floor": page.floor,
         "events": page.events,
         "has_figures": any(chart.figure for chart in charts),
+        "headlines": getattr(page, "headlines", []),
     }
 
 
@@ -145,6 +169,7 @@ class SurveyPage(Page):
         self.floor = pulse.floor_for(scope.filters, audience=audience)
         self.events: list[Event] = []
         self.participation: list[dict] = []
+        self.headlines: list[Headline] = []
         self.relaxed = scope.relaxed()  # the broader views to guard against
         self._published: dict[int | None, set[dt.date]] | None = None
 
@@ -165,6 +190,8 @@ class SurveyPage(Page):
             ),
             Series("eNPS", "enps", self._weekly(pulse.enps_trend, "enps"), -100, 100),
         ]
+        self._headline("Sentiment index", series[0].rows, "index")
+        self._headline("eNPS", series[1].rows, "enps")
         return self._trend(
             "sentiment",
             "Sentiment and eNPS per week",
@@ -202,6 +229,8 @@ class SurveyPage(Page):
             ),
             Series("NPS", "nps", self._weekly(customers.nps_trend, "nps"), -100, 100),
         ]
+        self._headline("CSAT", series[0].rows, "csat", unit="%")
+        self._headline("NPS", series[1].rows, "nps")
         return self._trend(
             "csat_nps",
             "CSAT and NPS per week",
@@ -236,6 +265,8 @@ class SurveyPage(Page):
         )
         rows = figures.participation_rows(participation)
         self.participation = rows
+        closed = [row for row in rows if row["closed"]]  # an open one still moves
+        self._headline("Participation", closed, "rate", key="starts", unit="%")
         title = "Participation per round"
         explanation = "The share of invitations answered in each round."
         if teams is not None or f.department:
@@ -270,6 +301,10 @@ class SurveyPage(Page):
         )
 
     # The pieces the charts share.
+
+    def _headline(self, label: str, rows: list[dict], field: str, **kwargs) -> None:
+        if (found := headline(label, rows, field, **kwargs)) is not None:
+            self.headlines.append(found)
 
     def _trend(
         self, name: str, title: str, explanation: str, series: list[Series]

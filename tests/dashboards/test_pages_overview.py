@@ -544,3 +544,45 @@ def test_the_query_count_does_not_grow_with_teams_or_responses(
     else:
         assert len(figure_of(response, "drivers")["data"][0]["y"]) == 12
     assert len(large) == len(small) <= 25
+
+
+def test_the_headlines_give_the_latest_figures_and_their_change(hr, signed_in):
+    survey, questions = pulse_survey(min_group_size=3)
+    team = TeamFactory()
+    first = RoundFactory(survey=survey, starts_at=WEEK_1, closed_at=WEEK_2)
+    second = RoundFactory(survey=survey, starts_at=WEEK_2, closed_at=WEEK_3)
+    respond(first, team, questions, count=4, trust=3, jobs=3, enps=6)  # index 50
+    respond(second, team, questions, count=4, trust=4, jobs=5, enps=10)  # 87.5
+
+    response = signed_in(hr).get(URL)
+
+    found = {h.label: h for h in response.context["headlines"]}
+    assert (found["Sentiment index"].value, found["Sentiment index"].change) == (
+        87.5,
+        37.5,
+    )
+    assert found["Sentiment index"].on == WEEK_2.date()
+    # eNPS: all detractors (-100), then all promoters (+100).
+    assert (found["eNPS"].value, found["eNPS"].change) == (100.0, 200.0)
+    assert "▲ +37.5" in section_headlines(response)
+
+
+def test_no_headline_comes_from_a_hidden_figure(hr, signed_in):
+    survey, questions = pulse_survey(min_group_size=3)
+    respond(
+        RoundFactory(survey=survey, starts_at=WEEK_1), TeamFactory(), questions, count=2
+    )
+
+    response = signed_in(hr).get(URL)
+
+    assert response.context["headlines"] == []
+    assert 'data-testid="headlines"' not in response.content.decode()
+
+
+def section_headlines(response) -> str:
+    match = re.search(
+        r'<section[^>]*data-testid="headlines".*?</section>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return match.group(0) if match else ""
