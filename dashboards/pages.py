@@ -48,6 +48,7 @@ class Headline:
     unit: str
     on: dt.date  # the week, or the round's start
     change: float | None  # since the previous figure shown; None if first
+    per: str = "week"  # what each figure is of: "week" or "round"
 
 
 def headline(
@@ -58,7 +59,8 @@ def headline(
         return None
     last, before = shown[-1], shown[-2] if len(shown) > 1 else None
     change = None if before is None else round(last[field] - before[field], 1)
-    return Headline(label, last[field], unit, last[key], change)
+    per = "week" if key == "week" else "round"
+    return Headline(label, last[field], unit, last[key], change, per)
 
 
 @dataclass
