@@ -195,7 +195,8 @@ def _tool_questions(tool: AITool) -> list[QuestionSpec]:
             Kind.HOURS_SAVED,
             f"About how many hours did {tool.name} save you this week?",
             required=False,
-            help_text="Your best guess; 0 if it saved none or you did not use it.",
+            help_text="Your best guess; 0 if it saved none. Leave it blank if you do "
+            "not use it.",
             tool=tool,
         ),
         _ToolSpec(
