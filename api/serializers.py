@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from feedback.models import BODY_LIMIT, TITLE_LIMIT, Category, Comment, Concern
+from feedback.models import (
+    BODY_LIMIT,
+    COMMENT_LIMIT,
+    TITLE_LIMIT,
+    Category,
+    Comment,
+    Concern,
+)
 from org.models import AITool
 from surveys.models import Round, Survey
 
@@ -71,6 +78,26 @@ class OfficialResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment
         fields = ["id", "author", "body", "created_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.name", default=None)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "official", "parent", "created_at"]
+
+
+class CommentPostSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=COMMENT_LIMIT)
+    official = serializers.BooleanField(default=False)
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class SupportSerializer(serializers.Serializer):
+    supported = serializers.BooleanField()
+    support_count = serializers.IntegerField(read_only=True)
 
 
 class ConcernDetailSerializer(ConcernSerializer):

@@ -14,6 +14,12 @@ urlpatterns = [
     ),
     path("concerns/", views.ConcernList.as_view(), name="concerns"),
     path("concerns/<int:pk>/", views.ConcernDetail.as_view(), name="concern"),
+    path(
+        "concerns/<int:pk>/comments/",
+        views.CommentCreate.as_view(),
+        name="concern_comments",
+    ),
+    path("concerns/<int:pk>/support/", views.Support.as_view(), name="concern_support"),
     path("dashboards/<str:page>/", views.Dashboard.as_view(), name="dashboard"),
     path("surveys/", views.SurveyList.as_view(), name="surveys"),
     path("surveys/<int:pk>/rounds/", views.RoundList.as_view(), name="rounds"),

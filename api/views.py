@@ -5,6 +5,8 @@ permission checks as its HTML page, so the two never disagree.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -18,11 +20,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers import (
+    CommentPostSerializer,
+    CommentSerializer,
     ConcernDetailSerializer,
     ConcernRaiseSerializer,
     ConcernSerializer,
     DashboardSerializer,
     RoundSerializer,
+    SupportSerializer,
     SurveySerializer,
     ToolSerializer,
 )
@@ -31,10 +36,25 @@ from feedback import selectors
 from feedback.forms import BoardFilterForm
 from feedback.permissions import can_moderate, person_of
 from feedback.services.concerns import RateLimited, concern_raise
+from feedback.services.thread import comment_post, support_set
 from org.models import AITool
 from surveys.models import Round, Survey
 from surveys.selectors import participation_for_rounds
 from surveys.services.publishing import round_publish
+
+
+@contextmanager
+def service_errors():
+    """A service's refusal as the API says it: a bad value 400 with its message,
+    too many posts 429 (a permission refusal is already a 403)."""
+    try:
+        yield
+    except RateLimited as error:
+        raise Throttled(detail=str(error)) from error
+    except DjangoValidationError as error:
+        raise ApiValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from error
 
 
 class HasPerm(permissions.BasePermission):
@@ -115,19 +135,11 @@ class ConcernList(generics.ListCreateAPIView):
 
     @extend_schema(request=ConcernRaiseSerializer, responses=ConcernDetailSerializer)
     def post(self, request: Request, *args, **kwargs) -> Response:
-        person = person_of(request.user)
-        if person is None:
-            raise PermissionDenied("An account without a person may read but not post.")
+        person = _poster(request)
         incoming = ConcernRaiseSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             concern = concern_raise(by=person, **incoming.validated_data)
-        except RateLimited as error:
-            raise Throttled(detail=str(error)) from error
-        except DjangoValidationError as error:
-            raise ApiValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
         concern = _concern(request, concern.pk)
         return Response(
             ConcernDetailSerializer(concern).data, status=status.HTTP_201_CREATED
@@ -145,6 +157,60 @@ class ConcernDetail(generics.RetrieveAPIView):
         responses = selectors.official_responses(concern=concern)
         context = {**self.get_serializer_context(), "official_responses": responses}
         return Response(ConcernDetailSerializer(concern, context=context).data)
+
+
+class CommentCreate(APIView):
+    """Comment on a concern, or respond officially (its owner or HR), as on its
+    page; followers are told of an official response."""
+
+    serializer_class = CommentSerializer
+
+    @extend_schema(request=CommentPostSerializer, responses=CommentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        concern = _concern(request, pk)
+        person = _poster(request)
+        incoming = CommentPostSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        parent = None
+        if data.get("parent"):
+            parent = selectors.comment_by_pk(pk=data["parent"])
+            if parent is None or parent.concern_id != concern.pk:
+                raise ApiValidationError({"parent": "No such comment on this concern."})
+        with service_errors():
+            comment = comment_post(
+                concern=concern,
+                by=person,
+                body=data["body"],
+                parent=parent,
+                official=data["official"],
+            )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class Support(APIView):
+    """Say "me too" (or take it back); counted without a name, one per person."""
+
+    serializer_class = SupportSerializer
+
+    @extend_schema(request=SupportSerializer, responses=SupportSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        concern = _concern(request, pk)
+        incoming = SupportSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        supported = incoming.validated_data["supported"]
+        with service_errors():
+            count = support_set(
+                concern=concern, person=_poster(request), supported=supported
+            )
+        return Response({"supported": supported, "support_count": count})
+
+
+def _poster(request: Request):
+    person = person_of(request.user)
+    if person is None:
+        raise PermissionDenied("An account without a person may read but not post.")
+    return person
 
 
 def _concern(request: Request, pk: int):
@@ -203,10 +269,8 @@ class RoundPublish(APIView):
         person = person_of(request.user)
         if person is None:
             raise PermissionDenied("Publishing needs a person record.")
-        try:
+        with service_errors():
             round_ = round_publish(round=round_, by=person)
-        except DjangoValidationError as error:
-            raise ApiValidationError(error.messages) from error
         participation = {p.round.pk: p for p in participation_for_rounds([round_])}
         return Response(
             RoundSerializer(round_, context={"participation": participation}).data

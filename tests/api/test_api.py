@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from feedback.models import Concern, Status
+from feedback.models import Comment, Concern, Status
 from feedback.services.concerns import POST_LIMIT
 from surveys.models import Round
 from tests.dashboards.test_pages_overview import (
@@ -22,7 +22,7 @@ from tests.dashboards.test_pages_overview import (
 )
 from tests.dashboards.test_tool_metrics import C, answer_tool, tool_survey
 from tests.feedback.factories import ConcernFactory
-from tests.org.factories import AIToolFactory, TeamFactory
+from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory
 from tests.surveys.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +325,59 @@ def test_hr_publishes_a_closed_round_and_not_an_open_one(api, hr, leader):
     closed.refresh_from_db()
     assert closed.results_published_at is not None
     assert api(leader).post(f"/api/v1/rounds/{closed.pk}/publish/").status_code == 403
+
+
+# --- Commenting and support ---------------------------------------------------------
+
+
+def test_anyone_comments_and_only_the_owner_or_hr_answers_officially(api, employee):
+    owner = PersonFactory(name="Olga Owner")
+    concern = ConcernFactory(owner=owner)
+    url = f"/api/v1/concerns/{concern.pk}/comments/"
+
+    plain = api(employee).post(url, {"body": "Same here."}, format="json")
+    refused = api(employee).post(
+        url, {"body": "Official!", "official": True}, format="json"
+    )
+    answer = api(owner).post(
+        url, {"body": "We are on it.", "official": True}, format="json"
+    )
+
+    assert plain.status_code == 201 and plain.json()["official"] is False
+    assert refused.status_code == 403
+    assert answer.status_code == 201 and answer.json()["author"] == "Olga Owner"
+    concern.refresh_from_db()
+    assert concern.first_responded_at is not None
+    detail = api(employee).get(f"/api/v1/concerns/{concern.pk}/").json()
+    assert [r["body"] for r in detail["official_responses"]] == ["We are on it."]
+
+
+def test_a_bad_comment_says_why_and_posts_nothing(api, employee):
+    concern = ConcernFactory()
+    other = ConcernFactory()
+    elsewhere = Comment.objects.create(
+        concern=other, author=employee, body="x", created_at=other.created_at
+    )
+    url = f"/api/v1/concerns/{concern.pk}/comments/"
+
+    empty = api(employee).post(url, {"body": "   "}, format="json")
+    stray = api(employee).post(
+        url, {"body": "A reply", "parent": elsewhere.pk}, format="json"
+    )
+
+    assert empty.status_code == 400 and "body" in empty.json()
+    assert stray.status_code == 400 and "parent" in stray.json()
+    assert not concern.comments.exists()
+
+
+def test_me_too_is_counted_once_and_can_be_taken_back(api, employee):
+    concern = ConcernFactory()
+    url = f"/api/v1/concerns/{concern.pk}/support/"
+    client = api(employee)
+
+    client.post(url, {"supported": True}, format="json")
+    twice = client.post(url, {"supported": True}, format="json").json()
+    back = client.post(url, {"supported": False}, format="json").json()
+
+    assert twice == {"supported": True, "support_count": 1}
+    assert back == {"supported": False, "support_count": 0}
