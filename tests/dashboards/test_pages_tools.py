@@ -303,3 +303,28 @@ def test_a_tools_page_links_to_its_dashboard_for_those_who_may_see_it(
     tool.owner = employee
     tool.save()
     assert link in signed_in(employee).get(f"/tools/{tool.pk}/").content.decode()
+
+
+def test_a_team_cut_that_leaves_two_others_hides_the_tools_figures(signed_in, hr):
+    """A differencing attempt: the tool's figures for everyone, then for one team
+    of 6 when only 2 others answered: side by side they would give the 2 away."""
+    tool = AIToolFactory(name="Drafter")
+    survey, questions = tool_survey(tool, min_group_size=5)
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    big, small = TeamFactory(), TeamFactory()
+    answer_tool(round_, big, questions, hours=[4] * 6, verdicts=[C] * 6)
+    answer_tool(round_, small, questions, hours=[9] * 2, verdicts=[X] * 2)
+    client = signed_in(hr)
+
+    whole = client.get(URL)
+    cut = client.get(f"{URL}?team={big.pk}")
+
+    # Everyone: 8 respondents, shown.
+    assert figure_of(whole, "hours")["data"][0]["y"] == [42.0]
+    assert "Drafter (N=8)" in figure_of(whole, "accuracy")["data"][0]["y"]
+    # The team of 6 alone would reveal the other 2 (42 - 24 = 18 hours): hidden.
+    hours = csv_of(client, f"{URL}?team={big.pk}&csv=hours")
+    assert hours[1][2:] == ["", *["fewer than 5 responses"] * 3]
+    accuracy = csv_of(client, f"{URL}?team={big.pk}&csv=accuracy")
+    assert accuracy[1][1] == "" and "fewer than 5" in accuracy[1][2]
+    assert "24.0" not in cut.content.decode()
