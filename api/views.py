@@ -32,6 +32,7 @@ from api.serializers import (
     ToolSerializer,
 )
 from dashboards import catalog
+from dashboards.filters import SERVER_SET
 from feedback import selectors
 from feedback.forms import BoardFilterForm
 from feedback.permissions import can_moderate, person_of
@@ -339,7 +340,7 @@ def _dashboard(name: str, built: catalog.Built) -> Response:
                 "filters": {
                     key: value
                     for key, value in vars(built.page.filters).items()
-                    if value is not None and key != "teams"
+                    if value is not None and key not in SERVER_SET
                 },
                 "notes": built.notes,
                 "charts": charts,

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+SERVER_SET = ("teams", "published_only")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -18,8 +20,10 @@ class Filters:
     team: int | None = None
     survey: int | None = None
     tool: int | None = None
-    # Set by the server, never read from the URL: the teams a leader may see.
+    # Set by the server, never read from the URL: the teams a leader may see, and
+    # whether only rounds with published results count (everyone but HR, leaders).
     teams: tuple[int, ...] | None = None
+    published_only: bool = False
 
     @classmethod
     def from_query(cls, query: QueryDict) -> tuple[Filters, list[str]]:
@@ -28,7 +32,7 @@ class Filters:
         values: dict[str, object] = {}
         problems: list[str] = []
         for field in fields(cls):
-            if field.name == "teams":
+            if field.name in SERVER_SET:
                 continue
             raw = (query.get(field.name) or "").strip()
             if not raw:
@@ -55,5 +59,5 @@ class Filters:
         return filters, problems
 
     def query_string(self) -> str:
-        shared = {k: v for k, v in asdict(self).items() if k != "teams"}
+        shared = {k: v for k, v in asdict(self).items() if k not in SERVER_SET}
         return urlencode({k: v for k, v in shared.items() if v is not None})

@@ -11,13 +11,10 @@ data or the number of teams.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -173,7 +170,6 @@ class SurveyPage(Page):
         self.participation: list[dict] = []
         self.headlines: list[Headline] = []
         self.relaxed = scope.relaxed()  # the broader views to guard against
-        self._published: dict[int | None, set[dt.date]] | None = None
 
     @property
     def filters(self) -> Filters:
@@ -328,43 +324,12 @@ class SurveyPage(Page):
 
     def _weekly(self, metric: Callable[..., list[dict]], field: str) -> list[dict]:
         """A weekly metric for the page's filters, guarded against its broader
-        views, and only the published weeks for someone who sees only those."""
+        views. For someone who sees published results only, the filters say so and
+        the metric counts only the published rounds' answers."""
         floor = self.floor
-        rows = self._visible(
-            metric(self.scope.filters, floor=floor), self.scope.filters
-        )
-        broader = [
-            self._visible(metric(view, floor=floor), view) for view in self.relaxed
-        ]
+        rows = metric(self.scope.filters, floor=floor)
+        broader = [metric(view, floor=floor) for view in self.relaxed]
         return guard_cuts(rows, broader, key="week", fields=[field], floor=floor)
-
-    def _visible(self, rows: list[dict], view: Filters) -> list[dict]:
-        if self.scope.reach != Reach.PUBLISHED:
-            return rows
-        weeks = self._published_weeks().get(view.survey, set())
-        return [row for row in rows if row["week"] in weeks]
-
-    def _published_weeks(self) -> dict[int | None, set[dt.date]]:
-        """Per survey (None: all together), the weeks whose every round in scope
-        has published results. One query, grouped by week and survey."""
-        if self._published is None:
-            rows = (
-                Round.objects.filter(survey__audience=self.audience)
-                .annotate(week=TruncWeek("starts_at"))
-                .values("week", "survey")
-                .annotate(unpublished=Count("pk", filter=Q(results_published_at=None)))
-            )
-            blocked: set[dt.date] = set()
-            published: dict[int | None, set[dt.date]] = defaultdict(set)
-            for row in rows:
-                week = _day(row["week"])
-                if row["unpublished"]:
-                    blocked.add(week)
-                else:
-                    published[row["survey"]].add(week)
-            published[None] = set().union(*published.values()) - blocked
-            self._published = published
-        return self._published
 
     def _rounds(self):
         f = self.scope.filters
@@ -378,11 +343,6 @@ class SurveyPage(Page):
         if self.scope.reach == Reach.PUBLISHED:
             rounds = rounds.exclude(results_published_at=None)
         return rounds.select_related("survey").order_by("starts_at", "pk")
-
-
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    # As the metrics do: a week truncated in the current time zone, as its date.
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 class ConcernPage(Page):

@@ -45,7 +45,8 @@ class Scope:
     @property
     def base(self) -> Filters:
         """The broadest view this person may open: every cut removed."""
-        return Filters(teams=self.filters.teams, tool=self.filters.tool)
+        f = self.filters
+        return Filters(teams=f.teams, tool=f.tool, published_only=f.published_only)
 
     def relaxed(self) -> list[Filters]:
         """The broader views one step away (one cut removed) and the broadest,
@@ -131,7 +132,9 @@ def _published_scope(filters: Filters) -> Scope:
             "Results are shared organisation-wide only, so the team and department "
             "filters were removed."
         )
-    filters = replace(filters, team=None, department=None, teams=None)
+    filters = replace(
+        filters, team=None, department=None, teams=None, published_only=True
+    )
     return Scope(Reach.PUBLISHED, filters, notes)
 
 

@@ -40,6 +40,8 @@ def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> Q
         scope = scope.filter(response__team_id=filters.team)
     if filters.teams is not None:
         scope = scope.filter(response__team_id__in=filters.teams)
+    if filters.published_only:
+        scope = scope.filter(response__round__results_published_at__isnull=False)
     return scope
 
 

@@ -47,7 +47,7 @@ def test_someone_who_leads_no_team_sees_published_results_org_wide(employee, lea
     for person in (employee, leader):
         scope = dashboard_scope(person.user, Filters(team=3, survey=4))
         assert scope.reach == Reach.PUBLISHED
-        assert scope.filters == Filters(survey=4)
+        assert scope.filters == Filters(survey=4, published_only=True)
         assert scope.notes
 
 
@@ -82,9 +82,7 @@ def test_a_cut_that_leaves_a_small_remainder_is_hidden_with_a_sibling():
     assert guard_cuts(cut, [cut], key="week", fields=["x"], floor=3) == cut
 
 
-def test_an_employee_sees_a_week_only_once_every_round_in_it_is_published(
-    employee, signed_in
-):
+def test_an_employee_sees_only_the_published_rounds_answers(employee, signed_in):
     shared, shared_questions = pulse_survey()
     private, private_questions = pulse_survey()
     team = TeamFactory()
@@ -102,7 +100,11 @@ def test_an_employee_sees_a_week_only_once_every_round_in_it_is_published(
         "data"
     ][0]
 
-    # Week 2 mixes in the unpublished survey: org-wide it is left out.
-    assert (everything["x"], everything["y"]) == (["2026-03-02"], [100.0])
+    # Week 2 mixes in an unpublished survey: its answers (all 1s) count nowhere,
+    # so org-wide week 2 is the published survey's alone.
+    assert (everything["x"], everything["y"]) == (
+        ["2026-03-02", "2026-03-09"],
+        [100.0, 100.0],
+    )
     assert one_survey["x"] == ["2026-03-02", "2026-03-09"]
     assert one_survey["y"] == [100.0, 100.0]
