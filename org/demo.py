@@ -164,6 +164,8 @@ def _managers(teams: dict[str, Team], org: DemoOrg) -> None:
 
 # Customers get replies drafted with its help, so customer surveys ask about it.
 CUSTOMER_FACING = {"Support Copilot"}
+# The departments a tool is rolled out to (its teams); the rest go to everyone.
+ROLLOUT = {"Support Copilot": "Customer Support", "Code Assistant": "Engineering"}
 
 
 def _tools(org: DemoOrg, start: dt.datetime) -> list[AITool]:
@@ -242,6 +244,9 @@ def _tools(org: DemoOrg, start: dt.datetime) -> list[AITool]:
                     serves_customers=name in CUSTOMER_FACING,
                 ),
                 at=start,
+                teams=Team.objects.filter(department__name=ROLLOUT[name])
+                if name in ROLLOUT
+                else None,
             )
         tools.append(tool)
     return tools

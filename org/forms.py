@@ -24,6 +24,7 @@ class AIToolForm(forms.ModelForm):
             "acceptable_use",
             "data_sensitivity",
             "serves_customers",
+            "teams",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -33,6 +34,10 @@ class AIToolForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Person.objects.filter(user__is_active=True)
+        self.fields["teams"].queryset = Team.objects.select_related(
+            "department"
+        ).order_by("department__name", "name")
+        self.fields["teams"].widget.attrs["size"] = 8
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save"))
 

@@ -194,6 +194,14 @@ class AITool(models.Model):
         help_text="Customers are served with this tool's help (a chatbot, drafted "
         "replies): customer surveys ask about it.",
     )
+    teams = models.ManyToManyField(
+        Team,
+        blank=True,
+        related_name="ai_tools",
+        verbose_name="rolled out to",
+        help_text="The teams that use it; none for everyone. Surveys ask only its "
+        "users about its hours saved and accuracy.",
+    )
     live_since = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -222,6 +230,12 @@ class AITool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def asked_of(self, team_id: int | None) -> bool:
+        """Whether someone in this team is asked about the tool (its teams are
+        prefetched by whoever asks this for many tools)."""
+        teams = [team.pk for team in self.teams.all()]
+        return not teams or team_id in teams
 
     def clean(self) -> None:
         self.purpose = self.purpose.strip()

@@ -68,7 +68,7 @@ def aitool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _aitool_form(request: HttpRequest, tool: AITool) -> HttpResponse:
     form = AIToolForm(request.POST or None, instance=tool)
     if request.method == "POST" and form.is_valid():
-        tool = aitool_save(tool=form.instance)
+        tool = aitool_save(tool=form.instance, teams=form.cleaned_data["teams"])
         messages.success(request, f"Saved {tool.name}.")
         return redirect("org:aitool_detail", pk=tool.pk)
     return render(request, "org/aitool_form.html", {"form": form, "tool": tool})

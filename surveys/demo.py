@@ -286,7 +286,11 @@ def _audience(
         survey=survey,
         members=members,
         turnout={group: rng.uniform(0.62, 0.82) for group in groups},
-        questions=list(survey.questions.select_related("ai_tool")),
+        questions=list(
+            survey.questions.select_related("ai_tool").prefetch_related(
+                "ai_tool__teams"
+            )
+        ),
         make_answers=make,
     )
 
@@ -528,6 +532,8 @@ def _tool_answer(
     tool = answer.question.ai_tool
     weeks = _weeks(at, tool.live_since) if tool else None
     if tool is None or tool.pk not in member.tools or weeks is None:
+        return False
+    if not tool.asked_of(member.team_id):  # not rolled out to their team
         return False
     if rng.random() < 0.08:  # optional questions: some skip them
         return False

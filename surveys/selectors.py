@@ -66,6 +66,21 @@ def participation_for_rounds(
     return result
 
 
+def questions_for(*, invitation: Invitation) -> list[Question]:
+    """The questions this invitee is asked, in order: a question about an AI tool
+    rolled out to some teams goes only to people in them. Customers are asked
+    every question of their survey. Two queries."""
+    questions = (
+        invitation.round.survey.questions.select_related("ai_tool")
+        .prefetch_related("ai_tool__teams")
+        .order_by("position", "pk")
+    )
+    if invitation.person_id is None:
+        return list(questions)
+    team_id = invitation.person.team_id
+    return [q for q in questions if q.ai_tool is None or q.ai_tool.asked_of(team_id)]
+
+
 def open_invitations_for(person, *, now) -> list[Invitation]:
     """The person's invitations to rounds open now that they have not answered."""
     return list(

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from config.ratelimit import limit_hit, limit_reached
 from surveys.forms import AnswerForm
 from surveys.models import Invitation
+from surveys.selectors import questions_for
 from surveys.services.answering import (
     LinkState,
     NotAnswerable,
@@ -61,7 +62,7 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     if state != LinkState.OPEN:
         return _gone(request, invitation, state)
     survey = invitation.round.survey
-    questions = list(survey.questions.select_related("ai_tool"))
+    questions = questions_for(invitation=invitation)
     form = AnswerForm(questions, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.db import transaction
 from django.utils import timezone
 
-from org.models import AITool
+from org.models import AITool, Team
 
 
-def aitool_save(*, tool: AITool, at: dt.datetime | None = None) -> AITool:
-    """Validate and save a tool (new or edited), stamping status changes.
+def aitool_save(
+    *, tool: AITool, at: dt.datetime | None = None, teams: Iterable[Team] | None = None
+) -> AITool:
+    """Validate and save a tool (new or edited), stamping status changes; with
+    `teams`, the teams it is rolled out to (none: everyone).
 
     Every path (our forms, the admin, commands) saves through here or through
     ModelForm validation, and the database constraint refuses the rest.
@@ -27,7 +32,10 @@ def aitool_save(*, tool: AITool, at: dt.datetime | None = None) -> AITool:
             tool.live_since, tool.retired_at = at, None
         elif tool.status == AITool.Status.RETIRED:
             tool.retired_at = at
-    tool.save()
+    with transaction.atomic():
+        tool.save()
+        if teams is not None:
+            tool.teams.set(teams)
     return tool
 
 

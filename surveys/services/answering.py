@@ -24,6 +24,7 @@ from surveys.models import (
     Response,
     Survey,
 )
+from surveys.selectors import questions_for
 from surveys.sentiment import comment_sentiment
 from surveys.tokens import token_hash
 
@@ -124,10 +125,11 @@ def response_submit(
             department=team.department if team else None,
             segment=customer.segment if customer else "",
         )
+        asked = {question.pk for question in questions_for(invitation=invitation)}
         Answer.objects.bulk_create(
             _answer(response, question, value)
             for question, value in answers.items()
-            if value not in (None, "")
+            if value not in (None, "") and question.pk in asked
         )
     invitation.responded_on = today
     return response

@@ -1,0 +1,125 @@
+"""An AI tool rolled out to some teams: only people in them are asked about its
+hours saved and accuracy (no one answers for a tool they were never given);
+customers, and tools rolled out to everyone, are asked as before."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from org.forms import AIToolForm
+from org.models import Accuracy
+from surveys.models import Answer, Invitation, Question, Response
+from surveys.scheduler import survey_tick
+from surveys.selectors import questions_for
+from surveys.services.answering import response_submit
+from tests.org.factories import AIToolFactory, TeamFactory
+from tests.surveys.factories import QuestionFactory
+from tests.surveys.helpers import MONDAY_9, at, weekly_pulse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rollout(time_machine):
+    """A pulse to one team with a question about a tool rolled out elsewhere and
+    one about a tool everyone has; its first round sent."""
+    survey, staff = weekly_pulse(people=3)
+    elsewhere = AIToolFactory(name="Drafter")
+    elsewhere.teams.set([TeamFactory()])
+    everyone = AIToolFactory(name="Summariser")
+    questions = {
+        tool.name: QuestionFactory(
+            survey=survey,
+            position=position,
+            kind=Question.Kind.AI_ACCURACY,
+            driver="",
+            required=False,
+            ai_tool=tool,
+        )
+        for position, tool in enumerate((elsewhere, everyone), start=3)
+    }
+    survey_tick(now=MONDAY_9)
+    time_machine.move_to(at(3, 10), tick=False)
+    return survey, staff, elsewhere, questions
+
+
+def test_only_the_teams_a_tool_is_rolled_out_to_are_asked_about_it(rollout):
+    survey, staff, elsewhere, questions = rollout
+    invitation = Invitation.objects.get(person=staff[0])
+
+    asked = questions_for(invitation=invitation)
+
+    assert questions["Summariser"] in asked and questions["Drafter"] not in asked
+    elsewhere.teams.add(staff[0].team)
+    assert questions["Drafter"] in questions_for(invitation=invitation)
+
+
+def test_the_answering_page_leaves_the_question_out_and_ignores_a_forged_answer(
+    rollout, signed_in
+):
+    survey, staff, _, questions = rollout
+    invitation = Invitation.objects.get(person=staff[0])
+    url = reverse("surveys:answer_signed_in", args=[invitation.pk])
+    browser = signed_in(staff[0])
+    likert = survey.questions.get(kind=Question.Kind.LIKERT)
+
+    page = browser.get(url).content.decode()
+    posted = browser.post(
+        url,
+        {
+            f"q{likert.pk}": "4",
+            f"q{questions['Summariser'].pk}": Accuracy.CORRECT,
+            f"q{questions['Drafter'].pk}": Accuracy.INCORRECT,  # not asked
+        },
+    )
+
+    assert f'name="q{questions["Summariser"].pk}"' in page
+    assert f'name="q{questions["Drafter"].pk}"' not in page
+    assert posted.status_code == 302
+    assert set(Answer.objects.values_list("question__ai_tool__name", flat=True)) == {
+        None,
+        "Summariser",
+    }
+
+
+def test_the_service_keeps_only_answers_to_questions_asked(rollout):
+    survey, staff, _, questions = rollout
+    invitation = Invitation.objects.get(person=staff[1])
+
+    response_submit(
+        invitation=invitation,
+        answers={
+            survey.questions.get(kind=Question.Kind.LIKERT): 3,
+            questions["Drafter"]: Accuracy.CORRECT,
+        },
+    )
+
+    assert Response.objects.count() == 1
+    assert not Answer.objects.filter(question=questions["Drafter"]).exists()
+
+
+def test_hr_sets_the_teams_on_the_tools_form_and_its_page_names_them(hr, signed_in):
+    tool = AIToolFactory(name="Drafter")
+    support = TeamFactory(name="Support")
+    TeamFactory(name="Sales")  # another team it is not rolled out to
+    data = {
+        "name": tool.name,
+        "kind": tool.kind,
+        "status": tool.status,
+        "owner": tool.owner.pk,
+        "purpose": tool.purpose,
+        "acceptable_use": tool.acceptable_use,
+        "data_sensitivity": tool.data_sensitivity,
+        "teams": [support.pk],
+    }
+    assert AIToolForm(data, instance=tool).is_valid()
+    client = signed_in(hr)
+
+    response = client.post(reverse("org:aitool_edit", args=[tool.pk]), data)
+
+    assert response.status_code == 302
+    assert list(tool.teams.all()) == [support]
+    page = client.get(reverse("org:aitool_detail", args=[tool.pk])).content.decode()
+    rolled_out = page.split('data-testid="rolled-out-to">')[1].split("</dd>")[0]
+    assert rolled_out == "Support"
