@@ -19,6 +19,9 @@ from surveys.models import Round, Survey
 
 class ToolSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.name", default=None, read_only=True)
+    rolled_out_to = serializers.SlugRelatedField(
+        source="teams", slug_field="name", many=True, read_only=True
+    )
 
     class Meta:
         model = AITool
@@ -32,6 +35,7 @@ class ToolSerializer(serializers.ModelSerializer):
             "acceptable_use",
             "data_sensitivity",
             "serves_customers",
+            "rolled_out_to",
             "live_since",
             "retired_at",
         ]

@@ -85,13 +85,17 @@ class ToolList(generics.ListAPIView):
 
     permission_classes = [ViewsTools]
     serializer_class = ToolSerializer
-    queryset = AITool.objects.select_related("owner").order_by("name", "pk")
+    queryset = (
+        AITool.objects.select_related("owner")
+        .prefetch_related("teams")
+        .order_by("name", "pk")
+    )
 
 
 class ToolDetail(generics.RetrieveAPIView):
     permission_classes = [ViewsTools]
     serializer_class = ToolSerializer
-    queryset = AITool.objects.select_related("owner")
+    queryset = AITool.objects.select_related("owner").prefetch_related("teams")
 
 
 BOARD_FILTERS = [

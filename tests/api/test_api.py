@@ -101,6 +101,7 @@ def test_a_tool_says_who_owns_it_and_how_to_use_it(api, employee):
 
     assert data["owner"] == tool.owner.name
     assert data["acceptable_use"] == "Read every draft."
+    assert data["rolled_out_to"] == []  # everyone
     assert api(employee).get("/api/v1/tools/999999/").status_code == 404
 
 
