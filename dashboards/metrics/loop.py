@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -168,14 +169,19 @@ def _backlog(
     """Per week: the concerns open at its end (or now, for the week under way), and
     how many of those were overdue then.
 
-    One grouped query: concerns counted by the weeks they were raised, closed,
-    first answered and fell due. A week's end is a week boundary, so "before the
-    end of week W" is "in week W or earlier"; a due time still ahead of now counts
-    as not yet due. A closed concern counts as closed from its latest move into
-    resolved or declined; one closed and reopened counts as open all along.
+    A week's end is a week boundary, so "before the end of week W" is "in week W
+    or earlier"; a due time still ahead of now counts as not yet due. Concerns
+    never reopened are counted in one grouped query, by the weeks they were
+    raised, closed (their move into resolved or declined), first answered and fell
+    due. The few ever reopened are followed through their history (two queries).
     """
     if not weeks:
         return {}
+    reopened = Exists(
+        StatusChange.objects.filter(
+            concern=OuterRef("pk"), from_status__in=CLOSED
+        ).exclude(to_status__in=CLOSED)
+    )
     closing = (
         StatusChange.objects.filter(concern=OuterRef("pk"), to_status__in=CLOSED)
         .exclude(from_status__in=CLOSED)
@@ -190,8 +196,9 @@ def _backlog(
         When(first_response_due_at__lte=now, then="first_response_due_at"),
         default=None,
     )
-    rows = (
-        scope.annotate(
+    grouped = (
+        scope.exclude(reopened)
+        .annotate(
             raised=TruncWeek("created_at"),
             closed=TruncWeek(closed_at),
             answered=TruncWeek("first_responded_at"),
@@ -201,12 +208,18 @@ def _backlog(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    rows = [(*(_week(value) for value in row[:4]), row[4]) for row in rows]
+    # (raised, answered, due, closed in which weeks, n): a week is in `closed`
+    # when the concern was closed at its end.
+    timelines = [
+        (*(_week(value) for value in (raised, answered, due)), _closed_from(closed), n)
+        for raised, closed, answered, due, n in grouped
+    ]
+    timelines += _reopened_timelines(scope.filter(reopened), now=now)
     counts = {}
     for week in weeks:
         still_open = overdue = 0
-        for raised, closed, answered, due, n in rows:
-            if raised > week or (closed is not None and closed <= week):
+        for raised, answered, due, closed, n in timelines:
+            if raised > week or closed(week):
                 continue
             still_open += n
             if (
@@ -217,6 +230,63 @@ def _backlog(
                 overdue += n
         counts[week] = (still_open, overdue)
     return counts
+
+
+def _closed_from(week: dt.datetime | dt.date | None):
+    start = _week(week)
+    return lambda at_end_of: start is not None and start <= at_end_of
+
+
+def _reopened_timelines(scope: QuerySet, *, now: dt.datetime) -> list[tuple]:
+    """Each reopened concern's timeline, from its history in one query: closed at
+    the end of a week when its last status change by then moved it into resolved
+    or declined."""
+    concerns: dict[int, tuple] = {}
+    changes: dict[int, list[tuple[dt.date, bool]]] = {}
+    history = (
+        StatusChange.objects.filter(concern__in=scope)
+        .exclude(from_status=F("to_status"))
+        .order_by("at", "pk")
+        .values_list(
+            "concern",
+            "at",
+            "to_status",
+            "concern__created_at",
+            "concern__first_response_due_at",
+            "concern__first_responded_at",
+        )
+    )
+    for concern, at, to_status, created, due, answered in history:
+        concerns[concern] = (created, due, answered)
+        changes.setdefault(concern, []).append((_week_of(at), to_status in CLOSED))
+    return [
+        (
+            _week_of(created),
+            _week_of(answered) if answered else None,
+            _week_of(due) if due <= now else None,
+            _closed_by(changes[pk]),
+            1,
+        )
+        for pk, (created, due, answered) in concerns.items()
+    ]
+
+
+def _closed_by(history: list[tuple[dt.date, bool]]):
+    def closed(at_end_of: dt.date) -> bool:
+        state = False
+        for week, closes in history:
+            if week > at_end_of:
+                break
+            state = closes
+        return state
+
+    return closed
+
+
+def _week_of(moment: dt.datetime) -> dt.date:
+    """The Monday of a moment's week in the current time zone, as TruncWeek."""
+    day = timezone.localtime(moment).date()
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _week(value: dt.datetime | dt.date | None) -> dt.date | None:

@@ -155,3 +155,30 @@ def test_the_scorecard_per_owner(owners):
     assert card["Ada Owner"]["resolved"] == 1
     assert card["Ben Owner"]["on_time_pct"] == 0.0
     assert card["Ben Owner"]["median_hours"] is None
+
+
+def test_a_reopened_concern_counts_as_closed_only_while_it_was(owners):
+    ada, _ = owners
+    # Raised Monday 2 Mar (due Thursday 5), resolved Tuesday 3 without an answer,
+    # reopened Wednesday 11: closed at the end of week 1, open and overdue after.
+    concern = _concern(ada, created=T0, status=Status.ACKNOWLEDGED)
+    for days, before, after in (
+        (1, "new", "resolved"),
+        (9, "resolved", "acknowledged"),
+    ):
+        StatusChange.objects.create(
+            concern=concern,
+            at=T0 + dt.timedelta(days=days),
+            from_status=before,
+            to_status=after,
+        )
+
+    rows = loop.weekly_flow(loop.concerns(), now=NOW)
+
+    assert [(r["week"].day, r["open"], r["overdue"], r["resolved"]) for r in rows] == [
+        (2, 0, 0, 1),  # at 9 Mar: resolved, so neither open nor overdue
+    ]
+    backlog = loop._backlog(
+        loop.concerns(), [dt.date(2026, 3, 2), dt.date(2026, 3, 9)], now=NOW
+    )
+    assert backlog == {dt.date(2026, 3, 2): (0, 0), dt.date(2026, 3, 9): (1, 1)}
