@@ -382,3 +382,16 @@ def test_me_too_is_counted_once_and_can_be_taken_back(api, employee):
 
     assert twice == {"supported": True, "support_count": 1}
     assert back == {"supported": False, "support_count": 0}
+
+
+def test_a_client_reading_too_fast_is_told_to_wait(api, employee, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    # The class reads its rates once, at import: set a small one for this test.
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    client = api(employee)
+
+    answers = [client.get("/api/v1/tools/").status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
+    assert int(client.get("/api/v1/tools/")["Retry-After"]) > 0
