@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from dashboards import figures
@@ -94,6 +95,27 @@ def csv_download(
 def warn(request: HttpRequest, notes: list[str]) -> None:
     for note in notes:
         messages.warning(request, note)
+
+
+def page_response(
+    request: HttpRequest,
+    built,
+    template: str,
+    *,
+    audience: str = EMPLOYEES,
+    more: Callable[[SurveyPage, dict], dict] = lambda page, options: {},
+) -> HttpResponse:
+    """A survey page (`catalog.Built`) as HTML, or one chart's CSV with `?csv=`:
+    the notes as messages, every chart drawn, the filter form's choices, and what
+    `more(page, options)` adds once the charts are built."""
+    page = built.page
+    if response := csv_download(request, page, built.names):
+        return response
+    warn(request, built.notes)
+    charts = page.charts(built.names)
+    options = filter_options(built.scope, audience)
+    context = {**page_context(page, charts), "options": options}
+    return render(request, template, {**context, **more(page, options)})
 
 
 def page_context(page: SurveyPage, charts: list[Chart]) -> dict[str, object]:

@@ -13,17 +13,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from dashboards import catalog
-from dashboards.pages import (
-    EMPLOYEES,
-    LIST_LIMIT,
-    csv_download,
-    filter_options,
-    page_context,
-    warn,
-)
+from dashboards.pages import LIST_LIMIT, page_response
 from dashboards.scope import Reach
 from org.models import AITool
 
@@ -31,18 +24,12 @@ from org.models import AITool
 @login_required
 def tool_overview(request: HttpRequest) -> HttpResponse:
     built = catalog.tools(request.user, request.GET)
-    page = built.page
-    if response := csv_download(request, page, built.names):
-        return response
-    warn(request, built.notes)
-    charts = page.charts(built.names)
-    return render(
+    return page_response(
         request,
+        built,
         "dashboards/tools.html",
-        {
-            **page_context(page, charts),
-            "options": filter_options(built.scope, EMPLOYEES),
-            "tools": AITool.objects.order_by("name").only("name", "status"),
+        more=lambda page, options: {
+            "tools": AITool.objects.order_by("name").only("name", "status")
         },
     )
 
@@ -51,24 +38,16 @@ def tool_overview(request: HttpRequest) -> HttpResponse:
 def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tool = get_object_or_404(AITool.objects.select_related("owner"), pk=pk)
     built = catalog.tool(request.user, request.GET, tool)
-    page = built.page
-    if response := csv_download(request, page, built.names):
-        return response
-    warn(request, built.notes)
-    charts = page.charts(built.names)
-    options = filter_options(built.scope, EMPLOYEES)
-    options["tools"] = []  # the page is the tool's
-    if built.scope.reach == Reach.OWNER:
-        options["teams"] = options["departments"] = []
-    return render(
-        request,
-        "dashboards/tool.html",
-        {
-            **page_context(page, charts),
+
+    def more(page, options: dict) -> dict:
+        options["tools"] = []  # the page is the tool's
+        if built.scope.reach == Reach.OWNER:
+            options["teams"] = options["departments"] = []
+        return {
             "tool": tool,
-            "options": options,
             "totals": page.totals,
             "concern_list": page.concern_list[:LIST_LIMIT],
             "concern_count": len(page.concern_list),
-        },
-    )
+        }
+
+    return page_response(request, built, "dashboards/tool.html", more=more)

@@ -23,11 +23,9 @@ from django.views.decorators.http import require_POST
 from dashboards import catalog
 from dashboards.pages import (
     CUSTOMERS,
-    EMPLOYEES,
     LIST_LIMIT,
     csv_download,
-    filter_options,
-    page_context,
+    page_response,
     warn,
 )
 from dashboards.scope import ORG_RESULTS, Reach
@@ -39,17 +37,11 @@ from surveys.services.publishing import round_publish
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     built = catalog.sentiment(request.user, request.GET)
-    page = built.page
-    if response := csv_download(request, page, built.names):
-        return response
-    warn(request, built.notes)
-    charts = page.charts(built.names)
-    return render(
+    return page_response(
         request,
+        built,
         "dashboards/overview.html",
-        {
-            **page_context(page, charts),
-            "options": filter_options(built.scope, EMPLOYEES),
+        more=lambda page, options: {
             "publishable": page.participation if built.scope.reach == Reach.ORG else [],
             "return_to": request.get_full_path(),
         },
@@ -60,16 +52,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required(ORG_RESULTS, raise_exception=True)
 def customer_overview(request: HttpRequest) -> HttpResponse:
     built = catalog.customers(request.user, request.GET)
-    if response := csv_download(request, built.page, built.names):
-        return response
-    warn(request, built.notes)
-    return render(
-        request,
-        "dashboards/customers.html",
-        {
-            **page_context(built.page, built.page.charts(built.names)),
-            "options": filter_options(built.scope, CUSTOMERS),
-        },
+    return page_response(
+        request, built, "dashboards/customers.html", audience=CUSTOMERS
     )
 
 
