@@ -354,16 +354,9 @@ class SurveyPage(Page):
         return guard_cuts(rows, broader, key="week", fields=[field], floor=floor)
 
     def _rounds(self):
-        f = self.scope.filters
-        rounds = Round.objects.filter(survey__audience=self.audience)
-        if f.survey:
-            rounds = rounds.filter(survey_id=f.survey)
-        if f.since:
-            rounds = rounds.filter(starts_at__date__gte=f.since)
-        if f.until:
-            rounds = rounds.filter(starts_at__date__lte=f.until)
-        if self.scope.reach == Reach.PUBLISHED:
-            rounds = rounds.exclude(results_published_at=None)
+        rounds = Round.objects.filter(
+            pulse.rounds_in(self.scope.filters, self.audience)
+        )
         return rounds.select_related("survey").order_by("starts_at", "pk")
 
 

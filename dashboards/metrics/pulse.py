@@ -25,24 +25,32 @@ HOURS_PER_FTE = 40
 
 def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> QuerySet:
     """The answers in scope: one audience, the filters' survey, dates and group."""
-    scope = Answer.objects.filter(response__round__survey__audience=audience)
-    if filters.survey:
-        scope = scope.filter(response__round__survey_id=filters.survey)
-    # Dates select whole rounds (by when they started), never a round's answers
-    # by the day they came in: two nearby dates must not isolate one day's few.
-    if filters.since:
-        scope = scope.filter(response__round__starts_at__date__gte=filters.since)
-    if filters.until:
-        scope = scope.filter(response__round__starts_at__date__lte=filters.until)
+    scope = Answer.objects.filter(rounds_in(filters, audience, "response__round__"))
     if filters.department:
         scope = scope.filter(response__department_id=filters.department)
     if filters.team:
         scope = scope.filter(response__team_id=filters.team)
     if filters.teams is not None:
         scope = scope.filter(response__team_id__in=filters.teams)
-    if filters.published_only:
-        scope = scope.filter(response__round__results_published_at__isnull=False)
     return scope
+
+
+def rounds_in(filters: Filters, audience: str, path: str = "") -> Q:
+    """The rounds the filters select, as a condition on `path` (a round): the
+    audience, the survey, the dates and, for those who see only those, published
+    results. Dates select whole rounds (by when they started), never a round's
+    answers by the day they came in: two nearby dates must not isolate one day's
+    few."""
+    found = {f"{path}survey__audience": audience}
+    if filters.survey:
+        found[f"{path}survey_id"] = filters.survey
+    if filters.since:
+        found[f"{path}starts_at__date__gte"] = filters.since
+    if filters.until:
+        found[f"{path}starts_at__date__lte"] = filters.until
+    if filters.published_only:
+        found[f"{path}results_published_at__isnull"] = False
+    return Q(**found)
 
 
 def floor_for(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> int:
