@@ -1,6 +1,7 @@
-"""The REST API, version 1: AI tools, concerns (read and raise) and every
-dashboard's numbers. Each endpoint asks the same selectors, services and
-permission checks as its HTML page, so the two never disagree.
+"""The REST API, version 1: AI tools; the board (read, raise, comment, answer
+officially, "me too"); every dashboard's numbers; HR's surveys, rounds and
+publishing. Each endpoint asks the same selectors, services and permission checks
+as its HTML page, so the two never disagree.
 """
 
 from __future__ import annotations
