@@ -42,7 +42,7 @@ class Built:
 def sentiment(user, query: Mapping[str, str]) -> Built:
     filters, problems = Filters.from_query(query)
     scope = dashboard_scope(user, filters)
-    names = ["sentiment", "participation", "drivers", "comments"]
+    names = ["sentiment", "participation", "team_participation", "drivers", "comments"]
     if scope.reach == Reach.PUBLISHED:
         names = ["sentiment", "participation"]
     return Built(SurveyPage(scope, EMPLOYEES), names, [*problems, *scope.notes], scope)

@@ -144,12 +144,7 @@ def participation_rows(participations: Iterable[Participation]) -> list[dict]:
     fewer were invited than the survey's floor."""
     participations = list(participations)
     rows = []
-    several = len({p.round.survey_id for p in participations}) > 1
-    labels = _unique(
-        f"{_day(_local_day(p.round.starts_at))}"
-        + (f" · {p.round.survey.title}" if several else "")
-        for p in participations
-    )
+    labels = round_labels([p.round for p in participations])
     for participation, label in zip(participations, labels, strict=True):
         rate = participation.rate
         rows.append(
@@ -168,6 +163,16 @@ def participation_rows(participations: Iterable[Participation]) -> list[dict]:
             }
         )
     return rows
+
+
+def round_labels(rounds: Sequence) -> list[str]:
+    """A distinct label per round: its start day, and its survey when several."""
+    several = len({round_.survey_id for round_ in rounds}) > 1
+    return _unique(
+        f"{_day(_local_day(round_.starts_at))}"
+        + (f" · {round_.survey.title}" if several else "")
+        for round_ in rounds
+    )
 
 
 def participation_table(rows: Sequence[dict]) -> Table:
@@ -216,6 +221,69 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
     )
     figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
     figure.update_xaxes(type="category", title_text="Round", automargin=True)
+    return figure
+
+
+def team_participation_table(rows: Sequence[dict]) -> Table:
+    """Rows of `team_participation_rows`: one per team and round."""
+    return Table(
+        ["Round", "Team", "Sent", "Answered", "Participation (%)"],
+        [
+            [
+                row["label"],
+                row["team_name"],
+                row["sent"],
+                row["answered"],
+                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
+    """Teams down, rounds across, the share answered in each cell; a hidden cell
+    is empty and says why on hover."""
+    rounds = list(dict.fromkeys(row["label"] for row in rows))
+    teams = list(dict.fromkeys((row["team"], row["team_name"]) for row in rows))
+    cell = {(row["team"], row["label"]): row for row in rows}
+    z, text, hover = [], [], []
+    for team, _ in teams:
+        found = [cell.get((team, label)) for label in rounds]
+        z.append([None if r is None or r["suppressed"] else r["rate"] for r in found])
+        text.append(
+            ["" if r is None or r["suppressed"] else f"{r['rate']:g}" for r in found]
+        )
+        hover.append(
+            [
+                ""
+                if r is None
+                else suppression.label(r["floor"])
+                if r["suppressed"]
+                else f"{r['answered']} of {r['sent']} answered"
+                for r in found
+            ]
+        )
+    figure = go.Figure(layout=_layout())
+    figure.add_trace(
+        go.Heatmap(
+            x=[_text(label) for label in rounds],
+            y=[_text(label) for label in _unique(name for _, name in teams)],
+            z=z,
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            hoverongaps=False,
+            colorbar={"title": {"text": "Answered (%)"}},
+            hovertemplate="%{y}, %{x}<br>%{customdata}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    figure.update_xaxes(type="category", side="top")
+    figure.update_layout(height=max(320, 90 + 34 * len(teams)))
     return figure
 
 

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboards import figures
+from dashboards import figures, suppression
 from dashboards.csv import csv_response
 from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
@@ -29,11 +29,12 @@ from dashboards.scope import Reach, Scope, guard_cuts
 from feedback.models import Category
 from org.models import AITool, Department, Team
 from surveys.models import Round, Survey
-from surveys.selectors import participation_for_rounds
+from surveys.selectors import participation_by_team, participation_for_rounds
 
 EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
 # A page lists at most this many concerns; its CSV has them all.
 LIST_LIMIT = 100
+RECENT_ROUNDS = 8  # rounds in the participation-per-team heatmap
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ class SurveyPage(Page):
         self.events: list[Event] = []
         self.participation: list[dict] = []
         self.headlines: list[Headline] = []
+        self._rounds_seen: list[Round] | None = None
         self.relaxed = scope.relaxed()  # the broader views to guard against
 
     @property
@@ -281,7 +283,7 @@ class SurveyPage(Page):
         f = self.scope.filters
         teams = (f.team,) if f.team else f.teams
         participation = participation_for_rounds(
-            self._rounds(), teams=teams, department=f.department
+            self._round_list(), teams=teams, department=f.department
         )
         rows = figures.participation_rows(participation)
         self.participation = rows
@@ -303,6 +305,63 @@ class SurveyPage(Page):
             "No round has been sent in this view yet.",
             (lambda events: figures.participation_figure(rows)) if rows else None,
         )
+
+    def _team_participation(self) -> Chart:
+        """The latest rounds' participation per team; a team below the survey's
+        floor is hidden, with enough others that the round's total does not give
+        it away."""
+        f = self.scope.filters
+        every = self._round_list()
+        rounds = every[-RECENT_ROUNDS:]
+        # Labelled as in the rounds chart (which names the survey when several).
+        labels = dict(
+            zip((r.pk for r in every), figures.round_labels(every), strict=True)
+        )
+        found = participation_by_team(
+            rounds,
+            teams=(f.team,) if f.team else f.teams,
+            department=f.department,
+        )
+        rows = []
+        for round_ in rounds:
+            cells = [
+                {
+                    "team": row["person__team"],
+                    "team_name": row["person__team__name"] or "No team",
+                    "round": round_.pk,
+                    "label": labels[round_.pk],
+                    "sent": row["sent"],
+                    "answered": row["answered"],
+                    "rate": round(100 * row["answered"] / row["sent"], 1)
+                    if row["sent"]
+                    else None,
+                    "floor": round_.survey.min_group_size,
+                }
+                for row in found
+                if row["round"] == round_.pk
+            ]
+            rows += suppression.apply(
+                cells,
+                key="team",
+                count="sent",
+                floor=round_.survey.min_group_size,
+                fields=["answered", "rate"],
+            )
+        rows.sort(key=lambda row: (row["team_name"], row["team"] or 0))
+        return Chart(
+            "team_participation",
+            "Participation per team",
+            f"The share of invitations answered, per team, in the latest "
+            f"{RECENT_ROUNDS} rounds in view (by the team people are in now).",
+            figures.team_participation_table(rows),
+            "No round has been sent to a team in this view yet.",
+            (lambda events: figures.team_participation_figure(rows)) if rows else None,
+        )
+
+    def _round_list(self) -> list[Round]:
+        if self._rounds_seen is None:
+            self._rounds_seen = list(self._rounds())
+        return self._rounds_seen
 
     def _drivers(self) -> Chart:
         f, floor = self.scope.filters, self.floor

@@ -218,7 +218,13 @@ def test_a_dashboard_gives_each_charts_numbers_as_its_csv(api, hr, signed_in):
     data = api(hr).get("/api/v1/dashboards/sentiment/").json()
 
     charts = {chart["name"]: chart for chart in data["charts"]}
-    assert list(charts) == ["sentiment", "participation", "drivers", "comments"]
+    assert list(charts) == [
+        "sentiment",
+        "participation",
+        "team_participation",
+        "drivers",
+        "comments",
+    ]
     table = csv_of(signed_in(hr), "/dashboards/?csv=sentiment")
     assert charts["sentiment"]["columns"] == table[0]
     assert [[cell(v) for v in row] for row in charts["sentiment"]["rows"]] == table[1:]

@@ -150,6 +150,7 @@ def test_hr_sees_every_chart_with_the_metrics_numbers(
     assert [chart.name for chart in response.context["charts"]] == [
         "sentiment",
         "participation",
+        "team_participation",
         "drivers",
         "comments",
     ]
@@ -586,3 +587,33 @@ def section_headlines(response) -> str:
         re.DOTALL,
     )
     return match.group(0) if match else ""
+
+
+def test_participation_per_team_hides_a_small_team_with_a_sibling(hr, signed_in):
+    survey, _ = pulse_survey(min_group_size=3)
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    big, other, small = (TeamFactory(name=n) for n in ("Big", "Other", "Small"))
+    for team, sent, answered in ((big, 6, 3), (other, 4, 4), (small, 2, 1)):
+        for n in range(sent):
+            InvitationFactory(
+                round=round_,
+                person=PersonFactory(team=team),
+                sent_at=WEEK_1,
+                responded_on=WEEK_1.date() if n < answered else None,
+            )
+    client = signed_in(hr)
+
+    response = client.get(URL)
+    rows = csv_of(client, f"{URL}?csv=team_participation")
+
+    label = "fewer than 3 responses"
+    # Small (2 invited) is hidden, and Other (the smallest shown) with it, so the
+    # round's total of 12 cannot give Small's 2 away.
+    assert rows[1:] == [
+        ["2 Mar 2026", "Big", "6", "3", "50.0"],
+        ["2 Mar 2026", "Other", "", "", label],
+        ["2 Mar 2026", "Small", "", "", label],
+    ]
+    heatmap = figure_of(response, "team_participation")["data"][0]
+    assert heatmap["z"] == [[50.0], [None], [None]]
+    assert heatmap["customdata"][1] == [label]
