@@ -281,10 +281,7 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
             hovertemplate="%{y}, %{x}<br>%{customdata}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(type="category", side="top")
-    figure.update_layout(height=max(320, 90 + 34 * len(teams)))
-    return figure
+    return _teams_down(figure, len(teams))
 
 
 # --- Drivers by team ----------------------------------------------------------------
@@ -335,10 +332,7 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.2f} of 5<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(type="category", side="top")
-    figure.update_layout(height=max(320, 90 + 34 * len(teams)))
-    return figure
+    return _teams_down(figure, len(teams))
 
 
 # --- Concerns: weekly flow and on-time share -----------------------------------------
@@ -454,6 +448,15 @@ def _layout() -> go.Layout:
         legend={"orientation": "h", "y": -0.2},
         hovermode="closest",
     )
+
+
+def _teams_down(figure: go.Figure, teams: int) -> go.Figure:
+    """A heatmap's layout with one row per team, top to bottom, its columns
+    labelled above, tall enough for every team's name."""
+    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    figure.update_xaxes(type="category", side="top")
+    figure.update_layout(height=max(320, 90 + 34 * teams))
+    return figure
 
 
 def _hidden_marks(
