@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "feedback",
     "dashboards",
     "api",
+    "home",
 ]
 
 MIDDLEWARE = [
