@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "feedback",
     "dashboards",
     "api",
-    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [

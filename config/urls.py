@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
 from org.forms import PasswordSetOrResetForm
+from org.views import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,7 +20,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("home.urls")),
+    path("", home, name="home"),
     path("", include("org.urls")),
     path("", include("surveys.urls")),
     path("", include("feedback.urls")),

@@ -18,6 +18,13 @@ from org.services.people_import import COLUMNS, PeopleImportError, people_import
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "org/home.html", {"home": selectors.home_for(user=request.user)}
+    )
+
+
+@login_required
 @permission_required("org.view_aitool", raise_exception=True)
 def aitool_list(request: HttpRequest) -> HttpResponse:
     return render(

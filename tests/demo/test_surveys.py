@@ -13,9 +13,11 @@ from django.core.management import call_command
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from org.demo import demo_start, seed_org
-from org.models import Accuracy, Customer, Person
-from surveys.demo import seed_surveys
+from dashboards.filters import Filters
+from dashboards.metrics import customers as customer_metrics
+from demo.org import demo_start, seed_org
+from demo.surveys import seed_surveys
+from org.models import Accuracy, AITool, Customer, Person
 from surveys.models import (
     Answer,
     Invitation,
@@ -318,6 +320,23 @@ def test_the_answers_tell_the_story_of_the_rollout():
     assert accuracy.most_common(1)[0][0] == Accuracy.MOSTLY_CORRECT
     csat = Answer.objects.filter(question__kind=Kind.CSAT)
     assert csat.filter(number__gte=4).count() / csat.count() >= 0.6
+
+
+def test_the_demo_customers_rate_the_support_copilot(org):
+    seed(org)
+
+    copilot = AITool.objects.get(name="Support Copilot")
+    assert list(AITool.objects.filter(serves_customers=True)) == [copilot]
+    rated = Answer.objects.filter(question__kind=Kind.CSAT, question__ai_tool=copilot)
+    assert set(rated.values_list("question__survey__title", flat=True)) == {
+        "Customer trust"
+    }
+    assert set(rated.values_list("number", flat=True)) <= {1, 2, 3, 4, 5}
+    # Most customers who answered were helped by it; a few skipped the question.
+    overall = Answer.objects.filter(question__kind=Kind.CSAT, question__ai_tool=None)
+    assert 0.6 * overall.count() <= rated.count() < overall.count()
+    [week] = customer_metrics.tool_csat(Filters(tool=copilot.pk), floor=5)
+    assert not week["suppressed"] and 0 <= week["csat"] <= 100
 
 
 def test_seed_demo_seeds_the_surveys_and_is_safe_to_run_twice(capsys):

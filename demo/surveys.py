@@ -20,7 +20,7 @@ from functools import cache
 from django.db import transaction
 from django.utils import timezone
 
-from org.demo import DemoOrg
+from demo.org import DemoOrg
 from org.models import Accuracy, AITool, Customer, Person
 from surveys.cadence import starts
 from surveys.library import AI_ROLLOUT_PULSE, CUSTOMER_TRUST, survey_from_template

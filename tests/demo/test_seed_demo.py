@@ -6,13 +6,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from demo.org import DEMO_PASSWORD
 from feedback.models import Concern
-from org.demo import DEMO_PASSWORD
 from org.models import AITool, Customer, Department, Person, Team, User
 from org.roles import Role, roles_of
 from surveys.models import Answer, Survey
-from tests.feedback.test_demo import snapshot as board_snapshot
-from tests.surveys.test_demo import snapshot as surveys_snapshot
+from tests.demo.test_board import snapshot as board_snapshot
+from tests.demo.test_surveys import snapshot as surveys_snapshot
 
 pytestmark = pytest.mark.django_db
 

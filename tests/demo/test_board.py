@@ -14,8 +14,9 @@ import time_machine
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from feedback.demo import seed_feedback
-from feedback.demo_script import SPECS
+from demo.board import seed_feedback
+from demo.board_script import SPECS
+from demo.org import demo_start, seed_org
 from feedback.models import (
     Audience,
     CategoryPolicy,
@@ -32,7 +33,6 @@ from feedback.models import (
 )
 from feedback.permissions import can_manage
 from feedback.services.followups import followups_run
-from org.demo import demo_start, seed_org
 from org.models import Accuracy, AITool
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class HomeConfig(AppConfig):
-    name = "home"
-    verbose_name = "Home"
