@@ -19,6 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 
+# Below this many verdicts an AI tool's accuracy shares say more about a few people
+# than about the tool, so its page shows only the count.
+ACCURACY_MIN_SHOWN = 5
+
 
 def suppressed_keys(counts: Mapping[Hashable, int], *, floor: int) -> set[Hashable]:
     """The sibling cells to hide, given each cell's respondent count.
