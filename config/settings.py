@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "demo",
+    "home",
 ]
 
 MIDDLEWARE = [
