@@ -315,6 +315,18 @@ def test_overdue_concerns_were_reminded_and_escalated_in_the_past(org):
     assert followups_run(now=NOW).reminded == 0
 
 
+def test_every_escalation_reached_someone_even_for_concerns_hr_owns(org):
+    seed(org)
+
+    escalated = Concern.objects.exclude(escalated_at=None)
+    assert escalated.filter(owner=org.hr).exists()
+    told = Notice.objects.filter(kind=Notice.Kind.ESCALATION)
+    assert set(told.values_list("concern", flat=True)) == set(
+        escalated.values_list("pk", flat=True)
+    )
+    assert not told.filter(person=F("concern__owner")).exists()
+
+
 def test_ratings_cover_the_live_tools_and_get_better_over_the_weeks(org):
     result = seed(org)
 

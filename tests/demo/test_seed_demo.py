@@ -97,6 +97,14 @@ def test_the_demo_leader_manages_the_demo_employee_and_owns_a_live_tool():
     assert leader.owned_tools.filter(status=AITool.Status.LIVE).exists()
 
 
+def test_the_demo_hr_login_has_a_manager_to_escalate_to():
+    call_command("seed_demo", employees=15)
+
+    hr = Person.objects.get(user__email="hr@example.com")
+    assert hr.manager is not None and hr.manager != hr
+    assert hr.manager.job_title == "People and HR Lead"
+
+
 def test_running_it_twice_changes_nothing():
     call_command("seed_demo", employees=40)
     before = _every_table()
