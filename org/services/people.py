@@ -33,42 +33,19 @@ class NewPerson:
     team: Team | None = None
     job_title: str = ""
     roles: frozenset[Role] = frozenset({Role.EMPLOYEE})
-    password: str | None = None
     is_active: bool = True
-
-
-def person_create(
-    *,
-    email: str,
-    name: str,
-    team: Team | None = None,
-    job_title: str = "",
-    roles: set[Role] | None = None,
-    password: str | None = None,
-    is_active: bool = True,
-) -> Person:
-    """Create the account and the person. Without a password the person sets one
-    through "forgot password", so nobody ever mails passwords around."""
-    new = NewPerson(
-        email=email,
-        name=name,
-        team=team,
-        job_title=job_title,
-        roles=frozenset(roles or {Role.EMPLOYEE}),
-        password=password,
-        is_active=is_active,
-    )
-    [person] = people_create(people=[new])
-    return person
 
 
 @transaction.atomic
 def people_create(*, people: Sequence[NewPerson]) -> list[Person]:
     """Create accounts, people and their roles in a few INSERTs of up to BATCH rows
-    each, rather than several queries a person: an import may bring thousands."""
+    each, rather than several queries a person: an import may bring thousands.
+
+    Nobody gets a password: each sets one through "forgot password", so nobody ever
+    mails passwords around."""
     users = []
     for new in people:
-        user = User.objects.build(new.email, new.password, is_active=new.is_active)
+        user = User.objects.build(new.email, is_active=new.is_active)
         user.is_staff = _is_staff(user, new.roles)
         users.append(user)
     User.objects.bulk_create(users, batch_size=BATCH)
