@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from config.dispatch import QUEUE_STALE, queue_once
+from core.dispatch import QUEUE_STALE, queue_once
 from feedback.models import Notice
 from feedback.services.followups import followups_run
 from feedback.services.outbox import (

@@ -24,7 +24,7 @@ def send_notice(notice_id: int) -> str:
 
 
 def enqueue_notices(batch: list[tuple[int, int]]) -> None:
-    """Hand (notice id, 0) pairs, as `config.dispatch.queue_once` gives them, to
+    """Hand (notice id, 0) pairs, as `core.dispatch.queue_once` gives them, to
     the broker."""
     for notice_id, _ in batch:
         send_notice.delay(notice_id)

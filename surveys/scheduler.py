@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from config.dispatch import QUEUE_STALE, queue_once
+from core.dispatch import QUEUE_STALE, queue_once
 from surveys.models import Invitation
 from surveys.services.delivery import (
     Sent,

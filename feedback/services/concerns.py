@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.ratelimit import limit_hit, limit_reached
+from core.ratelimit import limit_hit, limit_reached
 from feedback.models import (
     BODY_LIMIT,
     TITLE_LIMIT,

@@ -21,8 +21,8 @@ from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.dispatch import unqueued_since
-from config.mail import refusal_is_permanent, sender_accepted
+from core.dispatch import unqueued_since
+from core.mail import refusal_is_permanent, sender_accepted
 from feedback.models import CLOSED, Notice, Status
 from surveys.services.delivery import Sent, TemporaryDeliveryError
 

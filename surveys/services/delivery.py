@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.dispatch import unqueued_since
-from config.mail import refusal_is_permanent, sender_accepted
+from core.dispatch import unqueued_since
+from core.mail import refusal_is_permanent, sender_accepted
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
 from surveys.models import Invitation, InvitationToken, Round
