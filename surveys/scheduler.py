@@ -24,6 +24,7 @@ from surveys.services.delivery import (
     reminder_send,
     reminders_due,
 )
+from surveys.services.release import sealed_responses_release_due
 from surveys.services.rounds import (
     round_fan_out,
     rounds_close_due,
@@ -47,6 +48,7 @@ class TickReport:
     bounced: int = 0
     deferred: int = 0  # the mail server said "later"
     closed: int = 0
+    released: int = 0  # anonymous responses written out of the sealed buffer
     notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -62,7 +64,8 @@ Enqueue = Callable[[list[tuple[int, int]]], None]
 
 
 def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickReport:
-    """Open, fan out, send, remind and close: whatever is due at `now`.
+    """Open, fan out, close, send, remind and release sealed anonymous responses:
+    whatever is due at `now`.
 
     `enqueue` None sends inline. Otherwise it receives (invitation id, step) pairs,
     step 0 for the invitation itself, and must hand them to the broker.
@@ -88,6 +91,8 @@ def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRepo
             now=now, unqueued_before=stale, limit=QUEUE_PER_PASS - len(jobs)
         )
         report.queued = queue_once(Invitation, dict(jobs), now=now, enqueue=enqueue)
+    # Last, so a round closed in this pass gives out its last batch in it too.
+    report.released = sealed_responses_release_due()
     return report
 
 

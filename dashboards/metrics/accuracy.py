@@ -1,7 +1,7 @@
 """AI accuracy: the share of correct, mostly correct and incorrect verdicts per tool.
 
 Two sources speak on one scale (`org.models.Accuracy`): the survey's accuracy
-questions (an Answer's `choice`, dated by its response's day) and the board's
+questions (an Answer's `choice`, dated by its round's first day) and the board's
 two-click output ratings. Both are counted, grouped and unioned in one query; Python
 only folds the few grouped rows (at most 3 verdicts x 2 sources per tool).
 """
@@ -87,10 +87,10 @@ def ai_accuracy(
         answers = answers.filter(question__ai_tool__in=ids)
         ratings = ratings.filter(ai_tool__in=ids)
     if since is not None:
-        answers = answers.filter(response__submitted_on__gte=since)
+        answers = answers.filter(response__round__starts_at__date__gte=since)
         ratings = ratings.filter(rated_on__gte=since)
     if until is not None:
-        answers = answers.filter(response__submitted_on__lte=until)
+        answers = answers.filter(response__round__starts_at__date__lte=until)
         ratings = ratings.filter(rated_on__lte=until)
     rows = _grouped(answers, "question__ai_tool", "choice", SURVEY).union(
         _grouped(ratings, "ai_tool", "rating", BOARD), all=True

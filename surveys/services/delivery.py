@@ -54,7 +54,7 @@ def invitation_send(invitation_id: int, *, now: dt.datetime | None = None) -> Se
         _unqueue(invitation_id)
         return Sent.SKIPPED
     claimed = Invitation.objects.filter(
-        pk=invitation_id, sent_at=None, bounced_at=None, responded_on=None
+        pk=invitation_id, sent_at=None, bounced_at=None, answered=False
     ).update(sent_at=now, queued_at=None)
     if not claimed:
         _unqueue(invitation_id)
@@ -90,7 +90,7 @@ def reminder_send(
         reminders_sent=step - 1,
         sent_at__isnull=False,
         bounced_at=None,
-        responded_on=None,
+        answered=False,
     ).update(reminders_sent=step, last_reminded_at=now, queued_at=None)
     if not claimed:
         _unqueue(invitation_id)
@@ -112,7 +112,7 @@ def invitations_to_send(
     invitations = Invitation.objects.filter(
         sent_at=None,
         bounced_at=None,
-        responded_on=None,
+        answered=False,
         round__closed_at=None,
         round__closes_at__gt=now,
     )
@@ -177,7 +177,7 @@ def reminders_due(
                 reminders_sent=step - 1,
                 sent_at__lte=now - dt.timedelta(hours=12),
                 bounced_at=None,
-                responded_on=None,
+                answered=False,
             )
             if unqueued_before is not None:
                 ids = ids.filter(unqueued_since(unqueued_before))

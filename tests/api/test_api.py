@@ -291,9 +291,7 @@ def test_hr_lists_surveys_and_their_rounds_with_participation(api, hr, employee)
     full = RoundFactory(survey=survey, starts_at=WEEK_2)
     InvitationFactory(round=small, sent_at=WEEK_1)
     for answered in (True, True, False):
-        InvitationFactory(
-            round=full, sent_at=WEEK_2, responded_on=WEEK_2.date() if answered else None
-        )
+        InvitationFactory(round=full, sent_at=WEEK_2, answered=answered)
     client = api(hr)
 
     surveys = client.get("/api/v1/surveys/").json()["results"]

@@ -28,13 +28,12 @@ URL = "/dashboards/comments/"
 Kind = Question.Kind
 
 
-def write(round_, team, question, count, *, prefix="Comment", tone=0.4, on=None):
+def write(round_, team, question, count, *, prefix="Comment", tone=0.4):
     """`count` responses from `team`, each with one comment on `question`, in
     two queries; the texts are numbered in the order they were written."""
     responses = Response.objects.bulk_create(
         Response(
             round=round_,
-            submitted_on=on or round_.starts_at.date(),
             team=team,
             department_id=team.department_id,
         )
@@ -179,7 +178,7 @@ def test_comments_are_not_in_the_order_written_and_stay_put_on_reload(
 def test_no_response_date_appears_only_the_rounds(hr, signed_in, survey):
     survey, question = survey
     round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
-    write(round_, TeamFactory(), question, 10, on=dt.date(2026, 3, 5))
+    write(round_, TeamFactory(), question, 10)
 
     page = signed_in(hr).get(URL).content.decode()
 

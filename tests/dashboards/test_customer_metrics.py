@@ -25,9 +25,7 @@ def test_csat_and_nps_per_week():
     )
     # CSAT 5, 4, 3, 2: half satisfied -> 50. NPS 10, 9, 8, 0: 50 - 25 -> 25.
     for satisfaction, recommend in ((5, 10), (4, 9), (3, 8), (2, 0)):
-        response = Response.objects.create(
-            round=round_, submitted_on=dt.date(2026, 3, 4), segment="Enterprise"
-        )
+        response = Response.objects.create(round=round_, segment="Enterprise")
         Answer.objects.create(
             response=response, question=csat, number=Decimal(satisfaction)
         )
@@ -52,9 +50,7 @@ def customer_answers(round_, answers_by_question):
     None where that customer skipped the question."""
     [n] = {len(scores) for scores in answers_by_question.values()}
     for i in range(n):
-        response = Response.objects.create(
-            round=round_, submitted_on=round_.starts_at.date(), segment="Enterprise"
-        )
+        response = Response.objects.create(round=round_, segment="Enterprise")
         for question, scores in answers_by_question.items():
             if scores[i] is not None:
                 Answer.objects.create(

@@ -32,9 +32,7 @@ def customer_answers():
     for start, pairs in answers.items():
         round_ = RoundFactory(survey=survey, starts_at=start)
         for satisfaction, recommend in pairs:
-            response = Response.objects.create(
-                round=round_, submitted_on=start.date(), segment="Enterprise"
-            )
+            response = Response.objects.create(round=round_, segment="Enterprise")
             Answer.objects.bulk_create(
                 [
                     Answer(response=response, question=csat, number=satisfaction),
@@ -122,7 +120,7 @@ def test_a_week_of_too_few_customers_is_hidden(hr, signed_in):
     csat = QuestionFactory(survey=survey, kind=Kind.CSAT, driver="")
     round_ = RoundFactory(survey=survey, starts_at=WEEK_1 + dt.timedelta(days=1))
     for satisfaction in (5, 5, 1):
-        response = Response.objects.create(round=round_, submitted_on=WEEK_1.date())
+        response = Response.objects.create(round=round_)
         Answer.objects.create(response=response, question=csat, number=satisfaction)
     client = signed_in(hr)
 

@@ -184,7 +184,7 @@ def test_customers_ratings_stand_beside_the_employees_verdicts(signed_in, hr, dr
     )
     round_ = RoundFactory(survey=survey, starts_at=WEEK_2)
     responses = Response.objects.bulk_create(
-        Response(round=round_, submitted_on=WEEK_2.date()) for _ in range(6)
+        Response(round=round_) for _ in range(6)
     )
     Answer.objects.bulk_create(
         Answer(response=r, question=question, number=Decimal(score))

@@ -43,7 +43,6 @@ def pulse_survey():
 def _respond(round_, team, questions, *, trust, jobs, enps, hours, sentiment=None):
     response = Response.objects.create(
         round=round_,
-        submitted_on=round_.starts_at.date(),
         team=team,
         department=team.department,
     )

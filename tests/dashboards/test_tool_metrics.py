@@ -48,7 +48,6 @@ def answer_tool(round_, team, questions, *, hours=None, verdicts=()):
     responses = Response.objects.bulk_create(
         Response(
             round=round_,
-            submitted_on=round_.starts_at.date(),
             team=team,
             department_id=team.department_id if team else None,
         )

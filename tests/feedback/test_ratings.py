@@ -194,7 +194,7 @@ def survey_answers(tool, *choices, on=dt.date(2026, 3, 3)):
     round_ = question.survey.rounds.filter(starts_at=starts).first()
     round_ = round_ or RoundFactory(survey=question.survey, starts_at=starts)
     for choice in choices:
-        response = Response.objects.create(round=round_, submitted_on=on)
+        response = Response.objects.create(round=round_)
         Answer.objects.create(response=response, question=question, choice=choice)
 
 
@@ -213,9 +213,7 @@ def test_accuracy_counts_survey_answers_and_ratings_together(tool):
     survey_answers(other, MOSTLY)
     # Not accuracy: a Likert answer naming no tool, and a blank accuracy answer.
     likert = QuestionFactory(kind=Question.Kind.LIKERT)
-    response = Response.objects.create(
-        round=RoundFactory(survey=likert.survey), submitted_on=dt.date(2026, 3, 3)
-    )
+    response = Response.objects.create(round=RoundFactory(survey=likert.survey))
     Answer.objects.create(response=response, question=likert, number=4)
     survey_answers(quiet, "")
 
