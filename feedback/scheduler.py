@@ -13,15 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.delivery import Sent, TemporaryDeliveryError
 from core.dispatch import QUEUE_STALE, queue_once
 from feedback.models import Notice
 from feedback.services.followups import followups_run
-from feedback.services.outbox import (
-    Sent,
-    TemporaryDeliveryError,
-    notice_send,
-    notices_to_send,
-)
+from feedback.services.outbox import notice_send, notices_to_send
 
 # Sends handed to workers per dispatcher pass: each pass stays short.
 QUEUE_PER_PASS = 5000

@@ -14,11 +14,10 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from core.delivery import Sent, TemporaryDeliveryError
 from core.dispatch import QUEUE_STALE, queue_once
 from surveys.models import Invitation
 from surveys.services.delivery import (
-    Sent,
-    TemporaryDeliveryError,
     invitation_send,
     invitations_to_send,
     reminder_send,
