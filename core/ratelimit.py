@@ -3,27 +3,60 @@
 Good enough against guessing and floods (DESIGN.md): counts are shared by every
 process that shares the cache. Behind a proxy, pass the client address the proxy
 vouches for, not a header the client chose.
+
+The cache says nothing about who acted or when: a key is a keyed hash (HMAC-SHA256,
+from SECRET_KEY) of the scope, the person or address and the window, never
+`post:p42` in clear; windows are aligned to the clock (the window's number is in
+the key) and every key of a window expires at the same instant, its end plus a
+margin, so neither a key nor its TTL gives the second of the action. A new window
+has new keys, which cannot be linked to the last ones.
 """
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+KEY_SALT = "core.ratelimit"
+# Keys outlive their window by this much, so a clock a little behind another
+# process's still finds the count.
+MARGIN_SECONDS = 60
 
 
-def limit_reached(scope: str, who: str, *, limit: int) -> bool:
-    return (cache.get(_key(scope, who)) or 0) >= limit
+def limit_reached(scope: str, who: str, *, limit: int, window_seconds: int) -> bool:
+    """True once `who` has `limit` events in the current window of `scope`."""
+    key, _ = _key_and_timeout(scope, who, window_seconds)
+    return (cache.get(key) or 0) >= limit
 
 
 def limit_hit(scope: str, who: str, *, window_seconds: int) -> int:
     """Count one event; returns the count in the current window."""
-    key = _key(scope, who)
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
+    return _count(*_key_and_timeout(scope, who, window_seconds))
+
+
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
         return 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+    # Some backends (file, database) restart the timeout on incr: put the window's
+    # end back, so the expiry never dates the latest event.
+    cache.touch(key, timeout=timeout)
+    return count
 
 
-def _key(scope: str, who: str) -> str:
-    return f"ratelimit:{scope}:{who}"
+def _key_and_timeout(scope: str, who: str, window_seconds: int) -> tuple[str, int]:
+    now = time.time()
+    window = int(now // window_seconds)
+    digest = salted_hmac(
+        KEY_SALT,
+        f"{scope}\x00{who}\x00{window_seconds}\x00{window}",
+        algorithm="sha256",
+    ).hexdigest()
+    ends_at = (window + 1) * window_seconds
+    return f"ratelimit:{window}:{digest}", max(1, round(ends_at - now)) + MARGIN_SECONDS

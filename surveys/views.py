@@ -30,7 +30,9 @@ GUESS_LIMIT, GUESS_WINDOW = 20, 3600
 @never_cache
 def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
     client = request.META.get("REMOTE_ADDR", "unknown")
-    if limit_reached("survey-link", client, limit=GUESS_LIMIT):
+    if limit_reached(
+        "survey-link", client, limit=GUESS_LIMIT, window_seconds=GUESS_WINDOW
+    ):
         return render(request, "surveys/link_limited.html", status=429)
     invitation = invitation_for_token(token)
     if invitation is None:

@@ -320,7 +320,7 @@ def _clean_text(*, title: str, body: str) -> tuple[str, str]:
 
 def post_rate_check(person: Person | None, customer: Customer | None = None) -> None:
     who = f"p{person.pk}" if person else f"c{customer.pk}"
-    if limit_reached("post", who, limit=POST_LIMIT):
+    if limit_reached("post", who, limit=POST_LIMIT, window_seconds=POST_WINDOW):
         raise RateLimited(
             f"You have posted {POST_LIMIT} times in the last {POST_WINDOW // 60} "
             "minutes. Please wait a few minutes before posting again."

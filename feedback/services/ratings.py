@@ -54,7 +54,7 @@ def output_rate(
         )
     # Counted per person, but the person is not stored with the rating.
     who = f"p{person.pk}"
-    if limit_reached("rate_output", who, limit=RATE_LIMIT):
+    if limit_reached("rate_output", who, limit=RATE_LIMIT, window_seconds=RATE_WINDOW):
         raise RateLimited(
             f"You have rated {RATE_LIMIT} outputs in the last hour. Thank you! "
             "Please wait a while before rating more."

@@ -31,7 +31,9 @@ def _client(request: HttpRequest) -> str:
 def _customer_or_refusal(request: HttpRequest, token: str) -> Customer | HttpResponse:
     """The link's customer, or the page that refuses it (404, or 429 for a guesser)."""
     client = _client(request)
-    if limit_reached("customer-link", client, limit=GUESS_LIMIT):
+    if limit_reached(
+        "customer-link", client, limit=GUESS_LIMIT, window_seconds=GUESS_WINDOW
+    ):
         return render(request, "feedback/link_limited.html", status=429)
     customer = customer_from_token(token)
     if customer is None:
