@@ -1,10 +1,12 @@
-"""GET /healthz: is the database reachable, is the broker reachable, is a worker
+"""GET /healthz: are the database, the broker and the cache reachable, is a worker
 alive, does the mail server accept our sender.
 
-The status code depends on the database and the broker only: those are what a load
-balancer can act on. The worker's last heartbeat and the mail server's refusal of
-our sender address (every email would fail alike; `core.mail`) are reported for
-people and monitoring.
+The status code depends on the database, the broker and the cache only: those are
+what a load balancer can act on (with the cache down, rate limits let everything
+through; `core.ratelimit`). The worker's last heartbeat and the mail server's
+refusal of our sender address (every email would fail alike; `core.mail`) are
+reported for people and monitoring. It always answers JSON, 503 naming what is
+down, never an error page.
 """
 
 from __future__ import annotations
@@ -20,11 +22,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from core.cachestate import (
+    cache_failure_forget,
+    cache_failure_last,
+    cache_failure_record,
+)
 from core.mail import sender_refused_last
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "candor:worker-heartbeat"
+CACHE_PROBE_KEY = "candor:healthz-probe"
+CHECKED = ("database", "broker", "cache")
 
 
 def heartbeat_record() -> None:
@@ -46,6 +55,18 @@ def database_check() -> str:
     return "ok"
 
 
+def cache_check() -> str:
+    try:
+        cache.set(CACHE_PROBE_KEY, "ok", timeout=60)
+        cache.get(CACHE_PROBE_KEY)
+    except Exception as exc:  # any cache backend error means "down"; say which
+        logger.warning("healthz: cache check failed: %s", exc)
+        cache_failure_record(exc)
+        return f"error: {type(exc).__name__}"
+    cache_failure_forget()
+    return "ok"
+
+
 def broker_check() -> str:
     broker = Connection(
         settings.CELERY_BROKER_URL,
@@ -62,7 +83,9 @@ def broker_check() -> str:
     return "ok"
 
 
-def _mail_report() -> str:
+def _mail_report(cache_state: str) -> str:
+    if cache_state != "ok":
+        return "unknown: the cache is down"
     refused = sender_refused_last()
     if refused is None:
         return "ok"
@@ -72,14 +95,27 @@ def _mail_report() -> str:
     )
 
 
+def _report() -> dict[str, object]:
+    report: dict[str, object] = {
+        "database": database_check(),
+        "broker": broker_check(),
+        "cache": cache_check(),
+    }
+    cache_up = report["cache"] == "ok"
+    report["worker_last_seen"] = heartbeat_last() if cache_up else None
+    report["mail"] = _mail_report(str(report["cache"]))
+    if not cache_up:
+        report["cache_down_since"] = (cache_failure_last() or {}).get("since")
+    return report
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    report = {
-        "database": database_check(),
-        "broker": broker_check(),
-        "worker_last_seen": heartbeat_last(),
-        "mail": _mail_report(),
-    }
-    healthy = report["database"] == "ok" and report["broker"] == "ok"
+    try:
+        report = _report()
+    except Exception as exc:  # a check we did not foresee: still answer JSON
+        logger.exception("healthz: a check failed unexpectedly")
+        return JsonResponse({"error": type(exc).__name__}, status=503)
+    healthy = all(report[name] == "ok" for name in CHECKED)
     return JsonResponse(report, status=200 if healthy else 503)

@@ -5,7 +5,8 @@ A 5xx about the recipient is final for that email. A refusal of our own sender
 address is not the recipient's fault: it would refuse every email alike, so it is
 never a bounce. It is retried like a "try later", and /healthz reports it until
 an email goes through again, so someone fixes the sender rather than every
-address being marked bounced.
+address being marked bounced. That report lives in the cache; a cache that is
+down loses it (logged) but never stops an email.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import smtplib
 
 from django.core.cache import cache
 from django.utils import timezone
+
+from core.cachestate import cache_failure_record
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +46,35 @@ def sender_refused_record(exc: smtplib.SMTPSenderRefused) -> None:
     log.error(
         "The mail server refused our sender %s: %s %s", exc.sender, exc.smtp_code, reply
     )
-    cache.set(
-        SENDER_REFUSED_KEY,
-        {
-            "at": timezone.now().isoformat(),
-            "sender": str(exc.sender),
-            "reply": f"{exc.smtp_code} {reply}",
-        },
-        timeout=None,
-    )
+    report = {
+        "at": timezone.now().isoformat(),
+        "sender": str(exc.sender),
+        "reply": f"{exc.smtp_code} {reply}",
+    }
+    try:
+        cache.set(SENDER_REFUSED_KEY, report, timeout=None)
+    except Exception as error:  # any cache backend error: the log above remains
+        _cache_failed(error)
 
 
 def sender_accepted() -> None:
     """An email went through: our sender is fine (again)."""
-    if cache.get(SENDER_REFUSED_KEY) is not None:
-        cache.delete(SENDER_REFUSED_KEY)
+    try:
+        if cache.get(SENDER_REFUSED_KEY) is not None:
+            cache.delete(SENDER_REFUSED_KEY)
+    except Exception as exc:  # any cache backend error: the email went anyway
+        _cache_failed(exc)
 
 
 def sender_refused_last() -> dict | None:
-    return cache.get(SENDER_REFUSED_KEY)
+    """The last refusal of our sender, or None (also when the cache is down)."""
+    try:
+        return cache.get(SENDER_REFUSED_KEY)
+    except Exception as exc:  # any cache backend error
+        _cache_failed(exc)
+        return None
+
+
+def _cache_failed(exc: Exception) -> None:
+    log.warning("The sender report could not use the cache: %r", exc)
+    cache_failure_record(exc)

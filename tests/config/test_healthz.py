@@ -1,4 +1,4 @@
-"""GET /healthz: database and broker state; 503 when either is down."""
+"""GET /healthz: database, broker and cache state; 503, in JSON, when one is down."""
 
 from __future__ import annotations
 
@@ -57,3 +57,49 @@ def test_it_reports_when_a_worker_last_ran_a_task(client):
 
 def test_it_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+# Nothing listens on this port: a cache there is down.
+DOWN_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6399/0",
+    }
+}
+
+
+def test_it_answers_json_503_naming_the_cache_when_the_cache_is_down(client):
+    with override_settings(CACHES=DOWN_CACHE):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    report = response.json()
+    assert report["cache"] == "error: ConnectionError"
+    assert report["cache_down_since"] is not None
+    assert (report["database"], report["broker"]) == ("ok", "ok")
+    assert report["mail"] == "unknown: the cache is down"
+    assert report["worker_last_seen"] is None
+
+
+def test_it_reports_the_cache_ok_again_once_it_answers(client):
+    with override_settings(CACHES=DOWN_CACHE):
+        client.get("/healthz")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["cache"] == "ok"
+    assert "cache_down_since" not in response.json()
+
+
+def test_it_answers_json_even_when_a_check_fails_unexpectedly(client, monkeypatch):
+    def broken():
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr("config.health.broker_check", broken)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "RuntimeError"}

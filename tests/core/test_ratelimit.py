@@ -1,18 +1,28 @@
 """Rate limits (core/ratelimit.py): counted in fixed windows aligned to the clock,
-under keys that name no one and expire with their window."""
+under keys that name no one and expire with their window, and never in the way
+when the cache is down."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from core.cachestate import cache_failure_forget, cache_failure_last
 from core.ratelimit import MARGIN_SECONDS, limit_hit, limit_reached
 
 # 10:00:00 UTC: window 493,298 of an hour starts here.
 TEN = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+# Nothing listens on this port: a cache there is down.
+DOWN_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6399/0",
+    }
+}
 
 
 def _entries() -> dict[str, float]:
@@ -85,3 +95,17 @@ def test_a_key_and_its_expiry_are_the_same_whenever_in_the_window_it_was_hit(
     # key expires at the same instant.
     assert set(_entries().values()) == {first[key]}
     assert str(int(TEN.timestamp() // 600)) in key
+
+
+def test_it_lets_everything_through_and_says_so_when_the_cache_is_down(caplog):
+    cache_failure_forget()
+
+    with override_settings(CACHES=DOWN_CACHE), caplog.at_level(logging.WARNING):
+        reached = limit_reached("post", "p42", limit=1, window_seconds=600)
+        counted = limit_hit("post", "p42", window_seconds=600)
+
+    assert (reached, counted) == (False, 0)
+    assert "Rate limit post not checked" in caplog.text
+    assert "p42" not in caplog.text
+    assert cache_failure_last()["error"] == "ConnectionError"
+    cache_failure_forget()
