@@ -63,13 +63,28 @@ def trend_table(series: Sequence[Series], *, floor: int) -> Table:
     for one in series:
         columns += [f"{one.name}: respondents", one.name]
     by_week = [{row["week"]: row for row in one.rows} for one in series]
+    merged = any(row.get("covers") for one in series for row in one.rows)
+    if merged:
+        columns.append("Also counts")
     rows = []
     for week in _weeks(series):
         cells: list[object] = [week.isoformat()]
         for one, rows_of in zip(series, by_week, strict=True):
             cells += _cells(rows_of.get(week), one.field, floor)
+        if merged:
+            cells.append(covers(rows_of.get(week) for rows_of in by_week))
         rows.append(cells)
     return Table(columns, rows)
+
+
+def covers(rows: Iterable[dict | None]) -> str:
+    """What the first of `rows` to merge in other teams says about it."""
+    return next((row["covers"] for row in rows if row and row.get("covers")), "")
+
+
+def hidden_label(row: dict, floor: int) -> str:
+    """Why a row is hidden: its own reason, or the floor."""
+    return row.get("reason") or suppression.label(floor)
 
 
 def trend_figure(
@@ -132,7 +147,7 @@ def _cells(row: dict | None, field: str, floor: int) -> list[object]:
     if row is None:
         return [None, None]
     if row["suppressed"]:
-        return [None, suppression.label(floor)]
+        return [None, hidden_label(row, floor)]
     return [row["n"], row[field]]
 
 
@@ -185,7 +200,7 @@ def participation_table(rows: Sequence[dict]) -> Table:
                 row["starts"].isoformat(),
                 row["sent"],
                 row["answered"],
-                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+                hidden_label(row, row["floor"]) if row["suppressed"] else row["rate"],
             ]
             for row in rows
         ],
@@ -216,7 +231,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
     _hidden_marks(
         figure,
         [label for label, _ in hidden],
-        [f"{label}: {suppression.label(row['floor'])}" for label, row in hidden],
+        [f"{label}: {hidden_label(row, row['floor'])}" for label, row in hidden],
         min((row["floor"] for _, row in hidden), default=0),
     )
     figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
@@ -234,7 +249,7 @@ def team_participation_table(rows: Sequence[dict]) -> Table:
                 row["team_name"],
                 row["sent"],
                 row["answered"],
-                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+                hidden_label(row, row["floor"]) if row["suppressed"] else row["rate"],
             ]
             for row in rows
         ],
@@ -258,7 +273,7 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
             [
                 ""
                 if r is None
-                else suppression.label(r["floor"])
+                else hidden_label(r, r["floor"])
                 if r["suppressed"]
                 else f"{r['answered']} of {r['sent']} answered"
                 for r in found
@@ -309,7 +324,7 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     for row in rows:
         first.setdefault(row["team"], row)
     labels = _unique(
-        f"{first[team]['team_name']} ({suppression.label(floor)})"
+        f"{first[team]['team_name']} ({hidden_label(first[team], floor)})"
         if first[team]["suppressed"]
         else first[team]["team_name"]
         for team in teams

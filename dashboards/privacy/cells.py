@@ -1,0 +1,239 @@
+"""Populations in cells, and which cells a view shows.
+
+A metric asks the database for its numbers per round and unit (the team and
+department people answered from), in one grouped query. `populations` partitions
+each round's units into cells (`partition`), the same for every viewer; a view
+(`People`) then takes the cells it asks for whole:
+
+- a cell is taken when it holds anyone the view asks for: `?team=S2` shows the
+  cell {S2, S7} and says so ("S2 + S7"), never S2 alone;
+- a leader, who may see only the teams they lead, is shown only the cells made of
+  those teams: a team of theirs merged with another team is hidden, and says why;
+- a cell below the floor (a whole round's population below it) is never taken.
+
+Every figure is then a sum over whole cells, so any difference of two figures is
+too: never fewer people than the floor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from dashboards.filters import Filters
+from dashboards.privacy.partition import Cell, Unit, partition
+from org.models import Department, Team
+
+KEYS = ("round", "department", "team", "tool", "driver")
+MERGED_AWAY = "hidden: merged with a team you do not lead"
+
+
+def below_floor(floor: int, what: str = "responses") -> str:
+    """What a figure from fewer people than the floor says instead."""
+    return f"fewer than {floor} {what}"
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    pk: int
+    survey: int
+    survey_title: str
+    starts_at: dt.datetime
+    floor: int  # the survey's minimum group size
+    threshold: int  # its comment threshold
+    closed: bool
+    published: bool
+
+    @property
+    def week(self) -> dt.date:
+        """The Monday of the week the round started, in the organisation's time."""
+        day = timezone.localtime(self.starts_at).date()
+        return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class People:
+    """Whose figures a view asks for: everyone, a department or a team, within
+    the teams a leader may see (`within`; None: every team)."""
+
+    department: int | None = None
+    team: int | None = None
+    within: frozenset[int | None] | None = None
+
+    @classmethod
+    def of(cls, filters: Filters) -> People:
+        within = None if filters.teams is None else frozenset(filters.teams)
+        return cls(filters.department, filters.team, within)
+
+    def asks_for(self, unit: Unit) -> bool:
+        department, team = unit
+        if self.team is not None and team != self.team:
+            return False
+        if self.department is not None and department != self.department:
+            return False
+        return self.within is None or team in self.within
+
+    def may_see(self, cell: Cell) -> bool:
+        return self.within is None or cell.teams <= self.within
+
+
+@dataclass
+class Choice:
+    """The cells of one or more populations a view takes, and their summed numbers."""
+
+    totals: Counter = field(default_factory=Counter)
+    cells: list[Cell] = field(default_factory=list)
+    asked: bool = False  # the view asks for someone in these populations
+    extra: set[Unit] = field(default_factory=set)  # shown beyond what was asked
+    reasons: list[str] = field(default_factory=list)  # why asked-for people are not
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.cells)
+
+    @property
+    def n(self) -> int:
+        return self.totals["people"]
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0] if self.reasons else ""
+
+    def add(self, other: Choice) -> None:
+        self.totals.update(other.totals)
+        self.cells += other.cells
+        self.asked = self.asked or other.asked
+        self.extra |= other.extra
+        self.reasons += [r for r in other.reasons if r not in self.reasons]
+
+
+@dataclass
+class Population:
+    """One round's population (or one round's and one AI tool's), in cells, with
+    each unit's numbers."""
+
+    round: RoundInfo
+    cells: list[Cell]
+    stats: dict[Unit, Counter]
+    key: Hashable = None  # what else sets it apart: the AI tool
+
+    def choose(self, people: People, *, what: str = "responses") -> Choice:
+        choice = Choice()
+        for cell in self.cells:
+            asked = [unit for unit in cell.units if people.asks_for(unit)]
+            if not asked:
+                continue
+            choice.asked = True
+            if not cell.shown:
+                choice.reasons.append(below_floor(cell.floor, what))
+            elif not people.may_see(cell):
+                choice.reasons.append(MERGED_AWAY)
+            else:
+                choice.cells.append(cell)
+                choice.extra |= {u for u in cell.units if not people.asks_for(u)}
+                for unit in cell.units:
+                    choice.totals.update(self.stats[unit])
+        return choice
+
+
+def populations(
+    rows: Iterable[Mapping],
+    rounds: Mapping[int, RoundInfo],
+    *,
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+    floor: Callable[[RoundInfo], int] = lambda info: info.floor,
+) -> list[Population]:
+    """Group rows of numbers per round, unit (`department`, `team`) and `key`
+    into populations in cells. Each row has `round`, `department`, `team`,
+    `people` (how many people it counts) and any other numbers, which are summed
+    per unit."""
+    grouped: dict[tuple[int, Hashable], dict[Unit, Counter]] = {}
+    for row in rows:
+        unit = (row["department"], row["team"])
+        stats = grouped.setdefault((row["round"], key(row)), {})
+        stats.setdefault(unit, Counter()).update(_numbers(row))
+    found = []
+    for (round_id, extra), stats in grouped.items():
+        info = rounds[round_id]
+        sizes = {unit: numbers["people"] for unit, numbers in stats.items()}
+        cells = partition(sizes, floor=floor(info))
+        found.append(Population(info, cells, stats, extra))
+    found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
+    return found
+
+
+def attach(
+    found: Iterable[Population],
+    rows: Iterable[Mapping],
+    *,
+    name: Callable[[Mapping, str], str],
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+) -> None:
+    """Add finer numbers (per driver, say) to populations already in cells: each
+    row's numbers go to its unit under `name(row, number)`."""
+    by_key = {(p.round.pk, p.key): p for p in found}
+    for row in rows:
+        population = by_key.get((row["round"], key(row)))
+        if population is None:
+            continue
+        unit = (row["department"], row["team"])
+        stats = population.stats.setdefault(unit, Counter())
+        for number, value in _numbers(row).items():
+            stats[name(row, number)] += value
+
+
+def _numbers(row: Mapping) -> dict[str, float]:
+    """A row's numbers (counts and sums), without its keys."""
+    return {
+        name: float(value) if isinstance(value, Decimal) else value
+        for name, value in row.items()
+        if name not in KEYS
+        and isinstance(value, int | float | Decimal)
+        and not isinstance(value, bool)
+    }
+
+
+@dataclass(frozen=True)
+class Names:
+    """Team and department names, for saying what a cell holds."""
+
+    teams: Mapping[int, str]
+    departments: Mapping[int, str]
+
+    @classmethod
+    def load(cls) -> Names:
+        return cls(
+            dict(Team.objects.values_list("pk", "name")),
+            dict(Department.objects.values_list("pk", "name")),
+        )
+
+    def unit(self, unit: Unit) -> str:
+        _, team = unit
+        return "No team" if team is None else self.teams.get(team, f"Team {team}")
+
+    def units(self, units: Iterable[Unit]) -> str:
+        """ "S2 + S7", or "Sales: S2 + S7; Eng: E6" across departments."""
+        by_department: dict[int | None, list[str]] = {}
+        for unit in sorted(units, key=lambda u: self.unit(u)):
+            by_department.setdefault(unit[0], []).append(self.unit(unit))
+        if len(by_department) == 1:
+            return " + ".join(next(iter(by_department.values())))
+        return "; ".join(
+            f"{self.departments.get(d, 'No department')}: {' + '.join(teams)}"
+            for d, teams in sorted(
+                by_department.items(),
+                key=lambda item: self.departments.get(item[0], ""),
+            )
+        )
+
+    def with_extra(self, extra: Iterable[Unit]) -> str:
+        """What a figure counts beyond the view's own people, or ""."""
+        extra = list(extra)
+        if not extra:
+            return ""
+        return f"with {self.units(extra)}, merged in to reach the floor"
