@@ -22,7 +22,6 @@ from django.utils import timezone
 from dashboards import suppression
 from dashboards.events import Event
 from surveys.models import Question
-from surveys.selectors import Participation
 
 HIDDEN_COLOUR = "#6c757d"
 EVENT_COLOUR = "#b35c00"
@@ -154,42 +153,6 @@ def _cells(row: dict | None, field: str, floor: int) -> list[object]:
 # --- Participation per round --------------------------------------------------------
 
 
-def participation_rows(participations: Iterable[Participation]) -> list[dict]:
-    """One row per round: its label, sent, answered and rate (%), or hidden when
-    fewer were invited than the survey's floor."""
-    participations = list(participations)
-    rows = []
-    labels = round_labels([p.round for p in participations])
-    for participation, label in zip(participations, labels, strict=True):
-        rate = participation.rate
-        rows.append(
-            {
-                "round": participation.round.pk,
-                "label": label,
-                "survey": participation.round.survey.title,
-                "starts": _local_day(participation.round.starts_at),
-                "published": participation.round.results_published_at is not None,
-                "closed": participation.round.closed_at is not None,
-                "sent": participation.sent if participation.visible else None,
-                "answered": participation.answered if participation.visible else None,
-                "rate": None if rate is None else round(100 * rate, 1),
-                "suppressed": not participation.visible,
-                "floor": participation.round.survey.min_group_size,
-            }
-        )
-    return rows
-
-
-def round_labels(rounds: Sequence) -> list[str]:
-    """A distinct label per round: its start day, and its survey when several."""
-    several = len({round_.survey_id for round_ in rounds}) > 1
-    return _unique(
-        f"{_day(_local_day(round_.starts_at))}"
-        + (f" · {round_.survey.title}" if several else "")
-        for round_ in rounds
-    )
-
-
 def participation_table(rows: Sequence[dict]) -> Table:
     return Table(
         ["Round", "Survey", "Starts", "Sent", "Answered", "Participation (%)"],
@@ -240,7 +203,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
 
 
 def team_participation_table(rows: Sequence[dict]) -> Table:
-    """Rows of `team_participation_rows`: one per team and round."""
+    """Rows of `participation.team_participation`: one per cell and round."""
     return Table(
         ["Round", "Team", "Sent", "Answered", "Participation (%)"],
         [
