@@ -81,6 +81,20 @@ def covers(rows: Iterable[dict | None]) -> str:
     return next((row["covers"] for row in rows if row and row.get("covers")), "")
 
 
+def with_covers(table: Table, rows: Sequence[dict]) -> Table:
+    """The table with an "Also counts" column when a row counts teams merged in
+    beyond its view's own (a table row per metric row)."""
+    if not any(row.get("covers") for row in rows):
+        return table
+    return Table(
+        [*table.columns, "Also counts"],
+        [
+            [*cells, row.get("covers", "")]
+            for cells, row in zip(table.rows, rows, strict=True)
+        ],
+    )
+
+
 def hidden_label(row: dict, floor: int) -> str:
     """Why a row is hidden: its own reason, or the floor."""
     return row.get("reason") or suppression.label(floor)
@@ -154,6 +168,10 @@ def _cells(row: dict | None, field: str, floor: int) -> list[object]:
 
 
 def participation_table(rows: Sequence[dict]) -> Table:
+    return with_covers(_participation_table(rows), rows)
+
+
+def _participation_table(rows: Sequence[dict]) -> Table:
     return Table(
         ["Round", "Survey", "Starts", "Sent", "Answered", "Participation (%)"],
         [

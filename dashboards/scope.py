@@ -122,4 +122,3 @@ def _published_scope(filters: Filters) -> Scope:
         filters, team=None, department=None, teams=None, published_only=True
     )
     return Scope(Reach.PUBLISHED, filters, notes)
-

@@ -24,6 +24,7 @@ from dashboards.figures import (
     _text,
     _unique,
     hidden_label,
+    with_covers,
 )
 from dashboards.metrics.pulse import HOURS_PER_FTE
 
@@ -38,6 +39,10 @@ VERDICTS = (
 
 def hours_table(rows: Sequence[dict], *, floor: int) -> Table:
     """Rows of `pulse.hours_saved`: one per tool and week."""
+    return with_covers(_hours_table(rows, floor=floor), rows)
+
+
+def _hours_table(rows: Sequence[dict], *, floor: int) -> Table:
     return Table(
         [
             "Week",
@@ -176,6 +181,10 @@ def totals_figure(totals: Sequence[dict]) -> go.Figure:
 
 def accuracy_table(rows: Sequence[dict], *, floor: int, key: str = "tool") -> Table:
     """Per tool (`accuracy_by_tool`) or per week (`accuracy_trend`)."""
+    return with_covers(_accuracy_table(rows, floor=floor, key=key), rows)
+
+
+def _accuracy_table(rows: Sequence[dict], *, floor: int, key: str) -> Table:
     heading = "AI tool" if key == "tool" else "Week"
     return Table(
         [
