@@ -58,27 +58,24 @@ def figure_data(figure: go.Figure) -> dict:
 
 
 def trend_table(series: Sequence[Series], *, floor: int) -> Table:
-    columns = ["Week"]
-    for one in series:
-        columns += [f"{one.name}: respondents", one.name]
     by_week = [{row["week"]: row for row in one.rows} for one in series]
-    merged = any(row.get("covers") for one in series for row in one.rows)
-    if merged:
-        columns.append("Also counts")
+    # Each series has its own cells (its own people), so its own "also counts".
+    merged = [any(row.get("covers") for row in one.rows) for one in series]
+    columns = ["Week"]
+    for one, says in zip(series, merged, strict=True):
+        columns += [f"{one.name}: respondents", one.name]
+        if says:
+            columns.append(f"{one.name}: also counts")
     rows = []
     for week in _weeks(series):
         cells: list[object] = [week.isoformat()]
-        for one, rows_of in zip(series, by_week, strict=True):
-            cells += _cells(rows_of.get(week), one.field, floor)
-        if merged:
-            cells.append(covers(rows_of.get(week) for rows_of in by_week))
+        for one, rows_of, says in zip(series, by_week, merged, strict=True):
+            row = rows_of.get(week)
+            cells += _cells(row, one.field, floor)
+            if says:
+                cells.append((row or {}).get("covers", ""))
         rows.append(cells)
     return Table(columns, rows)
-
-
-def covers(rows: Iterable[dict | None]) -> str:
-    """What the first of `rows` to merge in other teams says about it."""
-    return next((row["covers"] for row in rows if row and row.get("covers")), "")
 
 
 def with_covers(table: Table, rows: Sequence[dict]) -> Table:
@@ -286,9 +283,14 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
 def driver_table(rows: Sequence[dict], *, floor: int) -> Table:
     names = dict(Question.Driver.choices)
     return Table(
-        ["Team", "Driver", "Respondents", "Mean score (1-5)"],
+        ["Team", "Driver", "Respondents", "Mean score (1-5)", "Rounds"],
         [
-            [row["team_name"], names.get(row["driver"], row["driver"]), *cells]
+            [
+                row["team_name"],
+                names.get(row["driver"], row["driver"]),
+                *cells,
+                row.get("rounds", ""),
+            ]
             for row in rows
             for cells in [_cells(row, "mean", floor)]
         ],

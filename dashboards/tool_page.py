@@ -135,8 +135,9 @@ class ToolsPage(SurveyPage):
             "tool_accuracy",
             "Accuracy per week",
             "The share of verdicts on this tool's output each week: correct, mostly "
-            "correct, incorrect (survey answers by the week their round started, "
-            "board ratings by the week given).",
+            "correct, incorrect (survey answers by the week their round started; "
+            "board ratings in runs of whole weeks that reach the floor, each run "
+            "by its last week, and dates take whole runs).",
             tool_figures.accuracy_table(rows, floor=floor, key="week"),
             "No one has rated this tool's output in this view yet.",
             (

@@ -197,7 +197,7 @@ def accuracy_by_tool(filters: Filters) -> list[dict]:
         row = _shares(tool_accuracy)
         if not tool_accuracy.total:
             row = _hidden(row, choice.reason)
-        row["covers"] = label.with_extra(choice.extra) if label else ""
+        row["covers"] = label.say(choice) if label else ""
         rows.append(row)
     return sorted(rows, key=lambda row: (row["tool_name"], row["tool"]))
 
@@ -226,7 +226,7 @@ def accuracy_trend(filters: Filters) -> list[dict]:
         row = {"week": week, **row, "n": tool.total, "suppressed": False}
         if not tool.total:
             row = _hidden(row, choice.reason)
-        row["covers"] = label.with_extra(choice.extra) if label else ""
+        row["covers"] = label.say(choice) if label else ""
         rows.append(row)
     return rows
 

@@ -147,7 +147,7 @@ def comment_rounds(filters: Filters) -> list[RoundComments]:
                 n=choice.n if choice.shown else None,
                 hidden=not choice.shown,
                 reason=choice.reason,
-                covers=names.with_extra(choice.extra) if names else "",
+                covers=names.say(choice) if names else "",
                 units=None
                 if every
                 else frozenset(u for cell in choice.cells for u in cell.units),

@@ -74,7 +74,7 @@ def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
                 "rate": ratio(choice.totals["answered"], choice.n) if shown else None,
                 "suppressed": not shown,
                 "reason": "" if shown or choice is None else choice.reason,
-                "covers": names.with_extra(choice.extra) if shown and names else "",
+                "covers": names.say(choice) if shown and names else "",
             }
         )
     return rows

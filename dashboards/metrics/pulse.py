@@ -21,6 +21,7 @@ from dashboards.privacy import (
     answers_in,
     attach,
     below_floor,
+    day_label,
     per_unit,
     populations,
     ratio,
@@ -146,6 +147,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
     )
     people = People.of(filters)
     shown: dict[frozenset, Counter] = defaultdict(Counter)
+    days: dict[frozenset, set] = defaultdict(set)
     floors: dict[frozenset, int] = {}
     hidden: dict = {}
     for population in found:
@@ -156,11 +158,13 @@ def driver_heatmap(filters: Filters) -> list[dict]:
             if cell.shown and people.may_see(cell):
                 for unit in cell.units:
                     shown[cell.units].update(population.stats[unit])
+                days[cell.units].add(population.round.day)
                 floors[cell.units] = max(floors.get(cell.units, 0), cell.floor)
             else:
                 reason = MERGED_AWAY if cell.shown else below_floor(cell.floor)
                 hidden.update(dict.fromkeys(asked, reason))
     names = Names.load()
+    in_view = {population.round.day for population in found}
     drivers = sorted(
         {k.split(":")[0] for totals in shown.values() for k in totals if ":" in k}
     )
@@ -168,6 +172,11 @@ def driver_heatmap(filters: Filters) -> list[dict]:
     for units, totals in shown.items():
         label = names.units(units)
         key = tuple(sorted(str(team) for _, team in units))
+        rounds = (
+            "every round in view"
+            if days[units] == in_view
+            else ", ".join(day_label(day) for day in sorted(days[units]))
+        )
         for driver in drivers:
             answered = totals[f"{driver}:answers"]
             if not answered:
@@ -184,6 +193,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
                     else round(totals[f"{driver}:total"] / answered, 2),
                     "suppressed": blank,
                     "reason": below_floor(floors[units], "answers") if blank else "",
+                    "rounds": rounds,
                 }
             )
     shown_units = {unit for units in shown for unit in units}
@@ -200,6 +210,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
                     "mean": None,
                     "suppressed": True,
                     "reason": reason,
+                    "rounds": "",
                 }
             )
     rows.sort(key=lambda row: (row["team_name"], row["driver"]))

@@ -32,6 +32,7 @@ from dashboards.privacy.cells import (
     RoundInfo,
     attach,
     below_floor,
+    day_label,
     populations,
 )
 from dashboards.privacy.partition import Cell, Unit, partition
@@ -59,6 +60,7 @@ __all__ = [
     "answers_in",
     "attach",
     "below_floor",
+    "day_label",
     "by",
     "by_week",
     "names_if_needed",

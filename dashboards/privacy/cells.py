@@ -50,6 +50,11 @@ class RoundInfo:
     published: bool
 
     @property
+    def day(self) -> dt.date:
+        """The day the round started, in the organisation's time: its name."""
+        return timezone.localtime(self.starts_at).date()
+
+    @property
     def week(self) -> dt.date:
         """The Monday of the week the round started, in the organisation's time."""
         day = timezone.localtime(self.starts_at).date()
@@ -84,13 +89,17 @@ class People:
 
 @dataclass
 class Choice:
-    """The cells of one or more populations a view takes, and their summed numbers."""
+    """The cells of one or more populations a view takes, their summed numbers,
+    and, per round (its start day), who was merged in and who was left out."""
 
     totals: Counter = field(default_factory=Counter)
     cells: list[Cell] = field(default_factory=list)
     asked: bool = False  # the view asks for someone in these populations
-    extra: set[Unit] = field(default_factory=set)  # shown beyond what was asked
-    reasons: list[str] = field(default_factory=list)  # why asked-for people are not
+    days: set[dt.date] = field(default_factory=set)  # rounds counted
+    # Units counted beyond what the view asked for, with the rounds they were in.
+    extra: dict[Unit, set[dt.date]] = field(default_factory=dict)
+    # Units the view asked for but could not be shown: (reason, unit) -> rounds.
+    missing: dict[tuple[str, Unit], set[dt.date]] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
@@ -102,14 +111,18 @@ class Choice:
 
     @property
     def reason(self) -> str:
-        return self.reasons[0] if self.reasons else ""
+        """Why nothing (or not everyone asked for) is shown: the first reason."""
+        return next(iter(self.missing), ("", None))[0]
 
     def add(self, other: Choice) -> None:
         self.totals.update(other.totals)
         self.cells += other.cells
         self.asked = self.asked or other.asked
-        self.extra |= other.extra
-        self.reasons += [r for r in other.reasons if r not in self.reasons]
+        self.days |= other.days
+        for unit, days in other.extra.items():
+            self.extra.setdefault(unit, set()).update(days)
+        for key, days in other.missing.items():
+            self.missing.setdefault(key, set()).update(days)
 
 
 @dataclass
@@ -123,21 +136,23 @@ class Population:
     key: Hashable = None  # what else sets it apart: the AI tool
 
     def choose(self, people: People, *, what: str = "responses") -> Choice:
-        choice = Choice()
+        choice, day = Choice(), self.round.day
         for cell in self.cells:
             asked = [unit for unit in cell.units if people.asks_for(unit)]
             if not asked:
                 continue
             choice.asked = True
-            if not cell.shown:
-                choice.reasons.append(below_floor(cell.floor, what))
-            elif not people.may_see(cell):
-                choice.reasons.append(MERGED_AWAY)
-            else:
-                choice.cells.append(cell)
-                choice.extra |= {u for u in cell.units if not people.asks_for(u)}
-                for unit in cell.units:
-                    choice.totals.update(self.stats[unit])
+            if not cell.shown or not people.may_see(cell):
+                reason = MERGED_AWAY if cell.shown else below_floor(cell.floor, what)
+                for unit in asked:
+                    choice.missing.setdefault((reason, unit), set()).add(day)
+                continue
+            choice.cells.append(cell)
+            choice.days.add(day)
+            for unit in cell.units:
+                choice.totals.update(self.stats[unit])
+                if not people.asks_for(unit):
+                    choice.extra.setdefault(unit, set()).add(day)
         return choice
 
 
@@ -231,9 +246,42 @@ class Names:
             )
         )
 
-    def with_extra(self, extra: Iterable[Unit]) -> str:
-        """What a figure counts beyond the view's own people, or ""."""
-        extra = list(extra)
-        if not extra:
-            return ""
-        return f"with {self.units(extra)}, merged in to reach the floor"
+    def say(self, choice: Choice) -> str:
+        """What a shown figure counts beyond its view's own people, and which of
+        them it leaves out and why, or "". A merge or an omission true of only
+        some of the figure's rounds names them."""
+        parts = []
+        for days, units in _grouped(choice.extra).items():
+            parts.append(
+                f"with {self.units(units)}{_rounds(days, choice.days)}, "
+                "merged in to reach the floor"
+            )
+        reasons: dict[tuple[str, frozenset], list[Unit]] = {}
+        for (reason, unit), days in choice.missing.items():
+            reasons.setdefault((reason, frozenset(days)), []).append(unit)
+        for (reason, days), units in reasons.items():
+            parts.append(
+                f"without {self.units(units)}{_rounds(days, choice.days)}: {reason}"
+            )
+        return ". ".join(parts)
+
+
+def _grouped(by_unit: Mapping[Unit, set[dt.date]]) -> dict[frozenset, list[Unit]]:
+    grouped: dict[frozenset, list[Unit]] = {}
+    for unit, days in by_unit.items():
+        grouped.setdefault(frozenset(days), []).append(unit)
+    return grouped
+
+
+def _rounds(days: Iterable[dt.date], counted: set[dt.date]) -> str:
+    """ " in the rounds of 2 Mar 2026, 9 Mar 2026" unless `days` are all the
+    rounds the figure counts."""
+    days = sorted(days)
+    if set(days) == counted or len(counted | set(days)) <= 1:
+        return ""
+    word = "round" if len(days) == 1 else "rounds"
+    return f" in the {word} of " + ", ".join(day_label(day) for day in days)
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"

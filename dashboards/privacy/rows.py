@@ -107,7 +107,7 @@ class Row:
             **figures,
             "suppressed": False,
             "reason": "",
-            "covers": names.with_extra(choice.extra) if names else "",
+            "covers": names.say(choice) if names else "",
         }
 
 
@@ -157,7 +157,11 @@ def weekly_rows(
 def names_if_needed(choices: Iterable[Choice]) -> Names | None:
     """Team names, read only when some figure counts more than its view asked
     for and has to say so."""
-    return Names.load() if any(choice.extra for choice in choices) else None
+    return (
+        Names.load()
+        if any(choice.extra or (choice.shown and choice.missing) for choice in choices)
+        else None
+    )
 
 
 def ratio(part: float, whole: float, scale: float = 100, digits: int = 1):
