@@ -241,9 +241,10 @@ def test_a_team_filter_gives_its_whole_cell_and_says_what_else_it_counts(api, hr
     data = api(hr).get(f"/api/v1/dashboards/sentiment/?team={big.pk}").json()
 
     sentiment = next(chart for chart in data["charts"] if chart["name"] == "sentiment")
-    assert sentiment["columns"][-1] == "Also counts"
-    assert sentiment["rows"][0][1] == 7  # Big's 5 and Small's 2: one cell
-    assert sentiment["rows"][0][-1] == "with Small, merged in to reach the floor"
+    also = "with Small, merged in to reach the floor"
+    assert sentiment["columns"][3] == "Sentiment index (0-100): also counts"
+    # Big's 5 and Small's 2, all answering 4 of 5: one cell of 7, index 75.
+    assert sentiment["rows"][0][1:4] == [7, 75.0, also]
     drivers = next(chart for chart in data["charts"] if chart["name"] == "drivers")
     assert {row[0] for row in drivers["rows"]} == {"Big + Small"}
 

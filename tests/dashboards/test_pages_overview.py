@@ -274,7 +274,13 @@ def test_each_csv_holds_exactly_the_numbers_of_its_chart(
     heatmap = pulse.driver_heatmap(Filters())
     names = dict(Question.Driver.choices)
     assert drivers[1:] == [
-        [row["team_name"], names[row["driver"]], str(row["n"]), str(row["mean"])]
+        [
+            row["team_name"],
+            names[row["driver"]],
+            str(row["n"]),
+            str(row["mean"]),
+            "every round in view",
+        ]
         for row in heatmap
     ]
     comments = csv_of(client, f"{URL}?csv=comments")
@@ -389,11 +395,12 @@ def test_a_small_team_shows_merged_with_its_sibling_in_the_figure_table_and_csv(
     assert table.count("<td>Medium + Small</td>") == 2
     assert "<td>Small</td>" not in table and "<td>Medium</td>" not in table
     rows = csv_of(client, f"{URL}?csv=drivers")
+    every = "every round in view"
     assert rows[1:] == [
-        ["Large", "Job security", "6", "4.0"],
-        ["Large", "Trust", "6", "5.0"],
-        ["Medium + Small", "Job security", "6", "2.67"],
-        ["Medium + Small", "Trust", "6", "1.67"],
+        ["Large", "Job security", "6", "4.0", every],
+        ["Large", "Trust", "6", "5.0", every],
+        ["Medium + Small", "Job security", "6", "2.67", every],
+        ["Medium + Small", "Trust", "6", "1.67", every],
     ]
 
 
@@ -420,11 +427,12 @@ def test_a_leader_of_a_team_merged_with_one_they_do_not_lead_sees_why_it_is_hidd
     assert section(response, "drivers").count(f"<td>{MERGED_AWAY}</td>") == 2
     assert "Medium" not in response.content.decode()
     rows = csv_of(client, f"{URL}?csv=drivers")
+    every = "every round in view"
     assert rows[1:] == [
-        ["Large", "Job security", "6", "4.0"],
-        ["Large", "Trust", "6", "5.0"],
-        ["Small", "Job security", "", MERGED_AWAY],
-        ["Small", "Trust", "", MERGED_AWAY],
+        ["Large", "Job security", "6", "4.0", every],
+        ["Large", "Trust", "6", "5.0", every],
+        ["Small", "Job security", "", MERGED_AWAY, ""],
+        ["Small", "Trust", "", MERGED_AWAY, ""],
     ]
 
 
@@ -480,9 +488,19 @@ def test_a_team_filter_shows_the_whole_cell_and_says_what_else_it_counts(hr, sig
     assert also in section(cut, "sentiment")
     assert also not in section(whole, "sentiment")
     rows = csv_of(client, f"{URL}?team={big.pk}&csv=sentiment")
-    assert rows[0][-1] == "Also counts"
-    assert rows[1] == ["2026-03-02", "7", "53.6", "7", "42.9", also]
-    assert "Also counts" not in csv_of(client, f"{URL}?csv=sentiment")[0]
+    assert rows[0] == [
+        "Week",
+        "Sentiment index (0-100): respondents",
+        "Sentiment index (0-100)",
+        "Sentiment index (0-100): also counts",
+        "eNPS: respondents",
+        "eNPS",
+        "eNPS: also counts",
+    ]
+    assert rows[1] == ["2026-03-02", "7", "53.6", also, "7", "42.9", also]
+    assert not any(
+        "also counts" in c for c in csv_of(client, f"{URL}?csv=sentiment")[0]
+    )
 
 
 def test_a_leader_of_a_merged_team_gets_no_figure_for_it_and_is_told_why(
