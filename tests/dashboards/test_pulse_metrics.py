@@ -221,6 +221,33 @@ def test_cells_across_departments_say_which_department_each_team_is_in():
     )
 
 
+def test_a_weeks_figure_says_round_by_round_whom_it_merged_in_and_left_out(
+    pulse_survey,
+):
+    survey, questions, rounds, _ = pulse_survey
+    wednesday = closed_round(survey, WEEK_1 + dt.timedelta(days=2))  # same week
+    department = DepartmentFactory()
+    a, s, b = (TeamFactory(name=n, department=department) for n in "ASB")
+    # Monday: S (2) is merged with A (5); Wednesday: S (4) stands alone.
+    for round_, sizes in ((rounds[0], (5, 2, 6)), (wednesday, (5, 4, 6))):
+        for team, size in zip((a, s, b), sizes, strict=True):
+            for _ in range(size):
+                _respond(round_, team, questions, trust=4, jobs=4, enps=9, hours=1)
+
+    [team_s] = pulse.sentiment_trend(Filters(team=s.pk))
+    [leader] = pulse.sentiment_trend(Filters(teams=(s.pk, b.pk)))
+
+    assert (team_s["n"], team_s["covers"]) == (
+        11,
+        "with A in the round of 2 Mar 2026, merged in to reach the floor",
+    )
+    # A leader of S and B, not A: B in both rounds, S on Wednesday only.
+    assert (leader["n"], leader["covers"]) == (
+        16,
+        f"without S in the round of 2 Mar 2026: {MERGED_AWAY}",
+    )
+
+
 def test_a_round_below_the_floor_shows_no_figure_and_hides_no_other(pulse_survey):
     survey, questions, rounds, _ = pulse_survey
     team = TeamFactory()
