@@ -48,12 +48,23 @@ comments; a count n sums ones over the same people), its rounds (from its week o
 round), the people it covers and its n. The people come from the ground truth,
 read two ways:
 
-- the page's claim: the view's people (role and filters, as dashboards/scope.py
-  narrows them) in the row's round, plus the teams its "Also counts" column names;
-  a heatmap row's "A + B" teams in every round in view; the comments page's
-  "(with ...)" and the writers of the texts it lists; for board ratings, whole
-  weeks joined until they hold the floor (PRIVACY.md, "Time"), a cell dated by
-  its last week and taken whole by the dates that touch it;
+- the page's claim, in each round the row counts (its week's, or every round in
+  view): the view's people (role and filters, as dashboards/scope.py narrows
+  them), plus the teams its text says were merged in in that round, less those it
+  says were left out there. The text is sentences joined by ". ": "with A + B[ in
+  the round(s) of 9 Mar 2026, ...], merged in to reach the floor" (naming no
+  round: in every round the row counts anyone in) and "without C[ in the round(s)
+  of ...]: <why>" (units "A + B", or "Sales: S2; Eng: E6" across departments).
+  A trend table has it per series ("<series>: also counts": each series has its
+  own cells), other tables in one "Also counts" column, the comments page in
+  brackets after its count ("N people wrote a comment (...)"), whose texts'
+  writers the ground truth knows; a heatmap row counts its cell's teams ("A + B")
+  in the rounds its "Rounds" column names ("every round in view" or days). For
+  board ratings: whole weeks joined until they hold the floor (PRIVACY.md,
+  "Time"), a cell dated by its last week and taken whole by the dates that touch
+  it. The text is checked against the cells too: it names only the row's rounds,
+  merges in only teams the view does not ask for, and leaves out only teams it
+  does, in rounds they answered, for the reason their cell gives;
 - the engine's cells: `partition` of each round's population; a view takes each
   shown cell holding someone it asks for, whole, and a leader only the cells made
   of their own teams (dashboards/privacy).
@@ -746,6 +757,7 @@ class Row:
     claim: frozenset[Who]  # what the page says it counts
     cells: frozenset[Who]  # what the engine's cells count
     where: str
+    says: Says | str = ""  # what it says it also counts (and leaves out)
 
 
 class Cells:
@@ -789,21 +801,102 @@ class Cells:
         return truth().people(measure, r, teams) if teams else frozenset()
 
 
-def extra_teams(label: str) -> set[str]:
-    """The teams a merged-cells label names: "with S2 + S7, merged in to reach the
-    floor", "Eng: E6; Sales: S2 + S7" or "O3 + O4"."""
-    label = label.strip()
-    if not label:
-        return set()
-    found = re.fullmatch(r"with (.+), merged in to reach the floor", label)
-    units = found.group(1) if found else label
-    teams = {
-        team
-        for part in units.split("; ")
-        for team in part.split(": ", 1)[-1].split(" + ")
-    }
-    assert teams <= set(TEAMS), f"unreadable label {label!r}"
-    return teams
+class Unreadable(ValueError):
+    """A text the reader cannot read: the page says something it does not know."""
+
+
+def teams_named(units: str) -> frozenset[str]:
+    """The teams a cell or a list of units names: "S2 + S7", or across departments
+    "Sales: S2 + S7; Eng: E6" (each team under its own department)."""
+    parts = units.split("; ")
+    teams: set[str] = set()
+    for part in parts:
+        department, _, names = part.rpartition(": ")
+        if (department == "") != (len(parts) == 1):
+            raise Unreadable(f"departments in {units!r}")
+        for name in names.split(" + "):
+            if name not in SIZE or department not in ("", DEPARTMENT[name]):
+                raise Unreadable(f"team {name!r} in {units!r}")
+            teams.add(name)
+    return frozenset(teams)
+
+
+DAY = r"\d{1,2} [A-Z][a-z]{2} \d{4}"
+IN_ROUNDS = rf"(?: in the (?P<word>rounds?) of (?P<days>{DAY}(?:, {DAY})*))?"
+MERGED_IN = re.compile(rf"with (?P<units>.+?){IN_ROUNDS}, merged in to reach the floor")
+LEFT_OUT = re.compile(
+    rf"without (?P<units>.+?){IN_ROUNDS}: "
+    r"(?P<reason>hidden: merged with a team you do not lead|fewer than \d+ [a-z]+)"
+)
+MERGED_AWAY = "hidden: merged with a team you do not lead"
+
+
+def round_of_day(label: str) -> int:
+    """The round a day label names ("9 Mar 2026": the day it started)."""
+    try:
+        day = dt.datetime.strptime(label, "%d %b %Y").date()  # noqa: DTZ007
+        return MONDAYS.index(day)
+    except ValueError:
+        raise Unreadable(f"no round started on {label!r}") from None
+
+
+def rounds_named(found: re.Match) -> frozenset[int] | None:
+    """The rounds " in the round(s) of ..." names; None when it names none."""
+    if found["days"] is None:
+        return None
+    days = found["days"].split(", ")
+    if (found["word"] == "round") != (len(days) == 1) or len(set(days)) < len(days):
+        raise Unreadable(f"{found['word']} of {found['days']!r}")
+    return frozenset(round_of_day(day) for day in days)
+
+
+@dataclass(frozen=True)
+class Says:
+    """What a row's "also counts" text says beyond its view's own people: teams
+    merged in and teams left out (with why), each in the rounds it names (None:
+    every round the row counts)."""
+
+    text: str = ""
+    merged: tuple[tuple[frozenset[str], frozenset[int] | None], ...] = ()
+    left_out: tuple[tuple[frozenset[str], frozenset[int] | None, str], ...] = ()
+
+    @classmethod
+    def read(cls, text: str) -> Says:
+        """ "with A + B[ in the round(s) of D1, D2], merged in to reach the floor"
+        and "without C[ in the round(s) of ...]: <reason>" sentences, joined by
+        ". "; raises `Unreadable`."""
+        text = text.strip()
+        merged, left_out = [], []
+        for sentence in text.split(". ") if text else ():
+            if found := MERGED_IN.fullmatch(sentence):
+                merged.append((teams_named(found["units"]), rounds_named(found)))
+            elif found := LEFT_OUT.fullmatch(sentence):
+                teams, rounds = teams_named(found["units"]), rounds_named(found)
+                left_out.append((teams, rounds, found["reason"]))
+            else:
+                raise Unreadable(f"sentence {sentence!r}")
+        return cls(text, tuple(merged), tuple(left_out))
+
+    def left_out_in(self, r: int) -> frozenset[str]:
+        return frozenset().union(
+            *(teams for teams, days, _ in self.left_out if days is None or r in days)
+        )
+
+    def merged_in(self, r: int, *, counted: bool) -> frozenset[str]:
+        """The teams merged in in round r: those it names r for, and, if the row
+        counts anyone in r, those it names no round for."""
+        return frozenset().union(
+            *(
+                teams
+                for teams, days in self.merged
+                if (r in days if days is not None else counted)
+            )
+        )
+
+    def named(self) -> set[int]:
+        """Every round a sentence names."""
+        found = [days for _, days in self.merged] + [d for _, d, _ in self.left_out]
+        return set().union(*(days for days in found if days is not None))
 
 
 def number(cell: str) -> float | None:
@@ -842,6 +935,8 @@ SERIES = {
     "Employees: output correct or mostly correct (%)": "accuracy",
     "Customers: satisfied with the AI-assisted service (%)": "tool_csat",
 }
+# The charts whose table has one "Also counts" column, last (a row per figure).
+ALSO_COUNTS = ("participation", "hours", "tool_hours", "accuracy", "tool_accuracy")
 COMMENT = re.compile(r'data-testid="comment-text">note (\S+) r(\d)</p>')
 
 
@@ -857,9 +952,11 @@ class Reader:
         """File a row under what it really counts: its claim when that matches
         its n and value; else the engine's cells (the page says something else);
         else nothing (no one knows what it counts)."""
+        text = row.says.text if isinstance(row.says, Says) else row.says
         said = (
             f"{self.view.role}: {row.where}: n={row.n} value={row.value}, "
-            f"claims {len(row.claim)} ({describe(row.claim)}) at {self.url}"
+            f"says {text!r}, claims {len(row.claim)} ({describe(row.claim)}) "
+            f"at {self.url}"
         )
         if self.fits(row, row.claim):
             people = row.claim
@@ -891,62 +988,178 @@ class Reader:
         expected = value_of(row.kind, people)
         return all(abs(a - b) < 1e-6 for a, b in zip(expected, row.value, strict=True))
 
-    def round_row(self, measure: str, week: str, extra: set[str]):
-        """The claim and the cells of a row of one week (one round)."""
-        r = round_of_week(week)
-        claim: frozenset[Who] = frozenset()
-        cells: frozenset[Who] = frozenset()
-        if r is not None and r in self.view.rounds:
+    def says(self, text: str, where: str) -> Says | None:
+        """A row's "also counts" text, read; None, filed, when it cannot be."""
+        try:
+            return Says.read(text)
+        except Unreadable as problem:
+            self.crawl.unexplained.append(
+                f"{self.view.role}: {where}: unreadable {text!r} ({problem}) "
+                f"at {self.url}"
+            )
+            return None
+
+    def claim(self, measure: str, rounds: Iterable[int], says: Says) -> frozenset[Who]:
+        """The people a row says it counts: in each of its rounds, the view's
+        teams less those it says it leaves out in that round, plus those it says
+        it merged in in that round (a merge naming no round: in every round it
+        counts anyone in)."""
+        t, found = truth(), set()
+        for r in rounds:
             if measure in CUSTOMER_MEASURES:
-                claim = cells = truth().people(measure, r, ())
-            else:
-                claim = truth().people(measure, r, self.view.asked | extra)
-                cells = self.cells.people(self.view, measure, r)
+                found |= t.people(measure, r, ())
+                continue
+            own = self.view.asked - says.left_out_in(r)
+            counted = bool(t.people(measure, r, own))
+            found |= t.people(measure, r, own | says.merged_in(r, counted=counted))
+        return frozenset(found)
+
+    def engine(self, measure: str, rounds: Iterable[int]) -> frozenset[Who]:
+        """The people the engine's cells give a row of these rounds."""
+        if measure in CUSTOMER_MEASURES:
+            return frozenset().union(*(truth().people(measure, r, ()) for r in rounds))
+        return frozenset().union(
+            *(self.cells.people(self.view, measure, r) for r in rounds)
+        )
+
+    def check(self, says: Says, measure: str, rounds: Iterable[int], where: str):
+        """What a row says of merges and omissions, against the engine's cells: it
+        names only rounds it counts; it merges in only teams the view does not
+        ask for, and leaves out only teams it does, in rounds they answered in,
+        for the reason their cell gives (below the floor; merged with a team the
+        viewer does not lead)."""
+        rounds, problems = tuple(rounds), []
+        if not says.named() <= set(rounds):
+            problems.append(
+                f"names rounds {sorted(says.named() - set(rounds))} not its"
+            )
+        if measure in CUSTOMER_MEASURES and (says.merged or says.left_out):
+            problems.append("names teams in a figure of customers")
+            rounds = ()
+        for teams, _ in says.merged:
+            if teams & self.view.asked:
+                problems.append(f"merges in {sorted(teams & self.view.asked)}, asked")
+        floor = FLOOR_OF.get(measure, FLOOR)
+        for teams, days, reason in says.left_out:
+            if not teams <= self.view.asked:
+                problems.append(
+                    f"leaves out {sorted(teams - self.view.asked)}, unasked"
+                )
+            for team in sorted(teams):
+                for r in sorted(rounds if days is None else days & set(rounds)):
+                    cell = [c for c in self.cells.of(measure, r) if team in c[0]]
+                    if not cell:
+                        if days is not None:
+                            problems.append(f"leaves out {team}, absent in r{r + 1}")
+                        continue
+                    ((teams_of_cell, n),) = cell
+                    if n < floor:
+                        expected = f"fewer than {floor} "
+                    elif not self.view.may_see(teams_of_cell):
+                        expected = MERGED_AWAY
+                    else:
+                        expected = None
+                    if expected is None or not reason.startswith(expected):
+                        problems.append(
+                            f"leaves out {team} in round {r + 1} as {reason!r}, its "
+                            f"cell being {' + '.join(sorted(teams_of_cell))} of {n}"
+                            + ("" if expected is None else f", so {expected!r}")
+                            + (", which the view shows" if expected is None else "")
+                        )
+        for problem in problems:
+            self.crawl.dishonest.append(
+                f"{self.view.role}: {where}: {problem}: says {says.text!r} "
+                f"at {self.url}"
+            )
+
+    def round_row(self, measure: str, week: str, says: Says, where: str):
+        """The claim and the cells of a row of one week (one round); a week of
+        board ratings holds the rating cells dated by it."""
+        r = round_of_week(week)
+        rounds = (r,) if r is not None and r in self.view.rounds else ()
+        self.check(says, measure, rounds, where)
+        claim, cells = self.claim(measure, rounds, says), self.engine(measure, rounds)
         if measure == "accuracy":
             ratings = self.view.ratings(dt.date.fromisoformat(week))
             claim, cells = claim | ratings, cells | ratings
         return claim, cells
 
     def read(self, chart: str, columns: list[str], rows: list[list[str]]) -> None:
-        also = columns.index("Also counts") if "Also counts" in columns else None
+        """A chart's table. Weekly trends have an "also counts" column per series
+        (`_trend`); the others, one "Also counts" column, last (ALSO_COUNTS)."""
+        handler = getattr(self, f"_{chart}", None)
+        if handler is None:
+            self._trend(chart, columns, rows)
+            return
+        also = None
+        if "Also counts" in columns:
+            if chart in ALSO_COUNTS and columns[-1] == "Also counts":
+                also = len(columns) - 1
+            else:
+                self.crawl.unexplained.append(f"unread column in {columns} {self.url}")
         for row in rows:
-            extra = extra_teams(row[also]) if also is not None else set()
-            getattr(self, f"_{chart}", self._trend)(chart, columns, row, extra)
+            where = f"{chart} row {row[0]}"
+            says = Says() if also is None else self.says(row[also], where)
+            if says is not None:
+                handler(chart, columns, row, says)
 
-    def _trend(self, chart, columns, row, extra) -> None:
-        """Week, then "<series>: respondents" and "<series>" for each series."""
-        for i, column in enumerate(columns):
-            if not column.endswith(": respondents"):
-                continue
-            if self.hidden(row, i, row[i + 1 : i + 2]):
-                continue
-            name = column.removesuffix(": respondents")
-            measure = "customer_comments" if chart == "customer_comments" else None
-            measure = measure or SERIES[name]
-            claim, cells = self.round_row(measure, row[0], extra)
-            value = (float(row[i + 1]),)
-            where = f"{chart} {name!r} week {row[0]}"
-            self.file(Row(measure, measure, int(row[i]), value, claim, cells, where))
+    def _trend(self, chart, columns, rows) -> None:
+        """Week, then for each series "<series>: respondents", "<series>" and, when
+        any of its rows counts other teams than its view's, "<series>: also
+        counts" (each series has its own cells)."""
+        series, i = [], 1
+        while i < len(columns):
+            name = columns[i].removesuffix(": respondents")
+            if (
+                columns[0] != "Week"
+                or name == columns[i]
+                or columns[i + 1 : i + 2] != [name]
+            ):
+                self.crawl.unexplained.append(f"unread column in {columns} {self.url}")
+                return
+            also = i + 2 if columns[i + 2 : i + 3] == [f"{name}: also counts"] else None
+            series.append((name, i, also))
+            i += 2 if also is None else 3
+        for row in rows:
+            for name, i, also in series:
+                if self.hidden(row, i, row[i + 1 : i + 2]):
+                    continue
+                where = f"{chart} {name!r} week {row[0]}"
+                says = Says() if also is None else self.says(row[also], where)
+                if says is None:
+                    continue
+                measure = "customer_comments" if chart == "customer_comments" else None
+                measure = measure or SERIES[name]
+                claim, cells = self.round_row(measure, row[0], says, where)
+                value = (float(row[i + 1]),)
+                self.file(
+                    Row(measure, measure, int(row[i]), value, claim, cells, where, says)
+                )
 
-    def _participation(self, chart, columns, row, extra) -> None:
+    def _participation(self, chart, columns, row, says) -> None:
         """Round, Survey, Starts, Sent, Answered, Participation (%)."""
         if self.hidden(row, 3, row[4:6]):
             return
-        claim, cells = self.round_row("invitees", row[2], extra)
-        value = (float(row[4]),)
         where = f"participation round {row[2]}"
-        self.file(Row("invitees", "invitees", int(row[3]), value, claim, cells, where))
+        claim, cells = self.round_row("invitees", row[2], says, where)
+        value = (float(row[4]),)
+        self.file(
+            Row("invitees", "invitees", int(row[3]), value, claim, cells, where, says)
+        )
 
-    def _team_participation(self, chart, columns, row, extra) -> None:
+    def _team_participation(self, chart, columns, row, says) -> None:
         """Round, Team (the cell), Sent, Answered, Participation (%)."""
         if self.hidden(row, 2, row[3:5]):
             return
-        day = dt.datetime.strptime(row[0].split(" · ")[0], "%d %b %Y")  # noqa: DTZ007
-        r = MONDAYS.index(day.date())
-        teams = extra_teams(row[1])
+        where = f"team_participation {row[1]!r} round {row[0]}"
+        try:
+            r = round_of_day(row[0].split(" · ")[0])
+            teams = teams_named(row[1])
+        except Unreadable as problem:
+            self.crawl.unexplained.append(f"{where}: {problem} at {self.url}")
+            return
         claim = truth().people("invitees", r, teams)
         cells = claim if teams in self.cells.taken(self.view, "invitees", r) else None
-        where = f"team_participation {row[1]!r} round {row[0]}"
         value = (float(row[3]),)
         self.file(
             Row(
@@ -960,17 +1173,32 @@ class Reader:
             )
         )
 
-    def _drivers(self, chart, columns, row, extra) -> None:
-        """Team (the cell), Driver, Respondents, Mean score: over the rounds in
-        view; the engine counts the rounds in which the row's teams are a cell."""
+    def _drivers(self, chart, columns, row, says) -> None:
+        """Team (the cell), Driver, Respondents, Mean score, Rounds ("every round
+        in view" or the days of the rounds the row counts): the cell's teams in
+        those rounds; the engine counts the rounds in which they are a cell."""
         if self.hidden(row, 2, row[3:4]) or number(row[3]) is None:
             return  # a driver too few answered within the cell is blank
-        teams = extra_teams(row[0])
+        where = f"drivers {row[0]!r} {row[1]}"
+        said = row[columns.index("Rounds")]
+        try:
+            teams = teams_named(row[0])
+            rounds = (
+                self.view.rounds
+                if said == "every round in view"
+                else tuple(sorted({round_of_day(day) for day in said.split(", ")}))
+            )
+        except Unreadable as problem:
+            self.crawl.unexplained.append(f"{where}: {problem} at {self.url}")
+            return
+        if not set(rounds) <= set(self.view.rounds):
+            self.crawl.dishonest.append(
+                f"{self.view.role}: {where}: counts rounds out of view: {said!r} "
+                f"at {self.url}"
+            )
         driver = next(key for key, label in LIKERT.items() if label == row[1])
         measure = f"likert:{driver}"
-        claim = frozenset().union(
-            *(truth().people(measure, r, teams) for r in self.view.rounds)
-        )
+        claim = frozenset().union(*(truth().people(measure, r, teams) for r in rounds))
         cells = frozenset().union(
             *(
                 truth().people(measure, r, teams)
@@ -978,30 +1206,23 @@ class Reader:
                 if teams in self.cells.taken(self.view, measure, r)
             )
         )
-        where = f"drivers {row[0]!r} {row[1]}"
         value = (float(row[3]),)
-        self.file(Row(measure, measure, int(row[2]), value, claim, cells, where))
+        self.file(Row(measure, measure, int(row[2]), value, claim, cells, where, said))
 
-    def _hours(self, chart, columns, row, extra) -> None:
+    def _hours(self, chart, columns, row, says) -> None:
         """Week, AI tool, Respondents, Hours saved, per respondent, FTE."""
         if self.hidden(row, 2, row[3:6]):
             return
-        claim, cells = self.round_row("hours", row[0], extra)
-        shown = Row(
-            "hours",
-            "hours",
-            int(row[2]),
-            (float(row[3]),),
-            claim,
-            cells,
-            f"{chart} week {row[0]}",
-        )
+        where = f"{chart} week {row[0]}"
+        claim, cells = self.round_row("hours", row[0], says, where)
+        value = (float(row[3]),)
+        shown = Row("hours", "hours", int(row[2]), value, claim, cells, where, says)
         self.hours.append(shown)
         self.file(shown)
 
     _tool_hours = _hours
 
-    def _hours_total(self, chart, columns, row, extra) -> None:
+    def _hours_total(self, chart, columns, row, says) -> None:
         """AI tool, Weeks shown, Weeks hidden, Hours in total...: the sum of the
         weeks shown above it, with no n of its own."""
         if self.hidden(row, 3, row[4:6]):
@@ -1013,21 +1234,18 @@ class Reader:
         value = (float(row[3]),)
         self.file(Row("hours", "hours", None, value, claim, cells, "hours_total"))
 
-    def _accuracy(self, chart, columns, row, extra) -> None:
+    def _accuracy(self, chart, columns, row, says) -> None:
         """AI tool, Verdicts, the three shares, From surveys, From the board: over
         every round in view and the board's cells the dates touch."""
         if self.hidden(row, 1, row[2:7]):
             return
         rounds = self.view.rounds
-        claim = frozenset().union(
-            *(truth().people("accuracy", r, self.view.asked | extra) for r in rounds)
-        )
-        cells = frozenset().union(
-            *(self.cells.people(self.view, "accuracy", r) for r in rounds)
-        )
+        where = f"accuracy {row[0]} (surveys {row[5]}, board {row[6]})"
+        self.check(says, "accuracy", rounds, where)
+        claim = self.claim("accuracy", rounds, says)
+        cells = self.engine("accuracy", rounds)
         ratings = self.view.ratings()
         shares = tuple(float(cell) for cell in row[2:5])
-        where = f"accuracy {row[0]} (surveys {row[5]}, board {row[6]})"
         self.file(
             Row(
                 "accuracy",
@@ -1037,6 +1255,7 @@ class Reader:
                 claim | ratings,
                 cells | ratings,
                 where,
+                says,
             )
         )
         if (int(row[5]), int(row[6])) != (int(row[1]) - len(ratings), len(ratings)):
@@ -1044,20 +1263,29 @@ class Reader:
                 f"{where}: the board's cells touched hold {len(ratings)}, at {self.url}"
             )
 
-    def _tool_accuracy(self, chart, columns, row, extra) -> None:
+    def _tool_accuracy(self, chart, columns, row, says) -> None:
         """Week, Verdicts, the three shares."""
         if self.hidden(row, 1, row[2:5]):
             return
-        claim, cells = self.round_row("accuracy", row[0], extra)
-        shares = tuple(float(cell) for cell in row[2:5])
         where = f"tool_accuracy week {row[0]}"
+        claim, cells = self.round_row("accuracy", row[0], says, where)
+        shares = tuple(float(cell) for cell in row[2:5])
         self.file(
-            Row("accuracy", "accuracy_shares", int(row[1]), shares, claim, cells, where)
+            Row(
+                "accuracy",
+                "accuracy_shares",
+                int(row[1]),
+                shares,
+                claim,
+                cells,
+                where,
+                says,
+            )
         )
 
     def comments_page(self, page: str) -> None:
-        """Each shown round: "N people wrote a comment (with ...)" and the texts,
-        whose writers the ground truth knows."""
+        """Each shown round: "N people wrote a comment (<what it also counts>)" and
+        the texts, whose writers the ground truth knows."""
         for section in re.finditer(r"<section.*?</section>", page, re.S):
             body = section.group(0)
             day = re.search(r'<time datetime="([\d-]+)"', body).group(1)
@@ -1070,11 +1298,17 @@ class Reader:
                 assert 'data-testid="hidden"' in body, body
                 continue
             r = MONDAYS.index(dt.date.fromisoformat(day))
-            extra = extra_teams(html.unescape(count.group(2) or ""))
-            claim = truth().people("comments", r, self.view.asked | extra)
-            written = frozenset((who, int(pr)) for who, pr in COMMENT.findall(body))
             n, where = int(count.group(1)), f"comments_page round {day}"
-            said = f"hr: {where}: n={n}, claims {describe(claim)} at {self.url}"
+            says = self.says(html.unescape(count.group(2) or ""), where)
+            if says is None:
+                continue
+            self.check(says, "comments", (r,), where)
+            claim = self.claim("comments", (r,), says)
+            written = frozenset((who, int(pr)) for who, pr in COMMENT.findall(body))
+            said = (
+                f"hr: {where}: n={n}, claims {describe(claim)} ({says.text!r}) "
+                f"at {self.url}"
+            )
             if written == claim and n == len(claim):
                 pass
             elif n == len(written):
@@ -1380,8 +1614,9 @@ def test_no_one_opens_a_page_that_is_not_for_them(attack):
 
 @with_db
 def test_every_figure_counts_the_people_it_says(attack):
-    """A row counts its view's people in its round, plus the teams it says it
-    also counts; nothing more, nothing less (a few examples per chart)."""
+    """A row counts, in each of its rounds, its view's people, plus the teams it
+    says it merged in there, less those it says it left out there (and why);
+    nothing more, nothing less (a few examples per chart)."""
     by_chart: dict[str, list[str]] = defaultdict(list)
     for problem in attack.dishonest:
         by_chart[problem.split(": ")[1].split(" ")[0]].append(problem)
