@@ -21,11 +21,11 @@ from dashboards.privacy import (
     answers_in,
     attach,
     below_floor,
-    day_label,
     per_unit,
     populations,
     ratio,
     round_infos,
+    round_names,
     rounds_in,
     weekly_rows,
 )
@@ -158,13 +158,13 @@ def driver_heatmap(filters: Filters) -> list[dict]:
             if cell.shown and people.may_see(cell):
                 for unit in cell.units:
                     shown[cell.units].update(population.stats[unit])
-                days[cell.units].add(population.round.day)
+                days[cell.units].add(population.round)
                 floors[cell.units] = max(floors.get(cell.units, 0), cell.floor)
             else:
                 reason = MERGED_AWAY if cell.shown else below_floor(cell.floor)
                 hidden.update(dict.fromkeys(asked, reason))
     names = Names.load()
-    in_view = {population.round.day for population in found}
+    in_view = {population.round for population in found}
     drivers = sorted(
         {k.split(":")[0] for totals in shown.values() for k in totals if ":" in k}
     )
@@ -175,7 +175,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
         rounds = (
             "every round in view"
             if days[units] == in_view
-            else ", ".join(day_label(day) for day in sorted(days[units]))
+            else round_names(days[units], among=in_view)
         )
         for driver in drivers:
             answered = totals[f"{driver}:answers"]

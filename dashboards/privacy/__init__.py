@@ -34,6 +34,7 @@ from dashboards.privacy.cells import (
     below_floor,
     day_label,
     populations,
+    round_names,
 )
 from dashboards.privacy.partition import Cell, Unit, partition
 from dashboards.privacy.rows import (
@@ -68,6 +69,7 @@ __all__ = [
     "per_unit",
     "populations",
     "ratio",
+    "round_names",
     "round_infos",
     "rounds_in",
     "weekly_rows",

@@ -95,11 +95,11 @@ class Choice:
     totals: Counter = field(default_factory=Counter)
     cells: list[Cell] = field(default_factory=list)
     asked: bool = False  # the view asks for someone in these populations
-    days: set[dt.date] = field(default_factory=set)  # rounds counted
+    days: set[RoundInfo] = field(default_factory=set)  # the rounds counted
     # Units counted beyond what the view asked for, with the rounds they were in.
-    extra: dict[Unit, set[dt.date]] = field(default_factory=dict)
+    extra: dict[Unit, set[RoundInfo]] = field(default_factory=dict)
     # Units the view asked for but could not be shown: (reason, unit) -> rounds.
-    missing: dict[tuple[str, Unit], set[dt.date]] = field(default_factory=dict)
+    missing: dict[tuple[str, Unit], set[RoundInfo]] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
@@ -136,7 +136,7 @@ class Population:
     key: Hashable = None  # what else sets it apart: the AI tool
 
     def choose(self, people: People, *, what: str = "responses") -> Choice:
-        choice, day = Choice(), self.round.day
+        choice, day = Choice(), self.round
         for cell in self.cells:
             asked = [unit for unit in cell.units if people.asks_for(unit)]
             if not asked:
@@ -266,21 +266,31 @@ class Names:
         return ". ".join(parts)
 
 
-def _grouped(by_unit: Mapping[Unit, set[dt.date]]) -> dict[frozenset, list[Unit]]:
+def _grouped(by_unit: Mapping[Unit, set[RoundInfo]]) -> dict[frozenset, list[Unit]]:
     grouped: dict[frozenset, list[Unit]] = {}
     for unit, days in by_unit.items():
         grouped.setdefault(frozenset(days), []).append(unit)
     return grouped
 
 
-def _rounds(days: Iterable[dt.date], counted: set[dt.date]) -> str:
-    """ " in the rounds of 2 Mar 2026, 9 Mar 2026" unless `days` are all the
+def _rounds(rounds: Iterable[RoundInfo], counted: set[RoundInfo]) -> str:
+    """ " in the rounds of 2 Mar 2026, 9 Mar 2026" unless `rounds` are all the
     rounds the figure counts."""
-    days = sorted(days)
-    if set(days) == counted or len(counted | set(days)) <= 1:
+    rounds = set(rounds)
+    if rounds == counted or len(counted | rounds) <= 1:
         return ""
-    word = "round" if len(days) == 1 else "rounds"
-    return f" in the {word} of " + ", ".join(day_label(day) for day in days)
+    word = "round" if len(rounds) == 1 else "rounds"
+    return f" in the {word} of " + round_names(rounds, among=counted | rounds)
+
+
+def round_names(rounds: Iterable[RoundInfo], *, among: Iterable[RoundInfo]) -> str:
+    """Rounds by their start day, with the survey's title where another round
+    among `among` starts the same day: "9 Mar 2026 · AI check"."""
+    days = Counter(info.day for info in set(among))
+    return ", ".join(
+        day_label(info.day) + (f" · {info.survey_title}" if days[info.day] > 1 else "")
+        for info in sorted(set(rounds), key=lambda i: (i.starts_at, i.pk))
+    )
 
 
 def day_label(day: dt.date) -> str:
