@@ -128,12 +128,14 @@ def trend_figure(
     hidden = sorted(
         {row["week"] for one in series for row in one.rows if row["suppressed"]}
     )
-    label = suppression.label(floor)
     _hidden_marks(
         figure,
         [week.isoformat() for week in hidden],
         [
-            f"Week of {_day(week)}: {', '.join(_names_hidden(series, week))}: {label}"
+            f"Week of {_day(week)}: "
+            + "; ".join(
+                f"{name}: {reason}" for name, reason in _hidden(series, week, floor)
+            )
             for week in hidden
         ],
         floor,
@@ -143,10 +145,14 @@ def trend_figure(
     return figure
 
 
-def _names_hidden(series: Sequence[Series], week: dt.date) -> Iterable[str]:
+def _hidden(
+    series: Sequence[Series], week: dt.date, floor: int
+) -> Iterable[tuple[str, str]]:
+    """(series name, why) for each series hidden in a week."""
     for one in series:
-        if any(row["week"] == week and row["suppressed"] for row in one.rows):
-            yield one.name
+        for row in one.rows:
+            if row["week"] == week and row["suppressed"]:
+                yield one.name, hidden_label(row, floor)
 
 
 def _weeks(series: Sequence[Series]) -> list[dt.date]:
@@ -469,7 +475,7 @@ def _hidden_marks(
             yaxis=HIDDEN_AXIS,
             mode="markers",
             marker={"symbol": "x-thin-open", "size": 10, "color": HIDDEN_COLOUR},
-            name=f"Hidden: {suppression.label(floor)}",
+            name="Hidden to protect anonymity (hover for why)",
             hovertext=[_text(text) for text in texts],
             hoverinfo="text",
         )

@@ -24,12 +24,11 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from dashboards.filters import Filters
-from dashboards.metrics.pulse import floor_for
 from dashboards.privacy import (
     Choice,
+    Names,
     People,
     by_week,
-    names_if_needed,
     per_unit,
     populations,
     round_infos,
@@ -42,6 +41,10 @@ from surveys.models import Question
 SURVEY, BOARD = "survey", "board"
 VERDICTS = tuple(Accuracy.values)
 _FIGURES = ("correct", "mostly_correct", "incorrect", "right")
+# The board's ratings keep no survey, so no survey's floor: a fixed one, the
+# default minimum group size (a floor that moved with the surveys in use would
+# re-form the time cells, and two looks would isolate a few ratings).
+BOARD_FLOOR = 5
 # The filters that narrow verdicts to a group of people. Board ratings keep no
 # person, team or survey, so under any of these only the survey's verdicts count.
 PEOPLE_CUTS = ("department", "team", "teams", "survey")
@@ -173,17 +176,18 @@ def accuracy_by_tool(filters: Filters) -> list[dict]:
     people = People.of(filters)
     totals: dict[int, Choice] = defaultdict(Choice)
     from_ratings: Counter = Counter()
-    for population in _survey_populations(filters):
+    found = _survey_populations(filters)
+    for population in found:
         totals[population.key].add(population.choose(people, what="verdicts"))
     if _with_ratings(filters):
         tools = [filters.tool] if filters.tool else None
-        for tool, cells in rating_cells(tools=tools, floor=floor_for(filters)).items():
+        for tool, cells in rating_cells(tools=tools, floor=BOARD_FLOOR).items():
             for cell in _ratings_in(cells, filters):
                 totals[tool].totals.update(cell.counts)
                 totals[tool].asked = True
                 from_ratings[tool] += cell.n
     names = dict(AITool.objects.filter(pk__in=list(totals)).values_list("pk", "name"))
-    label = names_if_needed(totals.values())
+    label = Names.of(found)
     rows = []
     for tool, choice in totals.items():
         counts = choice.totals
@@ -197,7 +201,7 @@ def accuracy_by_tool(filters: Filters) -> list[dict]:
         row = _shares(tool_accuracy)
         if not tool_accuracy.total:
             row = _hidden(row, choice.reason)
-        row["covers"] = label.say(choice) if label else ""
+        row["covers"] = label.say(choice) if tool_accuracy.total else ""
         rows.append(row)
     return sorted(rows, key=lambda row: (row["tool_name"], row["tool"]))
 
@@ -209,15 +213,16 @@ def accuracy_trend(filters: Filters) -> list[dict]:
     A survey's verdicts are dated by the week their round started; a cell of
     board ratings by its last week."""
     people = People.of(filters)
-    weeks = by_week(_survey_populations(filters), people, what="verdicts")
+    found = _survey_populations(filters)
+    weeks = by_week(found, people, what="verdicts")
     if _with_ratings(filters):
         tools = [filters.tool] if filters.tool else None
-        for cells in rating_cells(tools=tools, floor=floor_for(filters)).values():
+        for cells in rating_cells(tools=tools, floor=BOARD_FLOOR).values():
             for cell in _ratings_in(cells, filters):
                 week = weeks.setdefault(cell.last, Choice())
                 week.totals.update(cell.counts)
                 week.asked = True
-    label = names_if_needed(weeks.values())
+    label = Names.of(found)
     rows = []
     for week, choice in sorted(weeks.items()):
         counts = choice.totals
@@ -226,7 +231,7 @@ def accuracy_trend(filters: Filters) -> list[dict]:
         row = {"week": week, **row, "n": tool.total, "suppressed": False}
         if not tool.total:
             row = _hidden(row, choice.reason)
-        row["covers"] = label.say(choice) if label else ""
+        row["covers"] = label.say(choice) if tool.total else ""
         rows.append(row)
     return rows
 

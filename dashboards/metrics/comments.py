@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
-from dashboards.privacy import People, names_if_needed, populations, round_infos
+from dashboards.privacy import Names, People, populations, round_infos
 from surveys.models import Answer, Question, Survey
 
 DEFAULT_THRESHOLD = 10
@@ -130,7 +130,7 @@ def comment_rounds(filters: Filters) -> list[RoundComments]:
     )
     people = People.of(filters)
     choices = {p.round.pk: (p, p.choose(people, what="comments")) for p in found}
-    names = names_if_needed(choice for _, choice in choices.values())
+    names = Names.of(found)
     result = []
     for info in sorted(
         rounds.values(), key=lambda i: (i.starts_at, i.pk), reverse=True
@@ -147,7 +147,7 @@ def comment_rounds(filters: Filters) -> list[RoundComments]:
                 n=choice.n if choice.shown else None,
                 hidden=not choice.shown,
                 reason=choice.reason,
-                covers=names.say(choice) if names else "",
+                covers=names.say(choice) if choice.shown else "",
                 units=None
                 if every
                 else frozenset(u for cell in choice.cells for u in cell.units),

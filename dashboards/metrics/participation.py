@@ -23,7 +23,6 @@ from dashboards.privacy import (
     RoundInfo,
     below_floor,
     by,
-    names_if_needed,
     populations,
     ratio,
     round_infos,
@@ -41,6 +40,8 @@ def invitee_populations(rounds: dict[int, RoundInfo]):
             "round",
             department=F("person__team__department"),
             team=F("person__team"),
+            team_name=F("person__team__name"),
+            department_name=F("person__team__department__name"),
         )
         .annotate(
             people=Count("pk", filter=SENT),
@@ -61,7 +62,7 @@ def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
     hidden with the reason."""
     found = invitee_populations({info.pk: info for info in rounds})
     choices = by(found, People.of(filters), lambda p: p.round.pk, what="invitees")
-    names = names_if_needed(choices.values())
+    names = Names.of(found)
     rows = []
     for info, label in zip(rounds, round_labels(rounds), strict=True):
         choice = choices.get(info.pk)
@@ -74,7 +75,7 @@ def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
                 "rate": ratio(choice.totals["answered"], choice.n) if shown else None,
                 "suppressed": not shown,
                 "reason": "" if shown or choice is None else choice.reason,
-                "covers": names.say(choice) if shown and names else "",
+                "covers": names.say(choice) if shown else "",
             }
         )
     return rows
@@ -86,7 +87,7 @@ def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[di
     found = invitee_populations({info.pk: info for info in rounds})
     labels = dict(zip((i.pk for i in rounds), round_labels(rounds), strict=True))
     people = People.of(filters)
-    names = Names.load()
+    names = Names.of(found)
     rows = []
     for population in found:
         info = population.round

@@ -163,7 +163,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
             else:
                 reason = MERGED_AWAY if cell.shown else below_floor(cell.floor)
                 hidden.update(dict.fromkeys(asked, reason))
-    names = Names.load()
+    names = Names.of(found)
     in_view = {population.round for population in found}
     drivers = sorted(
         {k.split(":")[0] for totals in shown.values() for k in totals if ":" in k}
@@ -181,7 +181,9 @@ def driver_heatmap(filters: Filters) -> list[dict]:
             answered = totals[f"{driver}:answers"]
             if not answered:
                 continue
-            blank = answered < floors[units]
+            # People, not answers: two people answering two trust questions
+            # are four answers.
+            blank = totals[f"{driver}:people"] < floors[units]
             rows.append(
                 {
                     "team": key,
@@ -192,7 +194,9 @@ def driver_heatmap(filters: Filters) -> list[dict]:
                     if blank
                     else round(totals[f"{driver}:total"] / answered, 2),
                     "suppressed": blank,
-                    "reason": below_floor(floors[units], "answers") if blank else "",
+                    "reason": below_floor(floors[units], "people answering")
+                    if blank
+                    else "",
                     "rounds": rounds,
                 }
             )

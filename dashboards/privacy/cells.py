@@ -27,9 +27,8 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.privacy.partition import Cell, Unit, partition
-from org.models import Department, Team
 
-KEYS = ("round", "department", "team", "tool", "driver")
+KEYS = ("round", "department", "team", "tool", "driver", "team_name", "department_name")
 MERGED_AWAY = "hidden: merged with a team you do not lead"
 
 
@@ -134,6 +133,8 @@ class Population:
     cells: list[Cell]
     stats: dict[Unit, Counter]
     key: Hashable = None  # what else sets it apart: the AI tool
+    # Each unit's team and department names, read with its numbers.
+    names: Mapping[Unit, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def choose(self, people: People, *, what: str = "responses") -> Choice:
         choice, day = Choice(), self.round
@@ -168,16 +169,18 @@ def populations(
     `people` (how many people it counts) and any other numbers, which are summed
     per unit."""
     grouped: dict[tuple[int, Hashable], dict[Unit, Counter]] = {}
+    names: dict[Unit, tuple[str | None, str | None]] = {}
     for row in rows:
         unit = (row["department"], row["team"])
         stats = grouped.setdefault((row["round"], key(row)), {})
         stats.setdefault(unit, Counter()).update(_numbers(row))
+        names[unit] = (row.get("team_name"), row.get("department_name"))
     found = []
     for (round_id, extra), stats in grouped.items():
         info = rounds[round_id]
         sizes = {unit: numbers["people"] for unit, numbers in stats.items()}
         cells = partition(sizes, floor=floor(info))
-        found.append(Population(info, cells, stats, extra))
+        found.append(Population(info, cells, stats, extra, names))
     found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
     return found
 
@@ -221,11 +224,19 @@ class Names:
     departments: Mapping[int, str]
 
     @classmethod
-    def load(cls) -> Names:
-        return cls(
-            dict(Team.objects.values_list("pk", "name")),
-            dict(Department.objects.values_list("pk", "name")),
-        )
+    def of(cls, found: Iterable[Population]) -> Names:
+        """The names the populations read with their numbers: no query."""
+        teams, departments = {}, {}
+        for population in found:
+            for (department, team), (
+                team_name,
+                department_name,
+            ) in population.names.items():
+                if team is not None and team_name is not None:
+                    teams[team] = team_name
+                if department is not None and department_name is not None:
+                    departments[department] = department_name
+        return cls(teams, departments)
 
     def unit(self, unit: Unit) -> str:
         _, team = unit

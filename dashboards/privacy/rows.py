@@ -79,6 +79,8 @@ def per_unit(scope: QuerySet[Answer], /, *keys: str, **numbers) -> QuerySet:
             round=F("response__round"),
             department=F("response__department"),
             team=F("response__team"),
+            team_name=F("response__team__name"),
+            department_name=F("response__department__name"),
             **named,
         )
         .annotate(people=Count("response", distinct=True), **numbers)
@@ -146,22 +148,12 @@ def weekly_rows(
     no cell the view asks for may be shown, `suppressed` with the `reason`;
     `covers` names the teams merged in beyond the view's own."""
     weeks = by_week(found, people, what=what)
-    names = names_if_needed(weeks.values())
+    names = Names.of(found)
     rows = []
     for week, choice in weeks.items():
         values = figures(choice.totals) if choice.shown else dict.fromkeys(fields)
         rows.append({"week": week, **Row(choice).as_dict(names, **values)})
     return rows
-
-
-def names_if_needed(choices: Iterable[Choice]) -> Names | None:
-    """Team names, read only when some figure counts more than its view asked
-    for and has to say so."""
-    return (
-        Names.load()
-        if any(choice.extra or (choice.shown and choice.missing) for choice in choices)
-        else None
-    )
 
 
 def ratio(part: float, whole: float, scale: float = 100, digits: int = 1):

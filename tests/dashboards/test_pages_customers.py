@@ -131,7 +131,7 @@ def test_a_week_of_too_few_customers_is_hidden(hr, signed_in):
     figure = figure_of(client.get(URL), "csat_nps")
 
     assert figure["data"][0]["y"] == [None]
-    assert figure["data"][-1]["name"] == "Hidden: fewer than 5 responses"
+    assert figure["data"][-1]["name"] == "Hidden to protect anonymity (hover for why)"
     assert csv_of(client, f"{URL}?csv=csat_nps")[1][:3] == [
         "2026-03-02",
         "",

@@ -22,7 +22,14 @@ from tests.dashboards.test_pages_overview import (
     section,
     warnings_of,
 )
-from tests.dashboards.test_tool_metrics import C, M, X, answer_tool, rate, tool_survey
+from tests.dashboards.test_tool_metrics import (
+    C,
+    M,
+    X,
+    answer_tool,
+    rate,
+    tool_survey,
+)
 from tests.feedback.factories import ConcernFactory
 from tests.org.factories import (
     AIToolFactory,
@@ -155,6 +162,7 @@ def test_a_tools_owner_sees_its_page_org_wide_without_team_cuts(
     assert 'id="filter-team"' not in response.content.decode()
 
 
+@pytest.mark.usefixtures("board_floor")
 def test_a_tool_page_joins_the_whole_record(signed_in, hr, drafter):
     tool, _ = drafter
     other = AIToolFactory(name="Search")

@@ -334,10 +334,10 @@ def test_the_floor_is_the_strictest_among_the_surveys_in_scope(pulse_survey):
     assert pulse.floor_for(Filters(survey=survey.pk)) == 3
 
 
-QUERIES = {  # the rounds, then one grouped query (the heatmap: two, and the names)
+QUERIES = {  # the rounds, then one grouped query (the heatmap: two)
     pulse.sentiment_trend: 2,
     pulse.enps_trend: 2,
-    pulse.driver_heatmap: 5,
+    pulse.driver_heatmap: 3,
     pulse.hours_saved: 2,
     pulse.comment_sentiment_trend: 2,
 }

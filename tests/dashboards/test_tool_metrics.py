@@ -25,7 +25,7 @@ from tests.feedback.factories import ConcernFactory
 from tests.org.factories import AIToolFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("board_floor")]
 
 Kind = Question.Kind
 
