@@ -251,8 +251,8 @@ def seed(people: int, weeks: int) -> int:
         cursor.execute(
             """
             INSERT INTO surveys_response
-                (id, round_id, submitted_on, team_id, department_id, segment)
-            SELECT gen_random_uuid(), r.id, r.starts_at::date,
+                (id, round_id, team_id, department_id, segment)
+            SELECT gen_random_uuid(), r.id,
                    (SELECT min(id) FROM org_team) + g %% %s, %s, ''
             FROM surveys_round r CROSS JOIN generate_series(1, %s) g
             """,
@@ -338,8 +338,8 @@ def seed_customers(cursor, weeks: int) -> None:
     )
     cursor.execute(
         """
-        INSERT INTO surveys_response (id, round_id, submitted_on, segment)
-        SELECT gen_random_uuid(), r.id, r.starts_at::date, ''
+        INSERT INTO surveys_response (id, round_id, segment)
+        SELECT gen_random_uuid(), r.id, ''
         FROM surveys_round r CROSS JOIN generate_series(1, 500) g
         WHERE r.survey_id = %s
         """,

@@ -3,7 +3,7 @@ alive, does the mail server accept our sender.
 
 The status code depends on the database and the broker only: those are what a load
 balancer can act on. The worker's last heartbeat and the mail server's refusal of
-our sender address (every email would fail alike; `config.mail`) are reported for
+our sender address (every email would fail alike; `core.mail`) are reported for
 people and monitoring.
 """
 
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from config.mail import sender_refused_last
+from core.mail import sender_refused_last
 
 logger = logging.getLogger(__name__)
 

@@ -42,6 +42,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Former keys, comma-separated, while a rotation settles: they still check sessions
+# and signed values, and open anonymous answers sealed before the rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Behind TLS in production: cookies only over HTTPS, and trust the proxy's header.
@@ -72,11 +75,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "config",
+    "core",
     "org",
     "surveys",
     "feedback",
     "dashboards",
     "api",
+    "demo",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
+from home.urls import org_urlpatterns as tool_page
+from org import urls as org_urls
 from org.forms import PasswordSetOrResetForm
-from org.views import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,8 +21,10 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", home, name="home"),
-    path("", include("org.urls")),
+    path("", include("home.urls")),
+    # org's pages, and an AI tool's page (served by home, as it shows what several
+    # apps know of the tool) under the same `org:` names.
+    path("", include(([*org_urls.urlpatterns, *tool_page], org_urls.app_name))),
     path("", include("surveys.urls")),
     path("", include("feedback.urls")),
     path("dashboards/", include("dashboards.urls")),

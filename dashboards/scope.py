@@ -82,12 +82,6 @@ def tool_scope(user, tool, filters: Filters) -> Scope | None:
     return None
 
 
-def scope_for(user, filters: Filters) -> tuple[Filters, tuple[int, ...] | None]:
-    """The filters to show and the teams allowed (None: the whole organisation)."""
-    scope = dashboard_scope(user, filters)
-    return scope.filters, scope.teams
-
-
 def _managed(person) -> dict[int, int]:
     """Team id -> department id of the teams a person manages."""
     if person is None:

@@ -8,6 +8,8 @@ from feedback.models import Comment, Concern
 from org.models import AITool
 
 EDIT_WINDOW = dt.timedelta(minutes=15)
+# The window in words, for the messages and pages that state it.
+EDIT_WINDOW_TEXT = f"{EDIT_WINDOW // dt.timedelta(minutes=1)} minutes"
 
 
 def person_of(user):

@@ -11,53 +11,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 
-from config.dispatch import QUEUE_STALE, queue_once
+from core.delivery import Sent
+from core.dispatch import QUEUE_STALE, queue_once
+from core.ticks import TickReport
 from feedback.models import Notice
 from feedback.services.followups import followups_run
-from feedback.services.outbox import (
-    Sent,
-    TemporaryDeliveryError,
-    notice_send,
-    notices_to_send,
-)
+from feedback.services.outbox import notice_send, notices_to_send
 
 # Sends handed to workers per dispatcher pass: each pass stays short.
 QUEUE_PER_PASS = 5000
 
+# What a tick reports, in this order; "failed" notices were refused for good by the
+# mail server, "deferred" ones it asked us to try later.
+COUNTS = ("reminded", "escalated", "nudged", "sent", "queued", "failed", "deferred")
+
 Enqueue = Callable[[list[tuple[int, int]]], None]
 
 
-@dataclass
-class FeedbackReport:
-    reminded: int = 0
-    escalated: int = 0
-    nudged: int = 0
-    sent: int = 0
-    queued: int = 0
-    failed: int = 0  # refused for good by the mail server
-    deferred: int = 0  # the mail server said "later"
-    notes: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        parts = [
-            f"{value} {name}"
-            for name, value in vars(self).items()
-            if name != "notes" and value
-        ]
-        return "feedback: " + (", ".join(parts) if parts else "nothing due")
-
-
-def feedback_tick(
-    *, now: dt.datetime, enqueue: Enqueue | None = None
-) -> FeedbackReport:
+def feedback_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickReport:
     """Remind, escalate and nudge what is due at `now`, then send the outbox.
 
     `enqueue` None sends inline. Otherwise it receives (notice id, 0) pairs and
     must hand them to the broker.
     """
-    report = FeedbackReport()
+    report = TickReport.of("feedback", *COUNTS)
     counts = followups_run(now=now)
     report.reminded, report.escalated = counts.reminded, counts.escalated
     report.nudged = counts.nudged
@@ -71,14 +50,9 @@ def feedback_tick(
     return report
 
 
-def _send_inline(notice_id: int, now: dt.datetime, report: FeedbackReport) -> None:
-    try:
-        outcome = notice_send(notice_id, now=now)
-    except TemporaryDeliveryError as exc:
-        report.deferred += 1
-        report.notes.append(f"notice {notice_id}: {exc}")
-        return
-    if outcome == Sent.SENT:
-        report.sent += 1
-    elif outcome == Sent.BOUNCED:
-        report.failed += 1
+def _send_inline(notice_id: int, now: dt.datetime, report: TickReport) -> None:
+    report.count_send(
+        partial(notice_send, notice_id, now=now),
+        what=f"notice {notice_id}",
+        names={Sent.BOUNCED: "failed"},
+    )

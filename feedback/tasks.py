@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from feedback.services.outbox import TemporaryDeliveryError, notice_send
-
-# Temporary SMTP trouble: retry with exponential backoff (up to 10 minutes apart)
-# and jitter, so a recovering mail server is not hit by every worker at once.
-RETRY = {
-    "autoretry_for": (TemporaryDeliveryError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+from core.delivery import RETRY
+from feedback.services.outbox import notice_send
 
 
 @shared_task(name="feedback.send_notice", ignore_result=True, **RETRY)
@@ -24,7 +15,7 @@ def send_notice(notice_id: int) -> str:
 
 
 def enqueue_notices(batch: list[tuple[int, int]]) -> None:
-    """Hand (notice id, 0) pairs, as `config.dispatch.queue_once` gives them, to
+    """Hand (notice id, 0) pairs, as `core.dispatch.queue_once` gives them, to
     the broker."""
     for notice_id, _ in batch:
         send_notice.delay(notice_id)

@@ -13,11 +13,16 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **extra: object) -> User:
+        user = self.build(email, password, **extra)
+        user.save(using=self._db)
+        return user
+
+    def build(self, email: str, password: str | None = None, **extra: object) -> User:
+        """An unsaved user, for saving many at once with `bulk_create`."""
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)  # None gives an unusable password
-        user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, username: str | None) -> User:

@@ -1,4 +1,4 @@
-"""Reads for the org app: what each home page and list shows."""
+"""Reads for the org app: its part of each home page, and its lists."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from org.roles import Role, roles_of
 
 @dataclass
 class Home:
+    """org's part of a user's home page; `home.selectors` adds the other apps'."""
+
     person: Person | None
     roles: set[Role]
     managed_teams: list[Team]

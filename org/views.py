@@ -18,13 +18,6 @@ from org.services.people_import import COLUMNS, PeopleImportError, people_import
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "org/home.html", {"home": selectors.home_for(user=request.user)}
-    )
-
-
-@login_required
 @permission_required("org.view_aitool", raise_exception=True)
 def aitool_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -33,20 +26,6 @@ def aitool_list(request: HttpRequest) -> HttpResponse:
         {
             "tools": selectors.aitool_list(),
             "can_add": request.user.has_perm("org.add_aitool"),
-        },
-    )
-
-
-@login_required
-@permission_required("org.view_aitool", raise_exception=True)
-def aitool_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tool = get_object_or_404(AITool.objects.select_related("owner__user"), pk=pk)
-    return render(
-        request,
-        "org/aitool_detail.html",
-        {
-            "tool": tool,
-            "can_edit": selectors.aitool_editable_by(tool=tool, user=request.user),
         },
     )
 

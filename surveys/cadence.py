@@ -82,10 +82,6 @@ def latest_start(schedule: Schedule, *, now: dt.datetime) -> dt.datetime | None:
     return latest
 
 
-def next_start(schedule: Schedule, *, after: dt.datetime) -> dt.datetime | None:
-    return next((start for start in starts(schedule) if start > after), None)
-
-
 def local_instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     """`day` at wall-clock `at` in `tz`. A time that a spring-forward skips is moved
     past the gap (02:30 becomes 03:30); a repeated autumn time takes its first pass."""

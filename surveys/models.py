@@ -3,8 +3,10 @@
 Invariants the database itself holds (DESIGN.md): the anonymity floor and the
 comment threshold are never below 3; one round per survey and start; one invitation
 per recipient and round; one response per invitation; an anonymous response has no
-key to an invitation or a person, a random id (so insertion order cannot be matched
-to invitations) and only the day it was submitted.
+key to an invitation or a person, a random id, and no time but its round's. It waits
+sealed (`SealedResponse`) until it can be written in a shuffled batch
+(`surveys.services.release`), so neither a transaction id, nor an order, nor a time
+ties it to the invitation that was marked answered.
 """
 
 from __future__ import annotations
@@ -276,7 +278,15 @@ class Question(models.Model):
         if self.pk is None:
             return False
         stored = Question.objects.filter(pk=self.pk).values_list("kind", flat=True)
-        return bool(stored) and stored[0] != self.kind and self.answers.exists()
+        return bool(stored) and stored[0] != self.kind and self.may_have_answers()
+
+    def may_have_answers(self) -> bool:
+        """Answered, or its survey has sealed answers waiting, which nobody can
+        read before their release and which may be to this question."""
+        return (
+            self.answers.exists()
+            or SealedResponse.objects.filter(round__survey=self.survey_id).exists()
+        )
 
 
 # A satisfaction (CSAT) question naming a tool asks customers about the service
@@ -360,8 +370,9 @@ class Invitation(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
-    # The day only: an exact time could be matched to an anonymous response's.
-    responded_on = models.DateField(null=True, blank=True)
+    # Only whether, never when: any time finer than the round could be matched to
+    # the batch an anonymous response was released in.
+    answered = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -415,6 +426,14 @@ class Response(models.Model):
     `invitation` is set only for confidential and named surveys. Team, department and
     segment are copied at submission so results can be cut by group (behind the
     anonymity floor) without a key to the person.
+
+    A response has no date of its own: its time is its round's. It used to keep the
+    day it was submitted, which matched `Invitation.responded_on` whenever one
+    person of a team answered that day; a column that could only repeat the
+    round's start would invite someone to put the day back, and every reader
+    (results, accuracy, comments) already dates answers by their round.
+    An anonymous response is written when its batch is released, so its row (id,
+    transaction, physical place) says nothing about when it was given either.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -422,7 +441,6 @@ class Response(models.Model):
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    submitted_on = models.DateField()
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -439,6 +457,13 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    """One answer of a response.
+
+    Ids come from a sequence, so they tell the order rows were written in: an
+    anonymous round's answers are written batch by batch, each batch in a shuffled
+    order (`surveys.services.release`), so the only order they tell is the batch's.
+    """
+
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers"
     )
@@ -462,3 +487,24 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer to {self.question}"
+
+
+class SealedResponse(models.Model):
+    """An anonymous response waiting, encrypted, for the batch it is released in.
+
+    It is written in the transaction that marks its invitation answered, so anyone
+    who reads the database can tell whose it is; it therefore holds nothing else in
+    clear: its round, a random id (no order) and two ciphertexts of a fixed length
+    per survey (`surveys.sealing`), one of its group (team, department, segment:
+    what decides its batch), one of its answers. No time, no team, no invitation.
+    The release (`surveys.services.release`) writes it out as a Response with its
+    Answers and deletes it, in one transaction that touches nothing else.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    sealed_group = models.BinaryField()
+    sealed_answers = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Sealed response to round {self.round_id}"

@@ -48,7 +48,7 @@ def participation_for_rounds(
         for row in invitations.values("round").annotate(
             # A bounced email reached nobody: it does not count as sent.
             sent=Count("pk", filter=Q(sent_at__isnull=False, bounced_at=None)),
-            answered=Count("pk", filter=Q(responded_on__isnull=False)),
+            answered=Count("pk", filter=Q(answered=True)),
         )
     }
     result = []
@@ -100,7 +100,7 @@ def participation_by_team(
         invitations.values("round", "person__team", "person__team__name")
         .annotate(
             sent=Count("pk", filter=Q(sent_at__isnull=False, bounced_at=None)),
-            answered=Count("pk", filter=Q(responded_on__isnull=False)),
+            answered=Count("pk", filter=Q(answered=True)),
         )
         .order_by("person__team__name", "person__team", "round")
     )
@@ -111,7 +111,7 @@ def open_invitations_for(person, *, now) -> list[Invitation]:
     return list(
         Invitation.objects.filter(
             person=person,
-            responded_on=None,
+            answered=False,
             round__closed_at=None,
             round__starts_at__lte=now,
             round__closes_at__gt=now,

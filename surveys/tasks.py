@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from surveys.services.delivery import (
-    TemporaryDeliveryError,
-    invitation_send,
-    reminder_send,
-)
-
-# Temporary SMTP trouble: retry with exponential backoff (up to 10 minutes apart)
-# and jitter, so a recovering mail server is not hit by every worker at once.
-RETRY = {
-    "autoretry_for": (TemporaryDeliveryError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+from core.delivery import RETRY
+from surveys.services.delivery import invitation_send, reminder_send
 
 
 @shared_task(name="surveys.send_invitation", ignore_result=True, **RETRY)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from config.ratelimit import limit_hit, limit_reached
+from core.ratelimit import limit_hit, limit_reached
 from surveys.forms import AnswerForm
 from surveys.models import Invitation
 from surveys.selectors import questions_for

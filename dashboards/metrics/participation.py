@@ -45,7 +45,7 @@ def invitee_populations(rounds: dict[int, RoundInfo]):
         )
         .annotate(
             people=Count("pk", filter=SENT),
-            answered=Count("pk", filter=SENT & Q(responded_on__isnull=False)),
+            answered=Count("pk", filter=SENT & Q(answered=True)),
         )
     )
     return populations(rows, rounds)

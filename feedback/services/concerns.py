@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.ratelimit import limit_hit, limit_reached
+from core.ratelimit import limit_hit, limit_reached
 from feedback.models import (
     BODY_LIMIT,
     TITLE_LIMIT,
@@ -25,7 +25,7 @@ from feedback.models import (
     Subscription,
     Vote,
 )
-from feedback.permissions import EDIT_WINDOW, can_manage
+from feedback.permissions import EDIT_WINDOW, EDIT_WINDOW_TEXT, can_manage
 from feedback.services.notify import followers_notify, notice_create
 from feedback.services.ownership import owner_for, policy_for
 from feedback.services.worktime import working_days_after
@@ -116,8 +116,8 @@ def concern_edit(
         raise PermissionDenied("Only the person who raised a concern may edit it.")
     if now - concern.created_at > EDIT_WINDOW:
         raise PermissionDenied(
-            f"A concern can be edited for {EDIT_WINDOW.seconds // 60} minutes after "
-            "posting; add a comment instead."
+            f"A concern can be edited for {EDIT_WINDOW_TEXT} after posting; "
+            "add a comment instead."
         )
     concern.title, concern.body = _clean_text(title=title, body=body)
     concern.edited_at = now

@@ -1,39 +1,27 @@
-"""Sending the board's notices (the outbox): each one at most once.
+"""Sending the board's notices (the outbox): each one at most once (`core.delivery`).
 
 A notice is written with its cause (`feedback.services.notify`); here it is sent.
-The send first claims the notice with a conditional UPDATE of `sent_at`, so two
-workers, a re-delivered task or a re-run tick cannot email it twice. The claim is
-undone only when the mail server says "try later"; a permanent refusal marks the
-notice failed and it is never tried again.
-
-At most once, not exactly once: a worker killed between its claim and the SMTP
-conversation loses that one email (as for survey invitations).
+What is the board's own: a notice is claimed by a conditional UPDATE of `sent_at`,
+a permanent refusal marks it failed, and a follow-up whose reason is gone by the
+time it would be sent is cancelled instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.dispatch import unqueued_since
-from config.mail import refusal_is_permanent, sender_accepted
+from core.delivery import Sent, send_once
+from core.dispatch import unqueued_since
 from feedback.models import CLOSED, Notice, Status
-from surveys.services.delivery import Sent, TemporaryDeliveryError
 
 log = logging.getLogger(__name__)
-
-__all__ = [
-    "Sent",
-    "TemporaryDeliveryError",
-    "notice_send",
-    "notices_to_send",
-]
 
 
 def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
@@ -61,26 +49,44 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
         # Nobody to write to: as final for this notice as a 550.
         Notice.objects.filter(pk=notice_id, sent_at=None).update(failed_at=now)
         return Sent.BOUNCED
-    claimed = Notice.objects.filter(
-        pk=notice_id, sent_at=None, failed_at=None, cancelled_at=None
-    ).update(sent_at=now, queued_at=None)
-    if not claimed:
-        _unqueue(notice_id)
-        return Sent.SKIPPED
-    try:
-        _deliver(notice)
-    except (smtplib.SMTPException, OSError) as exc:
-        if refusal_is_permanent(exc):
-            Notice.objects.filter(pk=notice_id).update(sent_at=None, failed_at=now)
-            log.warning("Notice %s refused permanently: %s", notice_id, exc)
-            return Sent.BOUNCED
-        Notice.objects.filter(pk=notice_id, sent_at=now).update(
-            sent_at=None, queued_at=now
+    return send_once(_NoticeEmail(notice, now=now))
+
+
+@dataclass
+class _NoticeEmail:
+    """One notice, as `core.delivery.send_once` sends it."""
+
+    notice: Notice
+    now: dt.datetime
+
+    def __str__(self) -> str:
+        return f"notice {self.notice.pk} ({self.notice.kind})"
+
+    def claim(self) -> bool:
+        claimed = Notice.objects.filter(
+            pk=self.notice.pk, sent_at=None, failed_at=None, cancelled_at=None
+        ).update(sent_at=self.now, queued_at=None)
+        if not claimed:
+            _unqueue(self.notice.pk)
+        return bool(claimed)
+
+    def deliver(self) -> None:
+        EmailMessage(
+            subject=self.notice.subject,
+            body=self.notice.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[self.notice.person.email],
+        ).send()
+
+    def release(self) -> None:
+        Notice.objects.filter(pk=self.notice.pk, sent_at=self.now).update(
+            sent_at=None, queued_at=self.now
         )
-        raise TemporaryDeliveryError(str(exc)) from exc
-    sender_accepted()
-    log.info("Sent notice %s (%s)", notice_id, notice.kind)
-    return Sent.SENT
+
+    def refuse(self, exc: Exception) -> None:
+        Notice.objects.filter(pk=self.notice.pk).update(
+            sent_at=None, failed_at=self.now
+        )
 
 
 def _overtaken(notice: Notice) -> bool:
@@ -108,15 +114,6 @@ def notices_to_send(*, unqueued_before: dt.datetime | None = None) -> QuerySet[N
     if unqueued_before is not None:
         notices = notices.filter(unqueued_since(unqueued_before))
     return notices.order_by("pk")
-
-
-def _deliver(notice: Notice) -> None:
-    EmailMessage(
-        subject=notice.subject,
-        body=notice.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notice.person.email],
-    ).send()
 
 
 def _unqueue(notice_id: int) -> None:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from config.ratelimit import limit_hit, limit_reached
+from core.ratelimit import limit_hit, limit_reached
 from feedback.models import OutputRating
 from feedback.permissions import person_of
 from feedback.services.concerns import RateLimited

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from feedback.models import COMMENT_LIMIT, Comment, Concern, Subscription, Vote
-from feedback.permissions import EDIT_WINDOW, can_manage
+from feedback.permissions import EDIT_WINDOW, EDIT_WINDOW_TEXT, can_manage
 from feedback.services.concerns import post_rate_check, support_count_refresh
 from feedback.services.notify import followers_notify
 from org.models import Person
@@ -78,8 +78,7 @@ def comment_edit(*, comment: Comment, by: Person, body: str, now=None) -> Commen
         raise PermissionDenied("Only a comment's author may edit it.")
     if now - comment.created_at > EDIT_WINDOW:
         raise PermissionDenied(
-            f"A comment can be edited for {EDIT_WINDOW.seconds // 60} minutes after "
-            "posting."
+            f"A comment can be edited for {EDIT_WINDOW_TEXT} after posting."
         )
     body = (body or "").strip()
     if not body or len(body) > COMMENT_LIMIT:

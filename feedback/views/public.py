@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from config.ratelimit import limit_hit, limit_reached
+from core.ratelimit import limit_hit, limit_reached
 from feedback import selectors
 from feedback.customer_links import customer_from_token
 from feedback.forms import CustomerConcernForm, attach_errors

@@ -21,7 +21,7 @@ from feedback.forms import (
     attach_errors,
 )
 from feedback.models import Comment, Concern
-from feedback.permissions import can_edit, can_manage
+from feedback.permissions import EDIT_WINDOW_TEXT, can_edit, can_manage
 from feedback.services import moderation, thread
 from feedback.services.concerns import RateLimited, concern_edit
 from feedback.views._common import (
@@ -42,7 +42,7 @@ def concern_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     concern = concern_or_404(request, pk)
     person = poster(request)
     if not can_edit(request.user, concern, timezone.now()):
-        raise PermissionDenied("Only the author edits a post, for 15 minutes.")
+        raise PermissionDenied(f"Only the author edits a post, for {EDIT_WINDOW_TEXT}.")
     data = request.POST if request.method == "POST" else None
     initial = {"title": concern.title, "body": concern.body}
     form = ConcernEditForm(data, initial=initial)
@@ -57,7 +57,12 @@ def concern_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/post_edit.html",
-        {"form": form, "concern": concern, "what": "concern"},
+        {
+            "form": form,
+            "concern": concern,
+            "what": "concern",
+            "edit_window": EDIT_WINDOW_TEXT,
+        },
         status=400 if data is not None else 200,
     )
 
@@ -99,7 +104,9 @@ def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     comment = comment_or_404(request, pk)
     person = poster(request)
     if not can_edit(request.user, comment, timezone.now()):
-        raise PermissionDenied("Only the author edits a comment, for 15 minutes.")
+        raise PermissionDenied(
+            f"Only the author edits a comment, for {EDIT_WINDOW_TEXT}."
+        )
     data = request.POST if request.method == "POST" else None
     form = CommentEditForm(data, initial={"body": comment.body})
     if form.is_valid():
@@ -113,7 +120,12 @@ def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/post_edit.html",
-        {"form": form, "concern": comment.concern, "what": "comment"},
+        {
+            "form": form,
+            "concern": comment.concern,
+            "what": "comment",
+            "edit_window": EDIT_WINDOW_TEXT,
+        },
         status=400 if data is not None else 200,
     )
 

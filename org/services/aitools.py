@@ -37,10 +37,3 @@ def aitool_save(
         if teams is not None:
             tool.teams.set(teams)
     return tool
-
-
-def aitool_set_status(
-    *, tool: AITool, status: str, at: dt.datetime | None = None
-) -> AITool:
-    tool.status = status
-    return aitool_save(tool=tool, at=at)

@@ -29,7 +29,13 @@ from django.db import transaction
 
 from org.models import Department, Person, Team, User
 from org.roles import Role
-from org.services.people import person_roles_set
+from org.services.people import (
+    BATCH,
+    NewPerson,
+    people_create,
+    person_roles_set,
+    person_set_active,
+)
 
 COLUMNS = (
     "email",
@@ -292,16 +298,19 @@ def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportRepo
         (t.department.name.lower(), t.name.lower()): t
         for t in Team.objects.select_related("department")
     }
+    new: list[NewPerson] = []
     for row in rows:
         team = _team(row, departments, teams) if row.team else None
         person = people.get(row.email)
         if person is None:
-            people[row.email] = _create(row, team)
-            report.created += 1
+            new.append(_new_person(row, team))
+            if len(new) == BATCH:
+                report.created += _create(new, people, progress)
         else:
             _update(person, row, team)
             report.updated += 1
-        progress(1)
+            progress(1)
+    report.created += _create(new, people, progress)
     for row in rows:
         if row.manager_email:
             team = teams[(row.department.lower(), row.team.lower())]
@@ -325,15 +334,29 @@ def _team(row: ImportRow, departments: dict, teams: dict) -> Team:
     return teams[key]
 
 
-def _create(row: ImportRow, team: Team | None) -> Person:
-    user = User.objects.create_user(
-        email=row.email, is_active=True if row.active is None else row.active
+def _new_person(row: ImportRow, team: Team | None) -> NewPerson:
+    return NewPerson(
+        email=row.email,
+        name=row.name,
+        team=team,
+        job_title=row.job_title or "",
+        roles=frozenset(row.roles or {Role.EMPLOYEE}),
+        is_active=True if row.active is None else row.active,
     )
-    person = Person.objects.create(
-        user=user, name=row.name, team=team, job_title=row.job_title or ""
-    )
-    person_roles_set(person=person, roles=row.roles or {Role.EMPLOYEE})
-    return person
+
+
+def _create(
+    new: list[NewPerson], people: dict[str, Person], progress: Callable[[int], None]
+) -> int:
+    """Save the people waiting in `new` in one go, and empty it."""
+    if not new:
+        return 0
+    for person in people_create(people=new):
+        people[person.user.email] = person
+    count = len(new)
+    new.clear()
+    progress(count)
+    return count
 
 
 def _update(person: Person, row: ImportRow, team: Team | None) -> None:
@@ -346,8 +369,7 @@ def _update(person: Person, row: ImportRow, team: Team | None) -> None:
         for key, value in changed.items():
             setattr(person, key, value)
         person.save(update_fields=list(changed))
-    if row.active is not None and person.user.is_active != row.active:
-        person.user.is_active = row.active
-        person.user.save(update_fields=["is_active"])
+    if row.active is not None:
+        person_set_active(person=person, is_active=row.active)
     if row.roles is not None:
         person_roles_set(person=person, roles=row.roles)

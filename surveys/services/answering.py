@@ -2,15 +2,15 @@
 
 The response is saved synchronously in one transaction (a broker outage delays
 emails, never an answer) and claims the invitation with a conditional UPDATE, so a
-double submit, even two at once, stores one response.
+double submit, even two at once, stores one response. An anonymous response is
+saved sealed in that transaction, and written out later in a shuffled batch
+(`surveys.services.release`); the invitation only records that it was answered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +25,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.selectors import questions_for
-from surveys.sentiment import comment_sentiment
+from surveys.services.release import answer_build, sealed_response_create
 from surveys.tokens import token_hash
 
 
@@ -56,7 +56,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
-    if invitation.responded_on is not None:
+    if invitation.answered:
         return LinkState.ANSWERED
     round_ = invitation.round
     if (
@@ -93,55 +93,55 @@ def response_submit(
     invitation: Invitation,
     answers: dict[Question, object],
     now: dt.datetime | None = None,
-) -> Response:
+) -> Response | None:
     """Save one response; raises NotAnswerable if answered already or closed.
 
     `answers` maps each answered question to its cleaned value (int, Decimal or
-    str); unanswered optional questions are simply absent.
+    str); unanswered optional questions are simply absent. Returns the Response,
+    or None for an anonymous survey, whose response waits sealed for its batch.
     """
     now = now or timezone.now()
-    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
     round_ = invitation.round
-    survey = round_.survey
     with transaction.atomic():
         state = invitation_state(invitation, now=now)
         if state != LinkState.OPEN:
             raise NotAnswerable(state)
-        claimed = Invitation.objects.filter(pk=invitation.pk, responded_on=None).update(
-            responded_on=today
+        claimed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
+            answered=True
         )
         if not claimed:
             raise NotAnswerable(LinkState.ANSWERED)
         person, customer = invitation.person, invitation.customer
         team = person.team if person else None
-        response = Response.objects.create(
-            round=round_,
-            # Anonymous: no key from the answers to the invitation (invariant 2).
-            invitation=None
-            if survey.privacy == Survey.Privacy.ANONYMOUS
-            else invitation,
-            submitted_on=today,
-            team=team,
-            department=team.department if team else None,
-            segment=customer.segment if customer else "",
-        )
         asked = {question.pk for question in questions_for(invitation=invitation)}
-        Answer.objects.bulk_create(
-            _answer(response, question, value)
+        given = [
+            (question, _clean(question, value))
             for question, value in answers.items()
             if value not in (None, "") and question.pk in asked
-        )
-    invitation.responded_on = today
+        ]
+        group = {
+            "team": team,
+            "department": team.department if team else None,
+            "segment": customer.segment if customer else "",
+        }
+        if round_.survey.privacy == Survey.Privacy.ANONYMOUS:
+            # Nothing written here may tell which response is this invitation's:
+            # this transaction's id is on the invitation too (invariant 2).
+            sealed_response_create(round_=round_, answers=given, **group)
+            response = None
+        else:
+            response = Response.objects.create(
+                round=round_, invitation=invitation, **group
+            )
+            Answer.objects.bulk_create(
+                answer_build(response, question, value) for question, value in given
+            )
+    invitation.answered = True
     return response
 
 
-def _answer(response: Response, question: Question, value: object) -> Answer:
-    answer = Answer(response=response, question=question)
+def _clean(question: Question, value: object) -> str:
+    """A cleaned value as text, the form in which a sealed response keeps it."""
     if question.kind == Question.Kind.FREE_TEXT:
-        answer.text = str(value).strip()
-        answer.sentiment = comment_sentiment(answer.text)
-    elif question.kind in (Question.Kind.AI_ACCURACY, Question.Kind.SINGLE_CHOICE):
-        answer.choice = str(value)
-    else:
-        answer.number = Decimal(value)
-    return answer
+        return str(value).strip()
+    return str(value)

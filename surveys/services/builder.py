@@ -109,7 +109,7 @@ def question_save(*, question: Question) -> Question:
 
 def question_delete(*, question: Question) -> None:
     """Delete a question that nobody has answered, and close the gap it leaves."""
-    if question.answers.exists():
+    if question.may_have_answers():
         raise ValidationError(
             "This question already has answers, so it cannot be deleted: its results "
             "would go with it. Edit its wording instead, or build a new survey."

@@ -1,28 +1,24 @@
-"""Sending invitations and reminders: each email at most once.
+"""Sending invitations and reminders: each email at most once (`core.delivery`).
 
-Every send first claims its work with a conditional UPDATE (the invitation not yet
-sent; the reminder step not yet taken), so two workers, a re-delivered task or a
-re-run tick cannot send the same email twice. The claim is undone only when the
-mail server says "try later"; a permanent refusal marks the address bounced.
-
-At most once, not exactly once: a worker killed between its claim and the SMTP
-conversation loses that one email. The recipient's reminders still reach them.
+What is surveys' own: what a send claims (the invitation not yet sent; the reminder
+step not yet taken), how its claim is undone, and the message, which carries a fresh
+link whose token exists only in the email. An invitation lost to a worker killed
+mid-send is not sent again; its reminders still reach the recipient.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import logging
-import smtplib
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.dispatch import unqueued_since
-from config.mail import refusal_is_permanent, sender_accepted
+from core.delivery import Sent, send_once
+from core.dispatch import unqueued_since
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
 from surveys.models import Invitation, InvitationToken, Round
@@ -31,16 +27,6 @@ from surveys.tokens import token_new
 log = logging.getLogger(__name__)
 
 WEEKEND = (5, 6)
-
-
-class TemporaryDeliveryError(Exception):
-    """The mail server could not take the message now; try again later."""
-
-
-class Sent(enum.StrEnum):
-    SENT = "sent"
-    BOUNCED = "bounced"
-    SKIPPED = "skipped"  # nothing to do: already sent, answered, closed or claimed
 
 
 def invitation_send(invitation_id: int, *, now: dt.datetime | None = None) -> Sent:
@@ -53,21 +39,7 @@ def invitation_send(invitation_id: int, *, now: dt.datetime | None = None) -> Se
     ):
         _unqueue(invitation_id)
         return Sent.SKIPPED
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, sent_at=None, bounced_at=None, responded_on=None
-    ).update(sent_at=now, queued_at=None)
-    if not claimed:
-        _unqueue(invitation_id)
-        return Sent.SKIPPED
-    try:
-        return _deliver(invitation, now=now, reminder_step=0)
-    except TemporaryDeliveryError:
-        # queued_at=now: the task's own retry (with backoff) comes back for it, and
-        # a dispatcher only re-queues it if that retry is lost too.
-        Invitation.objects.filter(pk=invitation_id, sent_at=now).update(
-            sent_at=None, queued_at=now
-        )
-        raise
+    return send_once(_InvitationEmail(invitation, now=now))
 
 
 def reminder_send(
@@ -84,24 +56,75 @@ def reminder_send(
     ):
         _unqueue(invitation_id)
         return Sent.SKIPPED
-    previous = invitation.last_reminded_at
-    claimed = Invitation.objects.filter(
-        pk=invitation_id,
-        reminders_sent=step - 1,
-        sent_at__isnull=False,
-        bounced_at=None,
-        responded_on=None,
-    ).update(reminders_sent=step, last_reminded_at=now, queued_at=None)
-    if not claimed:
-        _unqueue(invitation_id)
-        return Sent.SKIPPED
-    try:
-        return _deliver(invitation, now=now, reminder_step=step)
-    except TemporaryDeliveryError:
-        Invitation.objects.filter(pk=invitation_id, reminders_sent=step).update(
-            reminders_sent=step - 1, last_reminded_at=previous, queued_at=now
+    return send_once(_ReminderEmail(invitation, now=now, step=step))
+
+
+@dataclass
+class _InvitationEmail:
+    """The invitation itself (step 0), as `core.delivery.send_once` sends it."""
+
+    invitation: Invitation
+    now: dt.datetime
+    step: int = 0
+    link: InvitationToken | None = field(default=None, init=False)
+
+    def __str__(self) -> str:
+        return f"{self.invitation} (reminder {self.step})"
+
+    def claim(self) -> bool:
+        claimed = Invitation.objects.filter(
+            pk=self.invitation.pk, sent_at=None, bounced_at=None, answered=False
+        ).update(sent_at=self.now, queued_at=None)
+        return _claimed(self.invitation.pk, claimed)
+
+    def deliver(self) -> None:
+        token, digest = token_new()
+        self.link = InvitationToken.objects.create(
+            invitation=self.invitation, token_hash=digest
         )
-        raise
+        survey_message(self.invitation, token, reminder_step=self.step).send()
+
+    def release(self) -> None:
+        self._unlink()
+        # queued_at=now: the task's own retry (with backoff) comes back for it, and
+        # a dispatcher only re-queues it if that retry is lost too.
+        Invitation.objects.filter(pk=self.invitation.pk, sent_at=self.now).update(
+            sent_at=None, queued_at=self.now
+        )
+
+    def refuse(self, exc: Exception) -> None:
+        self._unlink()
+        Invitation.objects.filter(pk=self.invitation.pk).update(bounced_at=self.now)
+
+    def _unlink(self) -> None:
+        # The email never left: its link must not work.
+        if self.link is not None:
+            self.link.delete()
+
+
+@dataclass
+class _ReminderEmail(_InvitationEmail):
+    """Reminder `step` (1-based); undoing its claim restores the previous step."""
+
+    def claim(self) -> bool:
+        claimed = Invitation.objects.filter(
+            pk=self.invitation.pk,
+            reminders_sent=self.step - 1,
+            sent_at__isnull=False,
+            bounced_at=None,
+            answered=False,
+        ).update(reminders_sent=self.step, last_reminded_at=self.now, queued_at=None)
+        return _claimed(self.invitation.pk, claimed)
+
+    def release(self) -> None:
+        self._unlink()
+        Invitation.objects.filter(
+            pk=self.invitation.pk, reminders_sent=self.step
+        ).update(
+            reminders_sent=self.step - 1,
+            last_reminded_at=self.invitation.last_reminded_at,
+            queued_at=self.now,
+        )
 
 
 def invitations_to_send(
@@ -112,7 +135,7 @@ def invitations_to_send(
     invitations = Invitation.objects.filter(
         sent_at=None,
         bounced_at=None,
-        responded_on=None,
+        answered=False,
         round__closed_at=None,
         round__closes_at__gt=now,
     )
@@ -177,7 +200,7 @@ def reminders_due(
                 reminders_sent=step - 1,
                 sent_at__lte=now - dt.timedelta(hours=12),
                 bounced_at=None,
-                responded_on=None,
+                answered=False,
             )
             if unqueued_before is not None:
                 ids = ids.filter(unqueued_since(unqueued_before))
@@ -186,31 +209,6 @@ def reminders_due(
                 ids = ids[: max(limit - len(due), 0)]
             due.extend((pk, step) for pk in ids)
     return due
-
-
-def _deliver(invitation: Invitation, *, now: dt.datetime, reminder_step: int) -> Sent:
-    token, digest = token_new()
-    link = InvitationToken.objects.create(invitation=invitation, token_hash=digest)
-    try:
-        survey_message(invitation, token, reminder_step=reminder_step).send()
-    except (smtplib.SMTPException, OSError) as exc:
-        if refusal_is_permanent(exc):
-            return _bounced(invitation, link, now, exc)
-        # "Try later", our sender refused, disconnected, timed out: retried.
-        link.delete()
-        raise TemporaryDeliveryError(str(exc)) from exc
-    sender_accepted()
-    log.info("Sent %s (reminder %d)", invitation, reminder_step)
-    return Sent.SENT
-
-
-def _bounced(
-    invitation: Invitation, link: InvitationToken, now: dt.datetime, exc: Exception
-) -> Sent:
-    link.delete()
-    Invitation.objects.filter(pk=invitation.pk).update(bounced_at=now)
-    log.warning("Address of %s refused permanently: %s", invitation, exc)
-    return Sent.BOUNCED
 
 
 def _load(invitation_id: int) -> Invitation | None:
@@ -227,6 +225,12 @@ def _still_open(round_: Round, now: dt.datetime) -> bool:
 
 def _is_weekend(now: dt.datetime) -> bool:
     return now.astimezone(ZoneInfo(settings.TIME_ZONE)).weekday() in WEEKEND
+
+
+def _claimed(invitation_id: int, claimed: int) -> bool:
+    if not claimed:
+        _unqueue(invitation_id)
+    return bool(claimed)
 
 
 def _unqueue(invitation_id: int) -> None:

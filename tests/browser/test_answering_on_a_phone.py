@@ -12,6 +12,7 @@ from surveys.models import Question, Response
 from surveys.scheduler import survey_tick
 from tests.org.factories import PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
+from tests.surveys.helpers import release_sealed
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +75,7 @@ def test_a_phone_user_answers_with_the_keyboard_alone(
 
     phone.wait_for_url(re.compile(r"/s/thanks/$"))
     assert phone.get_by_role("heading", name=re.compile("your answers are saved"))
+    release_sealed()  # anonymous: sealed until its batch, as the close releases it
     numbers = sorted(
         Response.objects.get()
         .answers.exclude(number=None)

@@ -20,10 +20,10 @@ def closed_round(survey, starts_at: dt.datetime, **fields):
     return RoundFactory(survey=survey, starts_at=starts_at, **fields)
 
 
-def response_in(round_, *, on: dt.date | None = None, **fields) -> Response:
+def response_in(round_, **fields) -> Response:
     """A response to `round_`, not saved yet (tests save it or bulk-create many);
-    `on` is the day it was given, the round's first day unless said."""
-    return Response(round=round_, submitted_on=on or round_.starts_at.date(), **fields)
+    it keeps no day, only its round."""
+    return Response(round=round_, **fields)
 
 
 def responses_in(round_, count: int, **fields) -> list[Response]:
@@ -34,9 +34,9 @@ def responses_in(round_, count: int, **fields) -> list[Response]:
 
 
 def mark_answered(invitation: Invitation) -> Invitation:
-    """Mark an invitation as answered (on its round's first day)."""
-    invitation.responded_on = invitation.round.starts_at.date()
-    invitation.save(update_fields=["responded_on"])
+    """Mark an invitation as answered (it keeps no day)."""
+    invitation.answered = True
+    invitation.save(update_fields=["answered"])
     return invitation
 
 

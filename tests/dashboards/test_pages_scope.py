@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
-from dashboards.scope import Reach, dashboard_scope, scope_for
+from dashboards.scope import Reach, dashboard_scope
 from tests.dashboards.helpers import closed_round
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
@@ -26,7 +26,10 @@ pytestmark = pytest.mark.django_db
 def test_hr_sees_the_whole_organisation_with_any_filter(hr):
     filters = Filters(team=7, department=2, teams=(1,))
 
-    assert scope_for(hr.user, filters) == (Filters(team=7, department=2), None)
+    scope = dashboard_scope(hr.user, filters)
+
+    assert (scope.reach, scope.filters) == (Reach.ORG, Filters(team=7, department=2))
+    assert scope.teams is None
 
 
 def test_a_leader_is_limited_to_the_teams_they_manage(leader):

@@ -560,14 +560,13 @@ def build_world() -> World:
                     round=rounds[r],
                     person=person,
                     sent_at=rounds[r].starts_at,
-                    responded_on=MONDAYS[r] if answered else None,
+                    answered=bool(answered),
                 )
             )
             if answered:
                 team = teams[t.team_of[key]]
                 response = Response(
                     round=rounds[r],
-                    submitted_on=MONDAYS[r],
                     team=team,
                     department_id=team.department_id,
                 )
@@ -697,7 +696,7 @@ def _customer_data(tool: AITool, responses: list, answers: list) -> Survey:
     for key, r in sorted(truth().customers):
         CustomerFactory(email=f"{key.lower()}-{r}@client.example")
         answered = truth().customers[(key, r)]
-        response = Response(round=rounds[r], submitted_on=MONDAYS[r])
+        response = Response(round=rounds[r])
         responses.append(response)
         for name in ("csat", "tool_csat", "nps"):
             answers.append(

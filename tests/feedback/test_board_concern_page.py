@@ -21,6 +21,7 @@ from feedback.models import (
     StatusChange,
     Vote,
 )
+from feedback.permissions import EDIT_WINDOW_TEXT
 from feedback.services.concerns import POST_LIMIT, concern_merge, concern_raise
 from feedback.services.moderation import hide
 from feedback.services.thread import comment_post, support_set
@@ -357,6 +358,15 @@ def test_the_author_edits_within_fifteen_minutes_only(
     assert (concern.title, concern.body) == ("Better title", "Better body")
     assert concern.edited_at == NOW
     assert "/edit/" not in page_of(client, concern)
+
+
+def test_the_edit_page_states_the_window_the_rule_uses(client, people, concern):
+    url = reverse("feedback:concern_edit", args=[concern.pk])
+
+    page = as_(client, people["raiser"]).get(url).content.decode()
+
+    assert EDIT_WINDOW_TEXT == "15 minutes"
+    assert f"Posts can be edited for {EDIT_WINDOW_TEXT} after posting." in page
 
 
 def test_an_edit_with_an_empty_title_saves_nothing(client, people, concern):

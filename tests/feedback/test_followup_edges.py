@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 
 from config import scheduler
+from core.delivery import Sent
 from feedback.models import Notice, Status
 from feedback.services.followups import escalation_recipients
 from feedback.services.outbox import notice_send
 from org.roles import Role
-from surveys.services.delivery import Sent
 from tests.feedback.factories import ConcernFactory, NoticeFactory
 from tests.org.factories import PersonFactory, UserFactory
 

@@ -15,14 +15,10 @@ from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage
 
 from config.celery import app
+from core.delivery import Sent, TemporaryDeliveryError
 from feedback.models import Notice
 from feedback.scheduler import feedback_tick
-from feedback.services.outbox import (
-    Sent,
-    TemporaryDeliveryError,
-    notice_send,
-    notices_to_send,
-)
+from feedback.services.outbox import notice_send, notices_to_send
 from feedback.tasks import enqueue_notices, send_notice
 from tests.feedback.factories import NoticeFactory
 from tests.org.factories import PersonFactory

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from org.forms import AIToolForm
 from org.models import AITool
-from org.services.aitools import aitool_save, aitool_set_status
+from org.services.aitools import aitool_save
 from tests.org.factories import AIToolFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +19,17 @@ pytestmark = pytest.mark.django_db
 WHEN = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
+def set_status(tool: AITool, status: str, at: dt.datetime | None = None) -> AITool:
+    """What the tool form and the admin do: change the status, save through the
+    service."""
+    tool.status = status
+    return aitool_save(tool=tool, at=at)
+
+
 def test_a_governed_tool_goes_live_and_records_when():
     tool = AIToolFactory()
 
-    aitool_set_status(tool=tool, status=AITool.Status.LIVE, at=WHEN)
+    set_status(tool, AITool.Status.LIVE, at=WHEN)
 
     tool.refresh_from_db()
     assert tool.status == AITool.Status.LIVE
@@ -32,11 +39,9 @@ def test_a_governed_tool_goes_live_and_records_when():
 
 def test_retiring_records_when_and_keeps_the_live_date():
     tool = AIToolFactory()
-    aitool_set_status(tool=tool, status=AITool.Status.LIVE, at=WHEN)
+    set_status(tool, AITool.Status.LIVE, at=WHEN)
 
-    aitool_set_status(
-        tool=tool, status=AITool.Status.RETIRED, at=WHEN + dt.timedelta(days=30)
-    )
+    set_status(tool, AITool.Status.RETIRED, at=WHEN + dt.timedelta(days=30))
 
     tool.refresh_from_db()
     assert tool.live_since == WHEN
@@ -55,7 +60,7 @@ def test_the_service_refuses_to_set_live_without_governance(missing, field):
     tool = AIToolFactory(**missing)
 
     with pytest.raises(ValidationError) as error:
-        aitool_set_status(tool=tool, status=AITool.Status.LIVE)
+        set_status(tool, AITool.Status.LIVE)
 
     assert field in error.value.message_dict
     assert AITool.objects.get(pk=tool.pk).status == AITool.Status.PILOT

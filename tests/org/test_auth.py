@@ -9,7 +9,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 
-from org.services.people import person_create, person_set_active
+from org.services.people import NewPerson, people_create, person_set_active
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,9 @@ def test_a_deactivated_person_gets_no_reset_link(client, employee):
 
 
 def test_a_person_created_without_a_password_chooses_one_by_reset(client):
-    person = person_create(email="new.starter@example.org", name="New Starter")
+    [person] = people_create(
+        people=[NewPerson(email="new.starter@example.org", name="New Starter")]
+    )
 
     ask_for_a_reset(client, person.email)
 

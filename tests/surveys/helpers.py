@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from surveys.models import Question
+from surveys.models import Question, Round
+from surveys.services.release import sealed_responses_release
 from tests.org.factories import PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
@@ -39,3 +40,11 @@ def weekly_pulse(people: int = 6, **fields) -> tuple:
         text="Anything else?",
     )
     return survey, staff
+
+
+def release_sealed() -> int:
+    """Write out every sealed anonymous response now, as each round's close does."""
+    return sum(
+        sealed_responses_release(round_=round_, final=True)
+        for round_ in Round.objects.select_related("survey")
+    )

@@ -12,7 +12,7 @@ from surveys.scheduler import survey_tick
 from surveys.services.answering import response_submit
 from tests.org.factories import CustomerFactory, PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
-from tests.surveys.helpers import MONDAY_9
+from tests.surveys.helpers import MONDAY_9, release_sealed
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,7 @@ def test_customers_of_the_chosen_segments_get_a_link_and_keep_only_their_segment
     invitation = Invitation.objects.get(customer=enterprise[0])
     question = survey.questions.get()
     response_submit(invitation=invitation, answers={question: 5})
+    release_sealed()
     response = Response.objects.get()
     assert (response.segment, response.team, response.invitation) == (
         "Enterprise",

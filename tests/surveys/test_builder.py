@@ -34,7 +34,6 @@ from tests.surveys.factories import (
 pytestmark = pytest.mark.django_db
 
 Kind = Question.Kind
-DAY = dt.date(2026, 3, 3)
 
 
 def survey_data(**overrides: object) -> dict[str, object]:
@@ -74,7 +73,7 @@ def question_data(**overrides: object) -> dict[str, object]:
 def answer(question: Question, **values: object) -> Answer:
     """An answer to `question` in a new response, as respondents leave them."""
     round_ = question.survey.rounds.first() or RoundFactory(survey=question.survey)
-    response = Response.objects.create(round=round_, submitted_on=DAY)
+    response = Response.objects.create(round=round_)
     return Answer.objects.create(response=response, question=question, **values)
 
 
@@ -237,7 +236,7 @@ def test_the_list_shows_each_survey_with_its_latest_round(signed_in, hr):
         survey=followed, starts_at=dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC)
     )
     sent = dt.datetime(2026, 3, 9, 9, 5, tzinfo=dt.UTC)
-    InvitationFactory.create_batch(2, round=latest, sent_at=sent, responded_on=DAY)
+    InvitationFactory.create_batch(2, round=latest, sent_at=sent, answered=True)
     InvitationFactory.create_batch(2, round=latest, sent_at=sent)
     small = SurveyFactory(title="Small", audience="customers", is_active=False)
     InvitationFactory.create_batch(2, round=RoundFactory(survey=small), sent_at=sent)
@@ -802,7 +801,7 @@ def test_the_detail_page_shows_settings_questions_and_rounds(signed_in, hr):
     )
     answer(answered, number=5)
     sent = dt.datetime(2026, 3, 9, 9, 5, tzinfo=dt.UTC)
-    InvitationFactory.create_batch(3, round=newer, sent_at=sent, responded_on=DAY)
+    InvitationFactory.create_batch(3, round=newer, sent_at=sent, answered=True)
 
     response = signed_in(hr).get(reverse("surveys:survey_detail", args=[survey.pk]))
     page = response.content.decode()

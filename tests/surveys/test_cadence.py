@@ -13,7 +13,6 @@ from surveys.cadence import (
     Schedule,
     latest_start,
     local_instant,
-    next_start,
     starts,
 )
 
@@ -107,18 +106,14 @@ def test_the_latest_start_is_the_round_that_should_be_open_now():
     assert latest_start(weekly, now=now) == dt.datetime(
         2026, 3, 16, 9, 0, tzinfo=LONDON
     )
-    assert next_start(weekly, after=now) == dt.datetime(
-        2026, 3, 23, 9, 0, tzinfo=LONDON
-    )
 
 
-def test_nothing_is_due_before_the_first_start_and_a_once_survey_has_no_next():
+def test_nothing_is_due_before_the_first_start_of_a_once_survey():
     once = schedule("once", dt.date(2026, 3, 4))
     before = dt.datetime(2026, 3, 4, 8, 59, tzinfo=dt.UTC)
 
     assert latest_start(once, now=before) is None
     assert latest_start(once, now=before + dt.timedelta(minutes=1)) is not None
-    assert next_start(once, after=before + dt.timedelta(minutes=1)) is None
 
 
 def test_a_start_exactly_now_is_due():

@@ -5,19 +5,14 @@ satisfaction (CSAT) question naming the tool."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from dashboards.filters import Filters
-from dashboards.metrics import customers
-from org.demo import demo_start, seed_org
 from org.models import AITool
-from surveys.demo import seed_surveys
 from surveys.library import survey_from_template
-from surveys.models import Answer, Question
+from surveys.models import Question
 from tests.org.factories import AIToolFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
@@ -149,23 +144,3 @@ def test_hr_names_an_ai_tool_on_a_satisfaction_question_in_the_builder(signed_in
         copilot,
         False,
     )
-
-
-def test_the_demo_customers_rate_the_support_copilot():
-    now = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.UTC)
-    start = demo_start(4, now)
-    org = seed_org(rng=random.Random(1), employees=30, start=start)  # noqa: S311
-    seed_surveys(rng=random.Random(2), org=org, start=start, now=now)  # noqa: S311
-
-    copilot = AITool.objects.get(name="Support Copilot")
-    assert list(AITool.objects.filter(serves_customers=True)) == [copilot]
-    rated = Answer.objects.filter(question__kind=Kind.CSAT, question__ai_tool=copilot)
-    assert set(rated.values_list("question__survey__title", flat=True)) == {
-        "Customer trust"
-    }
-    assert set(rated.values_list("number", flat=True)) <= {1, 2, 3, 4, 5}
-    # Most customers who answered were helped by it; a few skipped the question.
-    overall = Answer.objects.filter(question__kind=Kind.CSAT, question__ai_tool=None)
-    assert 0.6 * overall.count() <= rated.count() < overall.count()
-    [week] = customers.tool_csat(Filters(tool=copilot.pk))
-    assert not week["suppressed"] and 0 <= week["csat"] <= 100

@@ -13,11 +13,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from config.celery import app
-from surveys.models import Invitation, Response
+from surveys.models import Invitation, Response, SealedResponse
 from surveys.scheduler import survey_tick
 from surveys.services.answering import response_submit
 from surveys.tasks import enqueue_sends, send_invitation
-from tests.surveys.helpers import MONDAY_9, weekly_pulse
+from tests.surveys.helpers import MONDAY_9, release_sealed, weekly_pulse
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,8 @@ def test_with_the_broker_down_answers_are_saved_and_emails_wait_for_the_next_tic
         app._pool = None
 
     assert report.queued == 1
-    assert Response.objects.count() == 3
+    assert SealedResponse.objects.count() == 3  # saved, sealed for their batch
+    assert release_sealed() == Response.objects.count() == 3
     pending = Invitation.objects.get(person=newcomer)
     assert pending.sent_at is None and pending.queued_at is None
     survey_tick(now=MONDAY_9 + dt.timedelta(hours=2))

@@ -86,15 +86,10 @@ def test_an_invitation_has_exactly_one_recipient():
 
 def test_one_response_per_invitation_is_enforced_by_the_database():
     invitation = InvitationFactory()
-    today = dt.date(2026, 3, 3)
-    Response.objects.create(
-        round=invitation.round, invitation=invitation, submitted_on=today
-    )
+    Response.objects.create(round=invitation.round, invitation=invitation)
 
     with refused(), transaction.atomic():
-        Response.objects.create(
-            round=invitation.round, invitation=invitation, submitted_on=today
-        )
+        Response.objects.create(round=invitation.round, invitation=invitation)
 
     assert Response.objects.count() == 1
 
@@ -139,7 +134,7 @@ def test_an_answered_question_cannot_change_kind_even_in_the_admin_path():
 
     question = QuestionFactory()
     round_ = RoundFactory(survey=question.survey)
-    response = Response.objects.create(round=round_, submitted_on=round_.starts_at)
+    response = Response.objects.create(round=round_)
     Answer.objects.create(response=response, question=question, number=4)
     question.kind = "hours_saved"
     with pytest.raises(ValidationError, match="already has answers"):
@@ -154,7 +149,7 @@ def test_an_answered_question_cannot_be_deleted_alone_but_goes_with_its_survey()
 
     question = QuestionFactory()
     round_ = RoundFactory(survey=question.survey)
-    response = Response.objects.create(round=round_, submitted_on=round_.starts_at)
+    response = Response.objects.create(round=round_)
     Answer.objects.create(response=response, question=question, number=4)
     with pytest.raises(RestrictedError):
         question.delete()

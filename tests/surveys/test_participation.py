@@ -21,7 +21,7 @@ def _round(invited: int, answered: int, bounced: int = 0, floor: int = 5):
         InvitationFactory(
             round=round_,
             sent_at=SENT,
-            responded_on=SENT.date() if n < answered else None,
+            answered=n < answered,
             bounced_at=SENT if n >= invited - bounced else None,
         )
     return round_

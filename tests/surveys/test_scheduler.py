@@ -162,9 +162,7 @@ def test_two_weeks_of_hourly_ticks_each_run_twice(mailoutbox):
             survey_tick(now=now)
             sent_log += [(now, m.to[0], m.subject) for m in mailoutbox[before:]]
         if now == at(3, 12):  # Tuesday: one person answers
-            Invitation.objects.filter(person=answered_early).update(
-                responded_on=now.date()
-            )
+            Invitation.objects.filter(person=answered_early).update(answered=True)
         now += dt.timedelta(hours=1)
 
     assert Round.objects.count() == 2

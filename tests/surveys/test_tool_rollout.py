@@ -15,7 +15,7 @@ from surveys.selectors import questions_for
 from surveys.services.answering import response_submit
 from tests.org.factories import AIToolFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory
-from tests.surveys.helpers import MONDAY_9, at, weekly_pulse
+from tests.surveys.helpers import MONDAY_9, at, release_sealed, weekly_pulse
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,7 @@ def test_the_answering_page_leaves_the_question_out_and_ignores_a_forged_answer(
     assert f'name="q{questions["Summariser"].pk}"' in page
     assert f'name="q{questions["Drafter"].pk}"' not in page
     assert posted.status_code == 302
+    release_sealed()
     assert set(Answer.objects.values_list("question__ai_tool__name", flat=True)) == {
         None,
         "Summariser",
@@ -94,6 +95,7 @@ def test_the_service_keeps_only_answers_to_questions_asked(rollout):
             questions["Drafter"]: Accuracy.CORRECT,
         },
     )
+    release_sealed()
 
     assert Response.objects.count() == 1
     assert not Answer.objects.filter(question=questions["Drafter"]).exists()

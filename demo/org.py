@@ -136,14 +136,15 @@ def _staff(rng: random.Random, teams: dict[str, Team], count: int) -> list[Perso
     for n in range(max(count, 0)):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         team = team_list[n % len(team_list)]
-        # The first person drawn into each team leads it, but for the two teams that
-        # the demo logins lead.
-        lead = n < len(team_list) and team.name not in (
-            "Frontline Support",
-            "People and HR",
-        )
+        # The first person drawn into each team leads it, but for Frontline Support,
+        # which the demo leader leads. People and HR has a lead of its own: the HR
+        # login needs a manager, or an overdue concern she owns escalates to nobody.
+        lead = n < len(team_list) and team.name != "Frontline Support"
         roles = {Role.LEADER} if lead else {Role.EMPLOYEE}
-        title = f"{team.name} Lead" if lead else rng.choice(TITLES)
+        # People and HR's lead still draws the title they had before they led it, so
+        # the people drawn after stay who they are in a demo seeded earlier.
+        drawn = rng.choice(TITLES) if not lead or team.name == "People and HR" else ""
+        title = f"{team.name} Lead" if lead else drawn
         email = f"{first}.{last}.{n + 1}@example.com".lower()
         people.append(_person(email, f"{first} {last}", team, title, roles))
     return people
@@ -156,10 +157,6 @@ def _managers(teams: dict[str, Team], org: DemoOrg) -> None:
         if manager and team.manager_id != manager.pk:
             team.manager = manager
             team.save(update_fields=["manager"])
-    hr_team = teams["People and HR"]
-    if hr_team.manager_id is None:
-        hr_team.manager = org.hr
-        hr_team.save(update_fields=["manager"])
 
 
 # Customers get replies drafted with its help, so customer surveys ask about it.

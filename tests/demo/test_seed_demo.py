@@ -6,13 +6,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from demo.org import DEMO_PASSWORD
 from feedback.models import Concern
-from org.demo import DEMO_PASSWORD
 from org.models import AITool, Customer, Department, Person, Team, User
 from org.roles import Role, roles_of
 from surveys.models import Answer, Survey
-from tests.feedback.test_demo import snapshot as board_snapshot
-from tests.surveys.test_demo import snapshot as surveys_snapshot
+from tests.demo.test_board import snapshot as board_snapshot
+from tests.demo.test_surveys import snapshot as surveys_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,14 @@ def test_the_demo_leader_manages_the_demo_employee_and_owns_a_live_tool():
     leader = Person.objects.get(user__email="leader@example.com")
     assert employee.manager == leader
     assert leader.owned_tools.filter(status=AITool.Status.LIVE).exists()
+
+
+def test_the_demo_hr_login_has_a_manager_to_escalate_to():
+    call_command("seed_demo", employees=15)
+
+    hr = Person.objects.get(user__email="hr@example.com")
+    assert hr.manager is not None and hr.manager != hr
+    assert hr.manager.job_title == "People and HR Lead"
 
 
 def test_running_it_twice_changes_nothing():

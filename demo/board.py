@@ -1,6 +1,6 @@
 """The demo board: some forty concerns raised over the demo weeks, their threads,
 supporters, official responses, updates, and two-click ratings of the live tools.
-What is said and where each story ends is the script (`feedback.demo_script`);
+What is said and where each story ends is the script (`demo.board_script`);
 this module plays it.
 
 Everything goes through the board's services with explicit past times, so owners,
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F, Max, Model
 from django.utils import timezone
 
-from feedback.demo_script import (
+from demo.board_script import (
     GAPS,
     ME_TOO,
     POLICIES,
@@ -39,6 +39,7 @@ from feedback.demo_script import (
     UPDATES,
     Spec,
 )
+from demo.org import DemoOrg
 from feedback.models import (
     CategoryPolicy,
     Comment,
@@ -62,7 +63,6 @@ from feedback.services.followups import followups_run
 from feedback.services.moderation import flag, hide
 from feedback.services.thread import comment_post, support_set
 from feedback.services.updates import update_post
-from org.demo import DemoOrg
 from org.models import Accuracy, AITool, Person
 
 
@@ -100,7 +100,7 @@ def seed_feedback(
         told: dict[str, tuple[int, dt.datetime]] = {}  # title -> (pk, last event)
         for spec, seed in sorted(zip(SPECS, seeds, strict=True), key=_by_merge):
             if spec.title not in existing:
-                story_rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+                story_rng = random.Random(seed)
                 story = _Story(spec, story_rng, cast, start=start, now=now)
                 last = story.tell()
                 told[spec.title] = (story.concern.pk, last)

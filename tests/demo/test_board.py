@@ -14,8 +14,9 @@ import time_machine
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from feedback.demo import seed_feedback
-from feedback.demo_script import SPECS
+from demo.board import seed_feedback
+from demo.board_script import SPECS
+from demo.org import demo_start, seed_org
 from feedback.models import (
     Audience,
     CategoryPolicy,
@@ -32,7 +33,6 @@ from feedback.models import (
 )
 from feedback.permissions import can_manage
 from feedback.services.followups import followups_run
-from org.demo import demo_start, seed_org
 from org.models import Accuracy, AITool
 
 pytestmark = pytest.mark.django_db
@@ -313,6 +313,18 @@ def test_overdue_concerns_were_reminded_and_escalated_in_the_past(org):
     assert not overdue().filter(reminded_at=None).exists()
     # So the first scheduler pass finds no reminder left to send.
     assert followups_run(now=NOW).reminded == 0
+
+
+def test_every_escalation_reached_someone_even_for_concerns_hr_owns(org):
+    seed(org)
+
+    escalated = Concern.objects.exclude(escalated_at=None)
+    assert escalated.filter(owner=org.hr).exists()
+    told = Notice.objects.filter(kind=Notice.Kind.ESCALATION)
+    assert set(told.values_list("concern", flat=True)) == set(
+        escalated.values_list("pk", flat=True)
+    )
+    assert not told.filter(person=F("concern__owner")).exists()
 
 
 def test_ratings_cover_the_live_tools_and_get_better_over_the_weeks(org):

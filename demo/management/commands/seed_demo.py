@@ -1,7 +1,7 @@
 """python manage.py seed_demo [--employees N] [--weeks W] [--seed S]
 
-Builds the demo organisation (`org.demo`), then its history: survey rounds and
-answers (`surveys.demo`) and the feedback board (`feedback.demo`). Each seeder has
+Builds the demo organisation (`demo.org`), then its history: survey rounds and
+answers (`demo.surveys`) and the feedback board (`demo.board`). Each seeder has
 its own random stream drawn from --seed, so adding one never changes the others.
 """
 
@@ -11,9 +11,9 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from feedback.demo import seed_feedback
-from org.demo import DEMO_PASSWORD, demo_start, seed_org
-from surveys.demo import seed_surveys
+from demo.board import seed_feedback
+from demo.org import DEMO_PASSWORD, demo_start, seed_org
+from demo.surveys import seed_surveys
 
 
 class Command(BaseCommand):

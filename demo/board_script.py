@@ -1,6 +1,6 @@
 """The demo board's script, in words: the concerns people raise over the demo weeks
 and where each story ends, the updates that answer them, and the notes left with
-two-click ratings. `feedback.demo` plays it through the board's services."""
+two-click ratings. `demo.board` plays it through the board's services."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a mail server's refusal means (config/mail.py): a 5xx about the recipient
+"""What a mail server's refusal means (core/mail.py): a 5xx about the recipient
 or the message is final; a refusal of our own sender is never a bounce, and
 /healthz reports it until an email goes through again."""
 
@@ -8,7 +8,7 @@ import smtplib
 
 import pytest
 
-from config.mail import refusal_is_permanent, sender_accepted, sender_refused_last
+from core.mail import refusal_is_permanent, sender_accepted, sender_refused_last
 
 pytestmark = pytest.mark.django_db
 

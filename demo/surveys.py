@@ -20,7 +20,7 @@ from functools import cache
 from django.db import transaction
 from django.utils import timezone
 
-from org.demo import DemoOrg
+from demo.org import DemoOrg
 from org.models import Accuracy, AITool, Customer, Person
 from surveys.cadence import starts
 from surveys.library import AI_ROLLOUT_PULSE, CUSTOMER_TRUST, survey_from_template
@@ -397,12 +397,11 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
     for member in audience.members:
         invitation = _invitation(rng, round_, member, turnout[member.group])
         invitations.append(invitation)
-        if invitation.responded_on is None:
+        if not invitation.answered:
             continue
         response = Response(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             round=round_,
-            submitted_on=invitation.responded_on,
             team_id=member.team_id,
             department_id=member.department_id,
             segment=member.segment,
@@ -425,7 +424,7 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
 def _invitation(
     rng: random.Random, round_: Round, member: _Member, turnout: float
 ) -> Invitation:
-    """A sent invitation, its reminders, and the day it was answered (if it was)."""
+    """A sent invitation, its reminders, and whether it was answered."""
     survey = round_.survey
     interval = survey.reminder_interval_days
     invitation = Invitation(
@@ -440,8 +439,7 @@ def _invitation(
         days = range(survey.open_days)
         weights = [4 if d == 0 else 2 if d % interval == 0 else 1 for d in days]
         day = rng.choices(days, weights)[0]
-        first_day = timezone.localtime(round_.starts_at, survey.schedule().tz).date()
-        invitation.responded_on = first_day + dt.timedelta(days=day)
+        invitation.answered = True
     invitation.reminders_sent = min(2, survey.reminder_count, day // interval)
     if invitation.reminders_sent:
         invitation.last_reminded_at = round_.starts_at + dt.timedelta(
