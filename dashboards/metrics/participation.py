@@ -2,7 +2,8 @@
 round, and per cell of teams for the latest rounds.
 
 A round's invitees (those whose invitation was sent and did not bounce) are its
-population, in cells of at least the survey's floor by the team they are in, so
+population, in cells of at least the survey's floor by the team they were in
+when invited (kept on the invitation: a move later changes no count), so
 "answered 2 of 2" is never a figure. Open rounds count too: participation is
 watched while a round runs (it says who answered nothing about what they said).
 """
@@ -38,10 +39,10 @@ def invitee_populations(rounds: dict[int, RoundInfo]):
         .order_by()
         .values(
             "round",
-            department=F("person__team__department"),
-            team=F("person__team"),
-            team_name=F("person__team__name"),
-            department_name=F("person__team__department__name"),
+            "department",
+            "team",
+            team_name=F("team__name"),
+            department_name=F("department__name"),
         )
         .annotate(
             people=Count("pk", filter=SENT),
