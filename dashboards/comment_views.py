@@ -34,13 +34,10 @@ def comments(request: HttpRequest) -> HttpResponse:
     driver, tone, more_problems = comment_choices(request.GET)
     scope = dashboard_scope(request.user, filters)
     threshold = metrics.threshold_for(scope.filters)
-    rounds = metrics.comment_rounds(
-        scope.filters, broader=scope.relaxed(), threshold=threshold, driver=driver
-    )
+    rounds = metrics.comment_rounds(scope.filters)
     page = Paginator(rounds, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
     metrics.fill_comments(
         page.object_list,
-        scope.filters,
         shuffle_key=settings.SECRET_KEY,
         driver=driver,
         tone=tone,

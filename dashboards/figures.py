@@ -22,7 +22,6 @@ from django.utils import timezone
 from dashboards import suppression
 from dashboards.events import Event
 from surveys.models import Question
-from surveys.selectors import Participation
 
 HIDDEN_COLOUR = "#6c757d"
 EVENT_COLOUR = "#b35c00"
@@ -59,17 +58,43 @@ def figure_data(figure: go.Figure) -> dict:
 
 
 def trend_table(series: Sequence[Series], *, floor: int) -> Table:
-    columns = ["Week"]
-    for one in series:
-        columns += [f"{one.name}: respondents", one.name]
     by_week = [{row["week"]: row for row in one.rows} for one in series]
+    # Each series has its own cells (its own people), so its own "also counts".
+    merged = [any(row.get("covers") for row in one.rows) for one in series]
+    columns = ["Week"]
+    for one, says in zip(series, merged, strict=True):
+        columns += [f"{one.name}: respondents", one.name]
+        if says:
+            columns.append(f"{one.name}: also counts")
     rows = []
     for week in _weeks(series):
         cells: list[object] = [week.isoformat()]
-        for one, rows_of in zip(series, by_week, strict=True):
-            cells += _cells(rows_of.get(week), one.field, floor)
+        for one, rows_of, says in zip(series, by_week, merged, strict=True):
+            row = rows_of.get(week)
+            cells += _cells(row, one.field, floor)
+            if says:
+                cells.append((row or {}).get("covers", ""))
         rows.append(cells)
     return Table(columns, rows)
+
+
+def with_covers(table: Table, rows: Sequence[dict]) -> Table:
+    """The table with an "Also counts" column when a row counts teams merged in
+    beyond its view's own (a table row per metric row)."""
+    if not any(row.get("covers") for row in rows):
+        return table
+    return Table(
+        [*table.columns, "Also counts"],
+        [
+            [*cells, row.get("covers", "")]
+            for cells, row in zip(table.rows, rows, strict=True)
+        ],
+    )
+
+
+def hidden_label(row: dict, floor: int) -> str:
+    """Why a row is hidden: its own reason, or the floor."""
+    return row.get("reason") or suppression.label(floor)
 
 
 def trend_figure(
@@ -103,12 +128,14 @@ def trend_figure(
     hidden = sorted(
         {row["week"] for one in series for row in one.rows if row["suppressed"]}
     )
-    label = suppression.label(floor)
     _hidden_marks(
         figure,
         [week.isoformat() for week in hidden],
         [
-            f"Week of {_day(week)}: {', '.join(_names_hidden(series, week))}: {label}"
+            f"Week of {_day(week)}: "
+            + "; ".join(
+                f"{name}: {reason}" for name, reason in _hidden(series, week, floor)
+            )
             for week in hidden
         ],
         floor,
@@ -118,10 +145,14 @@ def trend_figure(
     return figure
 
 
-def _names_hidden(series: Sequence[Series], week: dt.date) -> Iterable[str]:
+def _hidden(
+    series: Sequence[Series], week: dt.date, floor: int
+) -> Iterable[tuple[str, str]]:
+    """(series name, why) for each series hidden in a week."""
     for one in series:
-        if any(row["week"] == week and row["suppressed"] for row in one.rows):
-            yield one.name
+        for row in one.rows:
+            if row["week"] == week and row["suppressed"]:
+                yield one.name, hidden_label(row, floor)
 
 
 def _weeks(series: Sequence[Series]) -> list[dt.date]:
@@ -132,50 +163,18 @@ def _cells(row: dict | None, field: str, floor: int) -> list[object]:
     if row is None:
         return [None, None]
     if row["suppressed"]:
-        return [None, suppression.label(floor)]
+        return [None, hidden_label(row, floor)]
     return [row["n"], row[field]]
 
 
 # --- Participation per round --------------------------------------------------------
 
 
-def participation_rows(participations: Iterable[Participation]) -> list[dict]:
-    """One row per round: its label, sent, answered and rate (%), or hidden when
-    fewer were invited than the survey's floor."""
-    participations = list(participations)
-    rows = []
-    labels = round_labels([p.round for p in participations])
-    for participation, label in zip(participations, labels, strict=True):
-        rate = participation.rate
-        rows.append(
-            {
-                "round": participation.round.pk,
-                "label": label,
-                "survey": participation.round.survey.title,
-                "starts": _local_day(participation.round.starts_at),
-                "published": participation.round.results_published_at is not None,
-                "closed": participation.round.closed_at is not None,
-                "sent": participation.sent if participation.visible else None,
-                "answered": participation.answered if participation.visible else None,
-                "rate": None if rate is None else round(100 * rate, 1),
-                "suppressed": not participation.visible,
-                "floor": participation.round.survey.min_group_size,
-            }
-        )
-    return rows
-
-
-def round_labels(rounds: Sequence) -> list[str]:
-    """A distinct label per round: its start day, and its survey when several."""
-    several = len({round_.survey_id for round_ in rounds}) > 1
-    return _unique(
-        f"{_day(_local_day(round_.starts_at))}"
-        + (f" · {round_.survey.title}" if several else "")
-        for round_ in rounds
-    )
-
-
 def participation_table(rows: Sequence[dict]) -> Table:
+    return with_covers(_participation_table(rows), rows)
+
+
+def _participation_table(rows: Sequence[dict]) -> Table:
     return Table(
         ["Round", "Survey", "Starts", "Sent", "Answered", "Participation (%)"],
         [
@@ -185,7 +184,7 @@ def participation_table(rows: Sequence[dict]) -> Table:
                 row["starts"].isoformat(),
                 row["sent"],
                 row["answered"],
-                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+                hidden_label(row, row["floor"]) if row["suppressed"] else row["rate"],
             ]
             for row in rows
         ],
@@ -216,7 +215,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
     _hidden_marks(
         figure,
         [label for label, _ in hidden],
-        [f"{label}: {suppression.label(row['floor'])}" for label, row in hidden],
+        [f"{label}: {hidden_label(row, row['floor'])}" for label, row in hidden],
         min((row["floor"] for _, row in hidden), default=0),
     )
     figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
@@ -225,7 +224,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
 
 
 def team_participation_table(rows: Sequence[dict]) -> Table:
-    """Rows of `team_participation_rows`: one per team and round."""
+    """Rows of `participation.team_participation`: one per cell and round."""
     return Table(
         ["Round", "Team", "Sent", "Answered", "Participation (%)"],
         [
@@ -234,7 +233,7 @@ def team_participation_table(rows: Sequence[dict]) -> Table:
                 row["team_name"],
                 row["sent"],
                 row["answered"],
-                suppression.label(row["floor"]) if row["suppressed"] else row["rate"],
+                hidden_label(row, row["floor"]) if row["suppressed"] else row["rate"],
             ]
             for row in rows
         ],
@@ -258,7 +257,7 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
             [
                 ""
                 if r is None
-                else suppression.label(r["floor"])
+                else hidden_label(r, r["floor"])
                 if r["suppressed"]
                 else f"{r['answered']} of {r['sent']} answered"
                 for r in found
@@ -290,9 +289,14 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
 def driver_table(rows: Sequence[dict], *, floor: int) -> Table:
     names = dict(Question.Driver.choices)
     return Table(
-        ["Team", "Driver", "Respondents", "Mean score (1-5)"],
+        ["Team", "Driver", "Respondents", "Mean score (1-5)", "Rounds"],
         [
-            [row["team_name"], names.get(row["driver"], row["driver"]), *cells]
+            [
+                row["team_name"],
+                names.get(row["driver"], row["driver"]),
+                *cells,
+                row.get("rounds", ""),
+            ]
             for row in rows
             for cells in [_cells(row, "mean", floor)]
         ],
@@ -309,7 +313,7 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     for row in rows:
         first.setdefault(row["team"], row)
     labels = _unique(
-        f"{first[team]['team_name']} ({suppression.label(floor)})"
+        f"{first[team]['team_name']} ({hidden_label(first[team], floor)})"
         if first[team]["suppressed"]
         else first[team]["team_name"]
         for team in teams
@@ -471,7 +475,7 @@ def _hidden_marks(
             yaxis=HIDDEN_AXIS,
             mode="markers",
             marker={"symbol": "x-thin-open", "size": 10, "color": HIDDEN_COLOUR},
-            name=f"Hidden: {suppression.label(floor)}",
+            name="Hidden to protect anonymity (hover for why)",
             hovertext=[_text(text) for text in texts],
             hoverinfo="text",
         )

@@ -19,17 +19,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboards import figures, suppression
+from dashboards import figures
 from dashboards.csv import csv_response
 from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
-from dashboards.metrics import customers, loop, pulse
-from dashboards.scope import Reach, Scope, guard_cuts
+from dashboards.metrics import customers, loop, participation, pulse
+from dashboards.scope import Reach, Scope
 from feedback.models import Category
 from org.models import AITool, Department, Team
-from surveys.models import Round, Survey
-from surveys.selectors import participation_by_team, participation_for_rounds
+from surveys.models import Survey
 
 EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
 # A page lists at most this many concerns; its CSV has them all.
@@ -192,8 +191,7 @@ class SurveyPage(Page):
         self.events: list[Event] = []
         self.participation: list[dict] = []
         self.headlines: list[Headline] = []
-        self._rounds_seen: list[Round] | None = None
-        self.relaxed = scope.relaxed()  # the broader views to guard against
+        self._rounds_seen: list | None = None
 
     @property
     def filters(self) -> Filters:
@@ -282,10 +280,7 @@ class SurveyPage(Page):
     def _participation(self) -> Chart:
         f = self.scope.filters
         teams = (f.team,) if f.team else f.teams
-        participation = participation_for_rounds(
-            self._round_list(), teams=teams, department=f.department
-        )
-        rows = figures.participation_rows(participation)
+        rows = participation.participation(f, self._round_list())
         self.participation = rows
         closed = [row for row in rows if row["closed"]]  # an open one still moves
         self._headline("Participation", closed, "rate", key="starts", unit="%")
@@ -307,47 +302,10 @@ class SurveyPage(Page):
         )
 
     def _team_participation(self) -> Chart:
-        """The latest rounds' participation per team; a team below the survey's
-        floor is hidden, with enough others that the round's total does not give
-        it away."""
-        f = self.scope.filters
-        every = self._round_list()
-        rounds = every[-RECENT_ROUNDS:]
-        # Labelled as in the rounds chart (which names the survey when several).
-        labels = dict(
-            zip((r.pk for r in every), figures.round_labels(every), strict=True)
-        )
-        found = participation_by_team(
-            rounds,
-            teams=(f.team,) if f.team else f.teams,
-            department=f.department,
-        )
-        rows = []
-        for round_ in rounds:
-            cells = [
-                {
-                    "team": row["person__team"],
-                    "team_name": row["person__team__name"] or "No team",
-                    "round": round_.pk,
-                    "label": labels[round_.pk],
-                    "sent": row["sent"],
-                    "answered": row["answered"],
-                    "rate": round(100 * row["answered"] / row["sent"], 1)
-                    if row["sent"]
-                    else None,
-                    "floor": round_.survey.min_group_size,
-                }
-                for row in found
-                if row["round"] == round_.pk
-            ]
-            rows += suppression.apply(
-                cells,
-                key="team",
-                count="sent",
-                floor=round_.survey.min_group_size,
-                fields=["answered", "rate"],
-            )
-        rows.sort(key=lambda row: (row["team_name"], row["team"] or 0))
+        """The latest rounds' participation per cell of teams: a team below the
+        survey's floor shows merged with others ("S2 + S7")."""
+        rounds = self._round_list()[-RECENT_ROUNDS:]
+        rows = participation.team_participation(self.scope.filters, rounds)
         return Chart(
             "team_participation",
             "Participation per team",
@@ -358,16 +316,14 @@ class SurveyPage(Page):
             (lambda events: figures.team_participation_figure(rows)) if rows else None,
         )
 
-    def _round_list(self) -> list[Round]:
+    def _round_list(self) -> list:
         if self._rounds_seen is None:
-            self._rounds_seen = list(self._rounds())
+            self._rounds_seen = participation.rounds_seen(self.scope.filters)
         return self._rounds_seen
 
     def _drivers(self) -> Chart:
-        f, floor = self.scope.filters, self.floor
-        rows = pulse.driver_heatmap(f, floor=floor)
-        broader = [pulse.driver_heatmap(view, floor=floor) for view in self.relaxed]
-        rows = guard_cuts(rows, broader, key="team", fields=["mean"], floor=floor)
+        floor = self.floor
+        rows = pulse.driver_heatmap(self.scope.filters)
         title = "Drivers by team"
         return Chart(
             "drivers",
@@ -404,19 +360,10 @@ class SurveyPage(Page):
         )
 
     def _weekly(self, metric: Callable[..., list[dict]], field: str) -> list[dict]:
-        """A weekly metric for the page's filters, guarded against its broader
-        views. For someone who sees published results only, the filters say so and
-        the metric counts only the published rounds' answers."""
-        floor = self.floor
-        rows = metric(self.scope.filters, floor=floor)
-        broader = [metric(view, floor=floor) for view in self.relaxed]
-        return guard_cuts(rows, broader, key="week", fields=[field], floor=floor)
-
-    def _rounds(self):
-        rounds = Round.objects.filter(
-            pulse.rounds_in(self.scope.filters, self.audience)
-        )
-        return rounds.select_related("survey").order_by("starts_at", "pk")
+        """A weekly metric for the page's filters, through the privacy engine. For
+        someone who sees published results only, the filters say so and the
+        metric counts only the published rounds' answers."""
+        return metric(self.scope.filters)
 
 
 class ConcernPage(Page):

@@ -6,23 +6,18 @@
 - Everyone else sees organisation-wide results of the rounds HR has published,
   with no team or department cut.
 
-`guard_cuts` then keeps a filtered view from giving away a small group by
-subtraction from a broader view the same person may also open (DESIGN.md, 1).
+No filter can give away a small group by subtraction: every figure is a sum of
+whole cells of the privacy engine (`dashboards.privacy`), whoever looks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from dashboards import suppression
 from dashboards.filters import Filters
 
 ORG_RESULTS = "org.view_org_results"
-# The filters that cut a figure's respondents into a smaller group. (The AI tool
-# filter picks a tool's questions, not people.)
-CUTS = ("department", "team", "survey", "since", "until")
 
 
 class Reach(StrEnum):
@@ -47,15 +42,6 @@ class Scope:
         """The broadest view this person may open: every cut removed."""
         f = self.filters
         return Filters(teams=f.teams, tool=f.tool, published_only=f.published_only)
-
-    def relaxed(self) -> list[Filters]:
-        """The broader views one step away (one cut removed) and the broadest,
-        each of which the same person could open beside this one."""
-        active = [name for name in CUTS if getattr(self.filters, name) is not None]
-        views = [replace(self.filters, **{name: None}) for name in active]
-        if active:
-            views.append(self.base)
-        return [view for view in dict.fromkeys(views) if view != self.filters]
 
 
 def dashboard_scope(user, filters: Filters) -> Scope:
@@ -130,51 +116,3 @@ def _published_scope(filters: Filters) -> Scope:
         filters, team=None, department=None, teams=None, published_only=True
     )
     return Scope(Reach.PUBLISHED, filters, notes)
-
-
-def guard_cuts(
-    rows: list[dict],
-    broader: Iterable[list[dict]],
-    *,
-    key: str,
-    fields: Iterable[str],
-    floor: int,
-    count: str = "n",
-) -> list[dict]:
-    """Hide the rows of a filtered view that differ from the same row of a broader
-    view by a small group (`suppression.cut_hidden`), then enough siblings that
-    the hidden ones cannot be recovered from the rest.
-
-    Rows sharing a key (a team's drivers) are hidden together. A broader row that
-    is itself hidden shows nothing to subtract from.
-    """
-    sizes: dict[Hashable, int] = {
-        row[key]: row[count] for row in rows if not row["suppressed"]
-    }
-    risky = set()
-    for view in broader:
-        whole = {row[key]: row[count] for row in view if not row["suppressed"]}
-        risky |= {
-            k
-            for k, n in sizes.items()
-            if k in whole and suppression.cut_hidden(n, whole[k], floor=floor)
-        }
-    if not risky:
-        return rows
-    already = {row[key] for row in rows if row["suppressed"]}
-    hidden = risky | already
-    shown = sorted(
-        (k for k in sizes if k not in hidden), key=lambda k: (sizes[k], str(k))
-    )
-    # Hidden by the metric already means its own siblings reached the floor.
-    while shown and (
-        len(hidden) < 2 or (not already and sum(sizes[k] for k in hidden) < floor)
-    ):
-        hidden.add(shown.pop(0))
-    return [
-        _blank(row, [*fields, count]) if row[key] in hidden else row for row in rows
-    ]
-
-
-def _blank(row: dict, names: list[str]) -> dict:
-    return {**row, **dict.fromkeys(names), "suppressed": True}

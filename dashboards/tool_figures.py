@@ -23,6 +23,8 @@ from dashboards.figures import (
     _layout,
     _text,
     _unique,
+    hidden_label,
+    with_covers,
 )
 from dashboards.metrics.pulse import HOURS_PER_FTE
 
@@ -37,7 +39,10 @@ VERDICTS = (
 
 def hours_table(rows: Sequence[dict], *, floor: int) -> Table:
     """Rows of `pulse.hours_saved`: one per tool and week."""
-    label = suppression.label(floor)
+    return with_covers(_hours_table(rows, floor=floor), rows)
+
+
+def _hours_table(rows: Sequence[dict], *, floor: int) -> Table:
     return Table(
         [
             "Week",
@@ -50,7 +55,7 @@ def hours_table(rows: Sequence[dict], *, floor: int) -> Table:
         [
             [row["week"].isoformat(), row["tool_name"]]
             + (
-                [None, label, label, label]
+                [None, *[hidden_label(row, floor)] * 3]
                 if row["suppressed"]
                 else [row["n"], row["hours"], row["per_person"], row["fte"]]
             )
@@ -88,7 +93,7 @@ def hours_figure(
         [row["week"].isoformat() for row in hidden],
         [
             f"{row['tool_name']}, week of {_day(row['week'])}: "
-            f"{suppression.label(floor)}"
+            f"{hidden_label(row, floor)}"
             for row in hidden
         ],
         floor,
@@ -176,7 +181,10 @@ def totals_figure(totals: Sequence[dict]) -> go.Figure:
 
 def accuracy_table(rows: Sequence[dict], *, floor: int, key: str = "tool") -> Table:
     """Per tool (`accuracy_by_tool`) or per week (`accuracy_trend`)."""
-    label = suppression.label(floor).replace("responses", "verdicts")
+    return with_covers(_accuracy_table(rows, floor=floor, key=key), rows)
+
+
+def _accuracy_table(rows: Sequence[dict], *, floor: int, key: str) -> Table:
     heading = "AI tool" if key == "tool" else "Week"
     return Table(
         [
@@ -191,7 +199,7 @@ def accuracy_table(rows: Sequence[dict], *, floor: int, key: str = "tool") -> Ta
         [
             [_key_cell(row, key)]
             + (
-                [None, label, label, label]
+                [None, *[_verdicts_hidden(row, floor)] * 3]
                 if row["suppressed"]
                 else [row["n"], *(row[field] for field, _, _ in VERDICTS)]
             )
@@ -212,9 +220,8 @@ def accuracy_table(rows: Sequence[dict], *, floor: int, key: str = "tool") -> Ta
 def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     """Per tool, one bar of 100%: correct, mostly correct, incorrect; the number of
     verdicts in the tool's label. A hidden tool keeps its label and no bar."""
-    label = suppression.label(floor).replace("responses", "verdicts")
     names = _unique(
-        f"{row['tool_name']} ({label})"
+        f"{row['tool_name']} ({_verdicts_hidden(row, floor)})"
         if row["suppressed"]
         else f"{row['tool_name']} (N={row['n']})"
         for row in rows
@@ -264,7 +271,7 @@ def accuracy_trend_figure(
     _hidden_marks(
         figure,
         [row["week"].isoformat() for row in hidden],
-        [f"Week of {_day(row['week'])}: {suppression.label(floor)}" for row in hidden],
+        [f"Week of {_day(row['week'])}: {hidden_label(row, floor)}" for row in hidden],
         floor,
     )
     _draw_events(figure, events)
@@ -317,3 +324,9 @@ def _by_tool(rows: Iterable[dict]) -> list[list[dict]]:
 def _key_cell(row: dict, key: str) -> str:
     value = row["tool_name"] if key == "tool" else row["week"]
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _verdicts_hidden(row: dict, floor: int) -> str:
+    return row.get("reason") or suppression.label(floor).replace(
+        "responses", "verdicts"
+    )

@@ -13,8 +13,8 @@ from dashboards.figures import Series
 from dashboards.filters import Filters
 from dashboards.metrics import customers, loop, pulse
 from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
-from dashboards.pages import CUSTOMERS, EMPLOYEES, Chart, SurveyPage
-from dashboards.scope import Reach, Scope, guard_cuts
+from dashboards.pages import EMPLOYEES, Chart, SurveyPage
+from dashboards.scope import Reach, Scope
 from feedback.models import CLOSED, Concern, Status
 
 HOURS_FIELDS = ["hours", "per_person", "fte"]
@@ -83,11 +83,7 @@ class ToolsPage(SurveyPage):
 
     def _accuracy(self) -> Chart:
         floor = self.floor
-        rows = accuracy_by_tool(self.scope.filters, floor=floor)
-        broader = [accuracy_by_tool(view, floor=floor) for view in self.relaxed]
-        rows = guard_cuts(
-            rows, broader, key="tool", fields=ACCURACY_FIELDS, floor=floor
-        )
+        rows = accuracy_by_tool(self.scope.filters)
         explanation = (
             "How often each tool's output was correct, mostly correct or incorrect, "
             "from the pulse survey's accuracy questions and the board's two-click "
@@ -139,8 +135,9 @@ class ToolsPage(SurveyPage):
             "tool_accuracy",
             "Accuracy per week",
             "The share of verdicts on this tool's output each week: correct, mostly "
-            "correct, incorrect (survey answers by the week their round started, "
-            "board ratings by the week given).",
+            "correct, incorrect (survey answers by the week their round started; "
+            "board ratings in runs of whole weeks that reach the floor, each run "
+            "by its last week, and dates take whole runs).",
             tool_figures.accuracy_table(rows, floor=floor, key="week"),
             "No one has rated this tool's output in this view yet.",
             (
@@ -234,10 +231,7 @@ class ToolsPage(SurveyPage):
 
     def _hours_rows(self) -> list[dict]:
         if self._hours_seen is None:
-            floor = self.floor
-            rows = pulse.hours_saved(self.scope.filters, floor=floor)
-            broader = [pulse.hours_saved(view, floor=floor) for view in self.relaxed]
-            self._hours_seen = _guard_per_tool(rows, broader, floor=floor)
+            self._hours_seen = pulse.hours_saved(self.scope.filters)
         return self._hours_seen
 
     def _accuracy_trend(self) -> list[dict]:
@@ -249,10 +243,7 @@ class ToolsPage(SurveyPage):
         f = self.scope.filters
         # Customers have no team: their view is the tool's, with the dates.
         view = Filters(since=f.since, until=f.until, tool=f.tool)
-        floor = pulse.floor_for(Filters(), audience=CUSTOMERS)
-        rows = customers.tool_csat(view, floor=floor)
-        broader = [customers.tool_csat(Filters(tool=f.tool), floor=floor)]
-        return guard_cuts(rows, broader, key="week", fields=["csat"], floor=floor)
+        return customers.tool_csat(view)
 
     def _cut_to_people(self) -> bool:
         f = self.scope.filters
@@ -260,20 +251,3 @@ class ToolsPage(SurveyPage):
             getattr(f, name) is not None
             for name in ("department", "team", "teams", "survey")
         )
-
-
-def _guard_per_tool(
-    rows: list[dict], broader: list[list[dict]], *, floor: int
-) -> list[dict]:
-    """The differencing guard per tool: a tool's weeks are siblings of each other,
-    not of another tool's."""
-    guarded = []
-    for tool in dict.fromkeys(row["tool"] for row in rows):
-        guarded += guard_cuts(
-            [row for row in rows if row["tool"] == tool],
-            [[row for row in view if row["tool"] == tool] for view in broader],
-            key="week",
-            fields=HOURS_FIELDS,
-            floor=floor,
-        )
-    return guarded

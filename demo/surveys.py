@@ -431,6 +431,8 @@ def _invitation(
         round=round_,
         person_id=member.person_id,
         customer_id=member.customer_id,
+        team_id=member.team_id,
+        department_id=member.department_id,
         sent_at=round_.starts_at,
     )
     day = survey.open_days - 1  # those who never answer got every reminder

@@ -362,6 +362,15 @@ class Invitation(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The team (and its department) the person was in when invited: participation
+    # is counted by it, so someone moving team later changes no published count
+    # (which would tell whether they answered).
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when a dispatcher hands a send task to the broker, cleared when it ran, so
     # the next pass neither enqueues it twice nor forgets it if the broker lost it.

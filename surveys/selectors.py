@@ -81,31 +81,6 @@ def questions_for(*, invitation: Invitation) -> list[Question]:
     return [q for q in questions if q.ai_tool is None or q.ai_tool.asked_of(team_id)]
 
 
-def participation_by_team(
-    rounds: Iterable[Round],
-    *,
-    teams: Iterable[int] | None = None,
-    department: int | None = None,
-) -> list[dict]:
-    """Per round and team (the team people are in now): invitations sent (a bounce
-    is not sent) and answered. One grouped query; staff invitations only."""
-    invitations = Invitation.objects.filter(
-        round__in=list(rounds), person__isnull=False
-    )
-    if teams is not None:
-        invitations = invitations.filter(person__team__in=list(teams))
-    if department is not None:
-        invitations = invitations.filter(person__team__department=department)
-    return list(
-        invitations.values("round", "person__team", "person__team__name")
-        .annotate(
-            sent=Count("pk", filter=Q(sent_at__isnull=False, bounced_at=None)),
-            answered=Count("pk", filter=Q(answered=True)),
-        )
-        .order_by("person__team__name", "person__team", "round")
-    )
-
-
 def open_invitations_for(person, *, now) -> list[Invitation]:
     """The person's invitations to rounds open now that they have not answered."""
     return list(

@@ -1,28 +1,53 @@
 """AI accuracy: the share of correct, mostly correct and incorrect verdicts per tool.
 
-Two sources speak on one scale (`org.models.Accuracy`): the survey's accuracy
-questions (an Answer's `choice`, dated by its round's first day) and the board's
-two-click output ratings. Both are counted, grouped and unioned in one query; Python
-only folds the few grouped rows (at most 3 verdicts x 2 sources per tool).
+Two sources speak on one scale (`org.models.Accuracy`), and both go through the
+privacy engine:
+
+- the survey's accuracy questions: each closed round and tool's answerers are a
+  population, in cells of at least the survey's floor (`dashboards.privacy`);
+- the board's two-click output ratings, which keep no person and no round: their
+  time cells are whole ISO weeks, consecutive weeks joined from the first until
+  they hold at least the floor, only weeks that are over. A cell, once formed,
+  never changes (a later week never joins an earlier cell), and a trailing run
+  below the floor waits, hidden, for more ratings. Dates select whole cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
-from dashboards import suppression
 from dashboards.filters import Filters
-from dashboards.metrics import pulse
+from dashboards.privacy import (
+    Choice,
+    Names,
+    People,
+    by_week,
+    per_unit,
+    populations,
+    round_infos,
+)
+from dashboards.privacy.rows import answers_in
 from feedback.models import OutputRating
 from org.models import Accuracy, AITool
-from surveys.models import Answer, Question
+from surveys.models import Question
 
 SURVEY, BOARD = "survey", "board"
+VERDICTS = tuple(Accuracy.values)
+_FIGURES = ("correct", "mostly_correct", "incorrect", "right")
+# The board's ratings keep no survey, so no survey's floor: a fixed one, the
+# default minimum group size (a floor that moved with the surveys in use would
+# re-form the time cells, and two looks would isolate a few ratings).
+BOARD_FLOOR = 5
+# The filters that narrow verdicts to a group of people. Board ratings keep no
+# person, team or survey, so under any of these only the survey's verdicts count.
+PEOPLE_CUTS = ("department", "team", "teams", "survey")
 
 
 @dataclass(frozen=True)
@@ -67,157 +92,198 @@ class ToolAccuracy:
         return count / self.total if self.total else 0.0
 
 
-def ai_accuracy(
-    *,
-    tools: Iterable[AITool | int] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[ToolAccuracy]:
-    """Per tool with at least one verdict in [since, until] (days, inclusive), by
-    tool name: counts per verdict, total, shares and how many came from each source.
+@dataclass(frozen=True)
+class RatingCell:
+    """Consecutive whole weeks of one tool's board ratings, at least the floor."""
 
-    One query whatever the number of tools.
-    """
-    answers = Answer.objects.filter(
-        question__kind=Question.Kind.AI_ACCURACY, choice__in=Accuracy.values
-    )
-    ratings = OutputRating.objects.all()
+    tool: int
+    first: dt.date  # Monday of its first week
+    last: dt.date  # Monday of its last week
+    counts: Counter
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts[v] for v in VERDICTS)
+
+
+def rating_cells(
+    *, tools: Iterable[int] | None = None, floor: int, today: dt.date | None = None
+) -> dict[int, list[RatingCell]]:
+    """Per tool, its board ratings in time cells of at least `floor` (see the
+    module's docstring). One grouped query."""
+    today = today or timezone.localdate()
+    this_week = today - dt.timedelta(days=today.weekday())
+    ratings = OutputRating.objects.filter(rated_on__lt=this_week)
     if tools is not None:
-        ids = [t if isinstance(t, int) else t.pk for t in tools]
-        answers = answers.filter(question__ai_tool__in=ids)
-        ratings = ratings.filter(ai_tool__in=ids)
-    if since is not None:
-        answers = answers.filter(response__round__starts_at__date__gte=since)
-        ratings = ratings.filter(rated_on__gte=since)
-    if until is not None:
-        answers = answers.filter(response__round__starts_at__date__lte=until)
-        ratings = ratings.filter(rated_on__lte=until)
-    rows = _grouped(answers, "question__ai_tool", "choice", SURVEY).union(
-        _grouped(ratings, "ai_tool", "rating", BOARD), all=True
+        ratings = ratings.filter(ai_tool__in=list(tools))
+    weeks: dict[int, dict[dt.date, Counter]] = defaultdict(dict)
+    grouped = (
+        ratings.annotate(week=TruncWeek("rated_on"))
+        .values_list("ai_tool", "week", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return _fold(rows)
+    for tool, week, verdict, n in grouped:
+        weeks[tool].setdefault(_day(week), Counter())[verdict] += n
+    cells: dict[int, list[RatingCell]] = {}
+    for tool, by_week_ in weeks.items():
+        found, run, first = [], Counter(), None
+        for week, counts in sorted(by_week_.items()):
+            first = first or week
+            run.update(counts)
+            if sum(run.values()) >= floor:
+                found.append(RatingCell(tool, first, week, run))
+                run, first = Counter(), None
+        cells[tool] = found
+    return cells
 
 
-def _grouped(qs: QuerySet, tool: str, value: str, source: str) -> QuerySet:
-    """(tool id, tool name, verdict, source, count) rows, grouped in the database."""
-    return (
-        qs.order_by()
-        .values(t_id=F(tool), t_name=F(f"{tool}__name"), verdict=F(value))
-        .annotate(source=Value(source, output_field=CharField()), n=Count("pk"))
-        .values_list("t_id", "t_name", "verdict", "source", "n")
-    )
-
-
-def _fold(rows: Iterable[tuple[int, str, str, str, int]]) -> list[ToolAccuracy]:
-    counts: dict[tuple[int, str], dict[str, int]] = {}
-    for tool_id, name, verdict, source, n in rows:
-        tool = counts.setdefault((tool_id, name), {})
-        tool[verdict] = tool.get(verdict, 0) + n
-        key = "from_surveys" if source == SURVEY else "from_ratings"
-        tool[key] = tool.get(key, 0) + n
+def _ratings_in(cells: list[RatingCell], filters: Filters) -> list[RatingCell]:
+    """The whole cells a date range touches."""
     return [
-        ToolAccuracy(tool_id=tool_id, tool_name=name, **fields)
-        for (tool_id, name), fields in sorted(counts.items(), key=lambda i: i[0][::-1])
+        cell
+        for cell in cells
+        if (filters.since is None or cell.last + dt.timedelta(days=6) >= filters.since)
+        and (filters.until is None or cell.first <= filters.until)
     ]
 
 
-# --- For the dashboards: the page's filters, the anonymity floor ---------------------
+def _survey_populations(filters: Filters):
+    rounds = round_infos(filters)
+    scope = answers_in(
+        rounds, question__kind=Question.Kind.AI_ACCURACY, choice__in=VERDICTS
+    )
+    if filters.tool:
+        scope = scope.filter(question__ai_tool=filters.tool)
+    rows = list(
+        per_unit(
+            scope,
+            "tool:question__ai_tool",
+            **{v: Count("pk", filter=Q(choice=v)) for v in VERDICTS},
+        )
+    )
+    return populations(rows, rounds, key=lambda row: row["tool"])
 
-# The filters that narrow verdicts to a group of people. Board ratings keep no
-# person, team or survey, so under any of these only the survey's verdicts count.
-PEOPLE_CUTS = ("department", "team", "teams", "survey")
+
+def _with_ratings(filters: Filters) -> bool:
+    return not any(getattr(filters, name) is not None for name in PEOPLE_CUTS)
 
 
-def accuracy_by_tool(filters: Filters, *, floor: int) -> list[dict]:
+def accuracy_by_tool(filters: Filters) -> list[dict]:
     """Per AI tool in the dashboard's filters: verdict counts, shares (%) and `n`,
-    the number of verdicts. One query.
+    the number of verdicts counted (whole cells only). A tool none of whose cells
+    may be shown is a hidden row. Two queries."""
+    people = People.of(filters)
+    totals: dict[int, Choice] = defaultdict(Choice)
+    from_ratings: Counter = Counter()
+    found = _survey_populations(filters)
+    for population in found:
+        totals[population.key].add(population.choose(people, what="verdicts"))
+    if _with_ratings(filters):
+        tools = [filters.tool] if filters.tool else None
+        for tool, cells in rating_cells(tools=tools, floor=BOARD_FLOOR).items():
+            for cell in _ratings_in(cells, filters):
+                totals[tool].totals.update(cell.counts)
+                totals[tool].asked = True
+                from_ratings[tool] += cell.n
+    names = dict(AITool.objects.filter(pk__in=list(totals)).values_list("pk", "name"))
+    label = Names.of(found)
+    rows = []
+    for tool, choice in totals.items():
+        counts = choice.totals
+        tool_accuracy = ToolAccuracy(
+            tool,
+            names.get(tool, ""),
+            *(int(counts[v]) for v in VERDICTS),
+            from_surveys=int(sum(counts[v] for v in VERDICTS) - from_ratings[tool]),
+            from_ratings=from_ratings[tool],
+        )
+        row = _shares(tool_accuracy)
+        if not tool_accuracy.total:
+            row = _hidden(row, choice.reason)
+        row["covers"] = label.say(choice) if tool_accuracy.total else ""
+        rows.append(row)
+    return sorted(rows, key=lambda row: (row["tool_name"], row["tool"]))
 
-    A tool with fewer verdicts than the floor is hidden. Tools are not siblings of
-    a shown total (no chart adds them up), so one tool's few verdicts never hide
-    another's.
-    """
-    answers, ratings = _in_filters(filters)
-    rows = _grouped(answers, "question__ai_tool", "choice", SURVEY)
-    if ratings is not None:
-        rows = rows.union(_grouped(ratings, "ai_tool", "rating", BOARD), all=True)
-    return [_shares(tool, floor=floor) for tool in _fold(rows)]
 
-
-def accuracy_trend(filters: Filters, *, floor: int) -> list[dict]:
+def accuracy_trend(filters: Filters) -> list[dict]:
     """Per week, all tools in the filters together (a tool page filters one):
     verdict counts and shares, and `right`, the % correct or mostly correct.
 
-    A survey's verdict is dated by the week its round started, a board rating by
-    the week it was given. Two grouped queries, merged here; weeks are siblings.
-    """
-    answers, ratings = _in_filters(filters)
-    weeks: dict[dt.date, dict[str, int]] = {}
-    grouped = [
-        answers.annotate(week=TruncWeek("response__round__starts_at"))
-        .values_list("week", "choice")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-    if ratings is not None:
-        grouped.append(
-            ratings.annotate(week=TruncWeek("rated_on"))
-            .values_list("week", "rating")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    for query in grouped:
-        for week, verdict, n in query:
-            counts = weeks.setdefault(_day(week), {})
-            counts[verdict] = counts.get(verdict, 0) + n
+    A survey's verdicts are dated by the week their round started; a cell of
+    board ratings by its last week."""
+    people = People.of(filters)
+    found = _survey_populations(filters)
+    weeks = by_week(found, people, what="verdicts")
+    if _with_ratings(filters):
+        tools = [filters.tool] if filters.tool else None
+        for cells in rating_cells(tools=tools, floor=BOARD_FLOOR).values():
+            for cell in _ratings_in(cells, filters):
+                week = weeks.setdefault(cell.last, Choice())
+                week.totals.update(cell.counts)
+                week.asked = True
+    label = Names.of(found)
     rows = []
-    for week, counts in sorted(weeks.items()):
-        tool = ToolAccuracy(tool_id=0, tool_name="", **counts)
-        row = _shares(tool, floor=floor)
-        rows.append({"week": week, **{k: row[k] for k in _FIGURES}, "n": tool.total})
-    return suppression.apply(rows, key="week", count="n", floor=floor, fields=_FIGURES)
+    for week, choice in sorted(weeks.items()):
+        counts = choice.totals
+        tool = ToolAccuracy(0, "", *(int(counts[v]) for v in VERDICTS))
+        row = {k: v for k, v in _shares(tool).items() if k in _FIGURES}
+        row = {"week": week, **row, "n": tool.total, "suppressed": False}
+        if not tool.total:
+            row = _hidden(row, choice.reason)
+        row["covers"] = label.say(choice) if tool.total else ""
+        rows.append(row)
+    return rows
 
 
-_FIGURES = ("correct", "mostly_correct", "incorrect", "right")
+def ai_accuracy(*, tools: Iterable[AITool | int] | None = None) -> list[ToolAccuracy]:
+    """Per tool, over all time and everyone: the verdicts of every cell that may be
+    shown (survey cells and board rating cells), for an AI tool's own page."""
+    ids = None if tools is None else [t if isinstance(t, int) else t.pk for t in tools]
+    found = []
+    for row in accuracy_by_tool(Filters()):
+        if (ids is None or row["tool"] in ids) and not row["suppressed"]:
+            found.append(
+                ToolAccuracy(
+                    row["tool"],
+                    row["tool_name"],
+                    row["_counts"][0],
+                    row["_counts"][1],
+                    row["_counts"][2],
+                    row["from_surveys"],
+                    row["from_ratings"],
+                )
+            )
+    return found
 
 
-def _in_filters(filters: Filters) -> tuple[QuerySet, QuerySet | None]:
-    """The survey's verdicts and the board's ratings in the filters (None when a
-    filter narrows to people the ratings cannot be tied to)."""
-    answers = pulse.answers(filters).filter(
-        question__kind=Question.Kind.AI_ACCURACY, choice__in=Accuracy.values
-    )
-    if filters.tool:
-        answers = answers.filter(question__ai_tool=filters.tool)
-    if any(getattr(filters, name) is not None for name in PEOPLE_CUTS):
-        return answers, None
-    ratings = OutputRating.objects.all()
-    if filters.tool:
-        ratings = ratings.filter(ai_tool=filters.tool)
-    if filters.since:
-        ratings = ratings.filter(rated_on__gte=filters.since)
-    if filters.until:
-        ratings = ratings.filter(rated_on__lte=filters.until)
-    return answers, ratings
-
-
-def _shares(tool: ToolAccuracy, *, floor: int) -> dict:
-    hidden = tool.total < floor
+def _shares(tool: ToolAccuracy) -> dict:
+    total = tool.total
     row = {
         "tool": tool.tool_id,
         "tool_name": tool.tool_name,
-        "n": None if hidden else tool.total,
-        "from_surveys": None if hidden else tool.from_surveys,
-        "from_ratings": None if hidden else tool.from_ratings,
-        "suppressed": hidden,
+        "n": total,
+        "from_surveys": tool.from_surveys,
+        "from_ratings": tool.from_ratings,
+        "suppressed": False,
+        "reason": "",
+        "_counts": (tool.correct, tool.mostly_correct, tool.incorrect),
     }
     for name in ("correct", "mostly_correct", "incorrect"):
-        row[name] = None if hidden else round(100 * getattr(tool, f"{name}_share"), 1)
-    row["right"] = (
-        None
-        if hidden
-        else round(100 * (tool.correct + tool.mostly_correct) / tool.total, 1)
-    )
+        row[name] = round(100 * getattr(tool, f"{name}_share"), 1) if total else None
+    right = tool.correct + tool.mostly_correct
+    row["right"] = round(100 * right / total, 1) if total else None
     return row
+
+
+def _hidden(row: dict, reason: str) -> dict:
+    blank = ("n", "from_surveys", "from_ratings", *_FIGURES)
+    return {
+        **row,
+        **dict.fromkeys(name for name in blank if name in row),
+        "suppressed": True,
+        "reason": reason or "fewer verdicts than the floor",
+    }
 
 
 def _day(value: dt.datetime | dt.date) -> dt.date:

@@ -1,17 +1,16 @@
 """Employees' free-text answers, for HR to read, behind the comment threshold.
 
-A round's comments are shown only when at least `threshold` people wrote one in
-this view, and only when the view does not differ from a broader view the same
-person could open (one cut removed, or none left) by a small group: side by side,
-the two pages would single out those few people's comments (DESIGN.md, 1).
+Commenters are a population of their own in the privacy engine: each closed
+round's commenters are split into cells of at least the survey's comment
+threshold, and a view lists the comments of whole cells only, so two views side
+by side never single out fewer commenters than the threshold.
 
 Comments carry their round (survey and start date, never the day they were
 written), their sentiment and their question's driver, in an order keyed by a
 secret, so that neither the page nor a reload tells who wrote first.
 
-The number of queries is fixed: one grouped count per view (this one and each
-broader one), then the texts of the shown rounds' comments that fit on the page,
-ranked in the database.
+The number of queries is fixed: one grouped count per view, then the texts of the
+shown rounds' comments that fit on the page, ranked in the database.
 """
 
 from __future__ import annotations
@@ -23,14 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import CharField, Count, F, Max, QuerySet, Value, Window
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import MD5, Cast, Concat, RowNumber
 from django.utils import timezone
 
-from dashboards import suppression
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
-from surveys.models import Question, Survey
+from dashboards.privacy import Names, People, populations, round_infos
+from surveys.models import Answer, Question, Survey
 
 DEFAULT_THRESHOLD = 10
 SHOWN_PER_ROUND = 200  # keeps a page of a large round readable and light
@@ -63,6 +62,9 @@ class RoundComments:
     starts_on: dt.date  # the round's start: the only date a comment carries
     n: int | None  # people who wrote a comment; None when hidden
     hidden: bool
+    reason: str = ""  # why it is hidden
+    covers: str = ""  # the teams merged in beyond the view's own
+    units: frozenset | None = None  # the cells' units; None: the whole round
     comments: list[Comment] = field(default_factory=list)
     more: int = 0  # comments left off the page past SHOWN_PER_ROUND
 
@@ -86,10 +88,11 @@ def tone_of(sentiment: float | None) -> Tone | None:
     return Tone.NEUTRAL
 
 
-def comment_answers(filters: Filters, *, driver: str | None = None) -> QuerySet:
-    """The non-empty free-text answers in a view, optionally about one driver."""
-    scope = pulse.answers(filters).filter(question__kind=Question.Kind.FREE_TEXT)
-    scope = scope.exclude(text="")
+def _texts(driver: str | None) -> QuerySet:
+    """Non-empty free-text answers, optionally about one driver."""
+    scope = Answer.objects.filter(question__kind=Question.Kind.FREE_TEXT).exclude(
+        text=""
+    )
     if driver:
         scope = scope.filter(question__driver=driver)
     return scope
@@ -98,8 +101,6 @@ def comment_answers(filters: Filters, *, driver: str | None = None) -> QuerySet:
 def comments(
     filters: Filters,
     *,
-    broader: Iterable[Filters],
-    threshold: int,
     shuffle_key: str,
     driver: str | None = None,
     tone: Tone | None = None,
@@ -107,54 +108,56 @@ def comments(
 ) -> list[RoundComments]:
     """Per round, newest first: its comments, or a hidden round with no count.
 
-    `broader` are the views this person could open beside this one
-    (`Scope.relaxed()`). `driver` narrows the view to one driver's questions;
-    `tone` only picks which of a shown round's comments are listed, so it changes
-    no count and no decision to show a round.
+    `driver` and `tone` only pick which of a shown round's comments are listed
+    (each comment already says its driver and tone), so they change no count
+    and no decision to show a round.
     """
-    rounds = comment_rounds(
-        filters, broader=broader, threshold=threshold, driver=driver
-    )
+    rounds = comment_rounds(filters)
     fill_comments(
-        rounds,
-        filters,
-        driver=driver,
-        tone=tone,
-        shuffle_key=shuffle_key,
-        limit=limit,
+        rounds, driver=driver, tone=tone, shuffle_key=shuffle_key, limit=limit
     )
     return rounds
 
 
-def comment_rounds(
-    filters: Filters,
-    *,
-    broader: Iterable[Filters],
-    threshold: int,
-    driver: str | None = None,
-) -> list[RoundComments]:
-    """Per round, newest first: how many commented, or hidden; no texts yet (a
-    page reads those for the rounds it lists, `fill_comments`)."""
-    rounds = _rounds(filters, driver=driver, threshold=threshold)
-    risky: set[int] = set()
-    for view in broader:
-        whole = _counts(view, driver=driver)
-        risky |= {
-            row.round
-            for row in rounds
-            if not row.hidden
-            and whole.get(row.round, 0) >= threshold
-            and suppression.cut_hidden(row.n or 0, whole[row.round], floor=threshold)
-        }
-    for row in rounds:
-        if row.round in risky:
-            row.hidden, row.n = True, None
-    return rounds
+def comment_rounds(filters: Filters) -> list[RoundComments]:
+    """Per closed round, newest first: how many commented in the cells of
+    commenters the view takes (each of at least the comment threshold), or
+    hidden and why; no texts yet (a page reads those for the rounds it lists,
+    `fill_comments`)."""
+    rounds = round_infos(filters)
+    found = populations(
+        pulse.commenters(rounds), rounds, floor=lambda info: info.threshold
+    )
+    people = People.of(filters)
+    choices = {p.round.pk: (p, p.choose(people, what="comments")) for p in found}
+    names = Names.of(found)
+    result = []
+    for info in sorted(
+        rounds.values(), key=lambda i: (i.starts_at, i.pk), reverse=True
+    ):
+        population, choice = choices.get(info.pk, (None, None))
+        if choice is None or not choice.asked:
+            continue
+        every = choice.shown and len(choice.cells) == len(population.cells)
+        result.append(
+            RoundComments(
+                round=info.pk,
+                survey=info.survey_title,
+                starts_on=timezone.localtime(info.starts_at).date(),
+                n=choice.n if choice.shown else None,
+                hidden=not choice.shown,
+                reason=choice.reason,
+                covers=names.say(choice) if choice.shown else "",
+                units=None
+                if every
+                else frozenset(u for cell in choice.cells for u in cell.units),
+            )
+        )
+    return result
 
 
 def fill_comments(
     rounds: Iterable[RoundComments],
-    filters: Filters,
     *,
     shuffle_key: str,
     driver: str | None = None,
@@ -163,50 +166,26 @@ def fill_comments(
 ) -> None:
     """Read the comments of the shown ones among `rounds`, in their secret order."""
     shown = {row.round: row for row in rounds if not row.hidden}
-    _fill(shown, filters, driver=driver, tone=tone, key=shuffle_key, limit=limit)
+    _fill(shown, driver=driver, tone=tone, key=shuffle_key, limit=limit)
 
 
-def _rounds(
-    filters: Filters, *, driver: str | None, threshold: int
-) -> list[RoundComments]:
-    rows = (
-        comment_answers(filters, driver=driver)
-        .values(
-            "response__round",
-            "response__round__starts_at",
-            "response__round__survey__title",
-        )
-        .annotate(n=Count("response", distinct=True))
-        .order_by("-response__round__starts_at", "response__round")
-    )
-    result = []
-    for row in rows:
-        hidden = row["n"] < threshold
-        result.append(
-            RoundComments(
-                round=row["response__round"],
-                survey=row["response__round__survey__title"],
-                starts_on=timezone.localtime(row["response__round__starts_at"]).date(),
-                n=None if hidden else row["n"],
-                hidden=hidden,
-            )
-        )
-    return result
-
-
-def _counts(filters: Filters, *, driver: str | None) -> dict[int, int]:
-    rows = (
-        comment_answers(filters, driver=driver)
-        .values("response__round")
-        .annotate(n=Count("response", distinct=True))
-        .order_by()
-    )
-    return {row["response__round"]: row["n"] for row in rows}
+def _in_cells(shown: dict[int, RoundComments]) -> Q:
+    """The answers of each shown round's cells: whole rounds, or the units of
+    its cells the view takes."""
+    condition = Q(pk__in=[])
+    for pk, row in shown.items():
+        here = Q(response__round=pk)
+        if row.units is not None:
+            units = Q(pk__in=[])
+            for department, team in row.units:
+                units |= Q(response__department=department, response__team=team)
+            here &= units
+        condition |= here
+    return condition
 
 
 def _fill(
     shown: dict[int, RoundComments],
-    filters: Filters,
     *,
     driver: str | None,
     tone: Tone | None,
@@ -217,9 +196,7 @@ def _fill(
     query, ranked per round in the database by a keyed hash of each comment's id."""
     if not shown:
         return
-    scope = comment_answers(filters, driver=driver).filter(
-        response__round__in=list(shown)
-    )
+    scope = _texts(driver).filter(_in_cells(shown))
     per_round = {"partition_by": [F("response__round")]}
     order = MD5(Concat(Value(_order_key(key)), Cast("pk", CharField())))
     rows = (

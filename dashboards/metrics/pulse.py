@@ -1,60 +1,55 @@
 """Employee pulse metrics: sentiment index, eNPS, drivers by team, comment
-sentiment and hours saved, each one grouped query whatever the data's size.
+sentiment and hours saved, each from one grouped query per round and unit.
 
-Every function returns rows already passed through the anonymity floor
-(`dashboards.suppression`): hidden rows keep their key and lose their figures.
-Names follow DESIGN.md's Metrics section.
+Every figure goes through the privacy engine (`dashboards.privacy`): each round's
+population is split into cells of at least its survey's floor, and a figure sums
+whole cells only; a hidden row keeps its key and says why. Only closed rounds
+count (`round_infos`). Names follow the design document's metrics section.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from dashboards import suppression
 from dashboards.filters import Filters
+from dashboards.privacy import (
+    MERGED_AWAY,
+    Names,
+    People,
+    answers_in,
+    attach,
+    below_floor,
+    per_unit,
+    populations,
+    ratio,
+    round_infos,
+    round_names,
+    rounds_in,
+    weekly_rows,
+)
 from surveys.models import Answer, Question, Survey
 
 Kind = Question.Kind
 DEFAULT_FLOOR = 5
 HOURS_PER_FTE = 40
 
+__all__ = ["rounds_in"]
+
 
 def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> QuerySet:
-    """The answers in scope: one audience, the filters' survey, dates and group."""
-    scope = Answer.objects.filter(rounds_in(filters, audience, "response__round__"))
-    if filters.department:
-        scope = scope.filter(response__department_id=filters.department)
-    if filters.team:
-        scope = scope.filter(response__team_id=filters.team)
-    if filters.teams is not None:
-        scope = scope.filter(response__team_id__in=filters.teams)
-    return scope
-
-
-def rounds_in(filters: Filters, audience: str, path: str = "") -> Q:
-    """The rounds the filters select, as a condition on `path` (a round): the
-    audience, the survey, the dates and, for those who see only those, published
-    results. Dates select whole rounds (by when they started), never a round's
-    answers by the day they came in: two nearby dates must not isolate one day's
-    few."""
-    found = {f"{path}survey__audience": audience}
-    if filters.survey:
-        found[f"{path}survey_id"] = filters.survey
-    if filters.since:
-        found[f"{path}starts_at__date__gte"] = filters.since
-    if filters.until:
-        found[f"{path}starts_at__date__lte"] = filters.until
-    if filters.published_only:
-        found[f"{path}results_published_at__isnull"] = False
-    return Q(**found)
+    """The answers of the closed rounds a view selects (its people not applied:
+    the privacy engine takes whole cells)."""
+    return Answer.objects.filter(
+        rounds_in(filters, audience, "response__round__"),
+        response__round__closed_at__isnull=False,
+    )
 
 
 def floor_for(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> int:
-    """The strictest anonymity floor among the surveys in scope."""
+    """The strictest anonymity floor among the surveys in scope (for page text;
+    each round's cells use its own survey's floor)."""
     surveys = Survey.objects.filter(audience=audience)
     if filters.survey:
         surveys = surveys.filter(pk=filters.survey)
@@ -62,132 +57,200 @@ def floor_for(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) ->
     return floor or DEFAULT_FLOOR
 
 
-def weekly(scope: QuerySet, **figures) -> list[dict]:
-    """Answers grouped by the week their round started, with respondents `n`."""
-    rows = (
-        scope.annotate(week=TruncWeek("response__round__starts_at"))
-        .values("week")
-        .annotate(n=Count("response", distinct=True), **figures)
-        .order_by("week")
-    )
-    return [{**row, "week": _day(row["week"])} for row in rows]
-
-
-def sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
+def sentiment_trend(filters: Filters) -> list[dict]:
     """Per week: the sentiment index, the mean of the 1-5 Likert items scaled to
-    0-100, and its respondents."""
-    rows = weekly(
-        answers(filters).filter(question__kind=Kind.LIKERT), mean=Avg("number")
+    0-100, and its respondents `n`."""
+    rounds = round_infos(filters)
+    rows = per_unit(
+        answers_in(rounds, question__kind=Kind.LIKERT),
+        answers=Count("pk"),
+        total=Sum("number"),
     )
-    for row in rows:
-        row["index"] = _round((float(row.pop("mean")) - 1) * 25)
-    return suppression.apply(rows, key="week", count="n", floor=floor, fields=["index"])
+    return weekly_rows(
+        populations(rows, rounds),
+        People.of(filters),
+        lambda t: {"index": round((t["total"] / t["answers"] - 1) * 25, 1)},
+        ["index"],
+    )
 
 
-def enps_trend(filters: Filters, *, floor: int) -> list[dict]:
+def enps_trend(filters: Filters) -> list[dict]:
     """Per week: eNPS, % promoters (9-10) minus % detractors (0-6)."""
-    rows = weekly(
-        answers(filters).filter(question__kind=Kind.ENPS),
+    return nps_rows(filters, Survey.Audience.EMPLOYEES, "enps")
+
+
+def nps_rows(filters: Filters, audience: str, field: str) -> list[dict]:
+    """eNPS (employees) or NPS (customers) per week, as `field`."""
+    rounds = round_infos(filters, audience)
+    rows = per_unit(
+        answers_in(rounds, question__kind=Kind.ENPS),
         promoters=Count("pk", filter=Q(number__gte=9)),
         detractors=Count("pk", filter=Q(number__lte=6)),
-        answered=Count("pk"),
+        answers=Count("pk"),
     )
-    for row in rows:
-        total = row.pop("answered")
-        row["enps"] = _round(
-            100 * (row.pop("promoters") - row.pop("detractors")) / total
+    return weekly_rows(
+        populations(rows, rounds),
+        People.of(filters),
+        lambda t: {field: ratio(t["promoters"] - t["detractors"], t["answers"])},
+        [field],
+    )
+
+
+def commenters(rounds) -> QuerySet:
+    """The commenters of some rounds per round and unit, with their sentiment
+    sum: the population of comment figures, whose floor is the comment
+    threshold."""
+    scored = Q(sentiment__isnull=False)
+    return per_unit(
+        answers_in(rounds, question__kind=Kind.FREE_TEXT).exclude(text=""),
+        scored=Count("pk", filter=scored),
+        tone=Sum("sentiment", filter=scored),
+    )
+
+
+def comment_sentiment_trend(
+    filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES
+) -> list[dict]:
+    """Per week: the mean VADER compound score of free-text answers, over cells
+    of at least the comment threshold of commenters."""
+    rounds = round_infos(filters, audience)
+    return weekly_rows(
+        populations(commenters(rounds), rounds, floor=lambda info: info.threshold),
+        People.of(filters),
+        lambda t: {"sentiment": ratio(t["tone"], t["scored"], 1, 3)},
+        ["sentiment"],
+        what="comments",
+    )
+
+
+def driver_heatmap(filters: Filters) -> list[dict]:
+    """Per cell and driver: the mean Likert score (1-5).
+
+    Rows are cells, not teams: a team below the floor shows inside its cell
+    ("S2 + S7"), in each round in view whose cells are alike. A team the view
+    asks for that no shown cell holds is a hidden row that says why. A driver
+    answered by fewer than the floor within a cell (optional questions) is
+    blank.
+    """
+    rounds = round_infos(filters)
+    likert = answers_in(rounds, question__kind=Kind.LIKERT)
+    found = populations(per_unit(likert), rounds)
+    attach(
+        found,
+        per_unit(
+            likert.exclude(question__driver=""),
+            "driver:question__driver",
+            answers=Count("pk"),
+            total=Sum("number"),
+        ),
+        name=lambda row, number: f"{row['driver']}:{number}",
+    )
+    people = People.of(filters)
+    shown: dict[frozenset, Counter] = defaultdict(Counter)
+    days: dict[frozenset, set] = defaultdict(set)
+    floors: dict[frozenset, int] = {}
+    hidden: dict = {}
+    for population in found:
+        for cell in population.cells:
+            asked = [u for u in cell.units if people.asks_for(u)]
+            if not asked:
+                continue
+            if cell.shown and people.may_see(cell):
+                for unit in cell.units:
+                    shown[cell.units].update(population.stats[unit])
+                days[cell.units].add(population.round)
+                floors[cell.units] = max(floors.get(cell.units, 0), cell.floor)
+            else:
+                reason = MERGED_AWAY if cell.shown else below_floor(cell.floor)
+                hidden.update(dict.fromkeys(asked, reason))
+    names = Names.of(found)
+    in_view = {population.round for population in found}
+    drivers = sorted(
+        {k.split(":")[0] for totals in shown.values() for k in totals if ":" in k}
+    )
+    rows = []
+    for units, totals in shown.items():
+        label = names.units(units)
+        key = tuple(sorted(str(team) for _, team in units))
+        rounds = (
+            "every round in view"
+            if days[units] == in_view
+            else round_names(days[units], among=in_view)
         )
-    return suppression.apply(rows, key="week", count="n", floor=floor, fields=["enps"])
+        for driver in drivers:
+            answered = totals[f"{driver}:answers"]
+            if not answered:
+                continue
+            # People, not answers: two people answering two trust questions
+            # are four answers.
+            blank = totals[f"{driver}:people"] < floors[units]
+            rows.append(
+                {
+                    "team": key,
+                    "team_name": label,
+                    "driver": driver,
+                    "n": totals["people"],
+                    "mean": None
+                    if blank
+                    else round(totals[f"{driver}:total"] / answered, 2),
+                    "suppressed": blank,
+                    "reason": below_floor(floors[units], "people answering")
+                    if blank
+                    else "",
+                    "rounds": rounds,
+                }
+            )
+    shown_units = {unit for units in shown for unit in units}
+    for unit, reason in hidden.items():
+        if unit in shown_units:
+            continue
+        for driver in drivers or [""]:
+            rows.append(
+                {
+                    "team": (str(unit[1]),),
+                    "team_name": names.unit(unit),
+                    "driver": driver,
+                    "n": None,
+                    "mean": None,
+                    "suppressed": True,
+                    "reason": reason,
+                    "rounds": "",
+                }
+            )
+    rows.sort(key=lambda row: (row["team_name"], row["driver"]))
+    return rows
 
 
-def comment_sentiment_trend(filters: Filters, *, floor: int) -> list[dict]:
-    """Per week: the mean VADER compound score of free-text answers."""
-    rows = weekly(
-        answers(filters).filter(question__kind=Kind.FREE_TEXT, sentiment__isnull=False),
-        sentiment=Avg("sentiment"),
-    )
-    for row in rows:
-        row["sentiment"] = _round(row["sentiment"], 3)
-    return suppression.apply(
-        rows, key="week", count="n", floor=floor, fields=["sentiment"]
-    )
-
-
-def driver_heatmap(filters: Filters, *, floor: int) -> list[dict]:
-    """Per team and driver: the mean Likert score (1-5). A team's cells are hidden
-    together when the team is below the floor, with enough sibling teams that none
-    can be recovered from the others."""
-    rows = list(
-        answers(filters)
-        .filter(question__kind=Kind.LIKERT)
-        .exclude(question__driver="")
-        .values("response__team", "response__team__name", "question__driver")
-        .annotate(mean=Avg("number"), n=Count("response", distinct=True))
-        .order_by("response__team__name", "question__driver")
-    )
-    team_sizes: dict[object, int] = defaultdict(int)
-    for row in rows:
-        team_sizes[row["response__team"]] = max(
-            team_sizes[row["response__team"]], row["n"]
-        )
-    hidden = suppression.suppressed_keys(team_sizes, floor=floor)
-    result = []
-    for row in rows:
-        team = row["response__team"]
-        result.append(
-            {
-                "team": team,
-                "team_name": row["response__team__name"] or "No team",
-                "driver": row["question__driver"],
-                "n": None if team in hidden else team_sizes[team],
-                "mean": None if team in hidden else _round(float(row["mean"]), 2),
-                "suppressed": team in hidden,
-            }
-        )
-    return result
-
-
-def hours_saved(filters: Filters, *, floor: int) -> list[dict]:
+def hours_saved(filters: Filters) -> list[dict]:
     """Per AI tool and week: hours saved reported in total, per respondent, and as
-    full-time equivalents (total / 40)."""
-    scope = answers(filters).filter(question__kind=Kind.HOURS_SAVED)
+    full-time equivalents (total / 40). Each round and tool's respondents are a
+    population of their own."""
+    rounds = round_infos(filters)
+    scope = answers_in(rounds, question__kind=Kind.HOURS_SAVED)
     if filters.tool:
         scope = scope.filter(question__ai_tool_id=filters.tool)
-    rows = (
-        scope.annotate(week=TruncWeek("response__round__starts_at"))
-        .values("week", "question__ai_tool", "question__ai_tool__name")
-        .annotate(n=Count("response", distinct=True), total=Sum("number"))
-        .order_by("question__ai_tool__name", "week")
+    rows = list(
+        per_unit(
+            scope,
+            "tool:question__ai_tool",
+            "tool_name:question__ai_tool__name",
+            total=Sum("number"),
+        )
     )
-    by_tool: dict[object, list[dict]] = defaultdict(list)
-    for row in rows:
-        total = float(row["total"])
-        by_tool[row["question__ai_tool"]].append(
-            {
-                "tool": row["question__ai_tool"],
-                "tool_name": row["question__ai_tool__name"] or "Any AI tool",
-                "week": _day(row["week"]),
-                "n": row["n"],
-                "hours": _round(total, 1),
-                "per_person": _round(total / row["n"], 2),
-                "fte": _round(total / HOURS_PER_FTE, 2),
-            }
-        )
+    names = {row["tool"]: row["tool_name"] or "Any AI tool" for row in rows}
+    found = populations(rows, rounds, key=lambda row: row["tool"])
+    people = People.of(filters)
     result = []
-    for tool_rows in by_tool.values():  # a tool's weeks are siblings
-        result += suppression.apply(
-            tool_rows,
-            key="week",
-            count="n",
-            floor=floor,
-            fields=["hours", "per_person", "fte"],
-        )
+    for tool in sorted(names, key=lambda t: (names[t], t or 0)):
+        for row in weekly_rows(
+            [p for p in found if p.key == tool],
+            people,
+            lambda t: {
+                "hours": round(t["total"], 1),
+                "per_person": round(t["total"] / t["people"], 2),
+                "fte": round(t["total"] / HOURS_PER_FTE, 2),
+            },
+            ["hours", "per_person", "fte"],
+        ):
+            result.append({"tool": tool, "tool_name": names[tool], **row})
     return result
-
-
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _round(value: float, digits: int = 1) -> float:
-    return round(value, digits)

@@ -116,14 +116,16 @@ def _release_batch(round_: Round, *, final: bool) -> int:
             if not _round_locked(round_):
                 return 0  # another release is at work on this round
             groups = _waiting_groups(round_)
-            chosen = _choose(groups, floor=round_.survey.min_group_size, final=final)
+            floor = round_.survey.min_group_size
+            chosen = _choose(groups, floor=floor, final=final)
             opened = _open(round_, chosen)
             if not opened:
                 return 0
             claimed = SealedResponse.objects.filter(pk__in=list(opened)).delete()[0]
             if claimed != len(opened):
                 raise _Taken
-            _write(round_, list(opened.values()))
+            coarser = _coarser(round_, groups, floor=floor) if final else {}
+            _write(round_, list(opened.values()), coarser=coarser)
     except _Taken:
         return 0
     log.info("Released %d sealed responses of %s", len(opened), round_)
@@ -180,6 +182,41 @@ def _choose(
     return chosen
 
 
+def _coarser(
+    round_: Round, groups: dict[Group, list[uuid.UUID]], *, floor: int
+) -> dict[Group, Group]:
+    """At the close, what a group smaller than the floor is written as.
+
+    Such a group never had a batch of its own (that takes twice the floor), so
+    these are all its answers in the round: written with its team, a reader who
+    sees which invitations of that team were answered would know whose they
+    are. So its team goes, and its department too when the department's answers
+    in the round are below the floor as well; the dashboards count them with
+    their department, or with no one in particular."""
+    small = {group for group, ids in groups.items() if len(ids) < floor}
+    if not small:
+        return {}
+    per_department: dict[int | None, int] = defaultdict(int)
+    for (_, department, _), ids in groups.items():
+        per_department[department] += len(ids)
+    released = (
+        Response.objects.filter(round=round_)
+        .values_list("department")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for department, n in released:
+        per_department[department] += n
+    return {
+        (team, department, segment): (
+            None,
+            department if per_department[department] >= floor else None,
+            "",
+        )
+        for team, department, segment in small
+    }
+
+
 def _open(round_: Round, chosen: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:
     """(group, answers) of each chosen row that opens; one query."""
     opened = {}
@@ -197,22 +234,29 @@ def _open(round_: Round, chosen: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:
     return opened
 
 
-def _write(round_: Round, opened: list[tuple[dict, list]]) -> None:
+def _write(
+    round_: Round,
+    opened: list[tuple[dict, list]],
+    *,
+    coarser: dict[Group, Group],
+) -> None:
     """Responses and answers in a fresh random order, with fresh random ids (never
-    the sealed row's: its id was written beside the invitation's claim)."""
+    the sealed row's: its id was written beside the invitation's claim); a small
+    group written as `coarser` says."""
     _shuffle(opened)
     questions = {q.pk: q for q in Question.objects.filter(survey=round_.survey_id)}
     teams = _existing(Team, [group["team"] for group, _ in opened])
     departments = _existing(Department, [group["department"] for group, _ in opened])
     responses, answers, dropped = [], [], 0
     for group, given in opened:
-        team, department = group["team"], group["department"]
+        key = (group["team"], group["department"], group["segment"])
+        team, department, segment = coarser.get(key, key)
         response = Response(
             id=uuid.uuid4(),
             round=round_,
             team_id=team if team in teams else None,
             department_id=department if department in departments else None,
-            segment=group["segment"],
+            segment=segment,
         )
         responses.append(response)
         for question_id, kind, value in given:

@@ -78,25 +78,32 @@ def round_fan_out(round_: Round, *, now: dt.datetime | None = None) -> int:
     if round_.fanout_done_at is not None:
         return 0
     survey = round_.survey
-    key = "customer_id" if survey.audience == Survey.Audience.CUSTOMERS else "person_id"
-    ids = recipients(survey).order_by("pk").values_list("pk", flat=True)
+    customers = survey.audience == Survey.Audience.CUSTOMERS
+    key = "customer_id" if customers else "person_id"
+    # A person's team and department as they are now, kept on the invitation.
+    fields = ("pk",) if customers else ("pk", "team_id", "team__department_id")
+    rows = recipients(survey).order_by("pk").values_list(*fields)
     invitations = Invitation.objects.filter(round=round_)
     before, last = invitations.count(), 0
     while True:
-        batch = list(ids.filter(pk__gt=last)[:FANOUT_BATCH])
+        batch = list(rows.filter(pk__gt=last)[:FANOUT_BATCH])
         if not batch:
             break
         Invitation.objects.bulk_create(
-            [Invitation(round=round_, **{key: pk}) for pk in batch],
+            [_invitation(round_, key, *row) for row in batch],
             ignore_conflicts=True,
         )
-        last = batch[-1]
+        last = batch[-1][0]
     created = invitations.count() - before
     Round.objects.filter(pk=round_.pk, fanout_done_at=None).update(
         fanout_done_at=now or timezone.now()
     )
     log.info("Fanned out %s: %d new invitations", round_, created)
     return created
+
+
+def _invitation(round_: Round, key: str, pk: int, team=None, department=None):
+    return Invitation(round=round_, team_id=team, department_id=department, **{key: pk})
 
 
 def rounds_needing_fan_out() -> QuerySet[Round]:

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from feedback.models import Comment, Concern, Status
 from feedback.services.concerns import POST_LIMIT
 from surveys.models import Round
+from tests.dashboards.helpers import closed_round, invite
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
     WEEK_2,
@@ -22,7 +23,12 @@ from tests.dashboards.test_pages_overview import (
 )
 from tests.dashboards.test_tool_metrics import C, answer_tool, tool_survey
 from tests.feedback.factories import ConcernFactory
-from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory
+from tests.org.factories import (
+    AIToolFactory,
+    DepartmentFactory,
+    PersonFactory,
+    TeamFactory,
+)
 from tests.surveys.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,18 +208,8 @@ def test_a_concern_shows_its_official_responses(api, employee, hr):
 def test_a_dashboard_gives_each_charts_numbers_as_its_csv(api, hr, signed_in):
     survey, questions = pulse_survey(min_group_size=3)
     for week in (WEEK_1, WEEK_2):
-        respond(
-            RoundFactory(survey=survey, starts_at=week),
-            TeamFactory(),
-            questions,
-            count=4,
-        )
-    respond(
-        RoundFactory(survey=survey, starts_at=WEEK_2.replace(day=16)),
-        None,
-        questions,
-        count=2,
-    )
+        respond(closed_round(survey, week), TeamFactory(), questions, count=4)
+    respond(closed_round(survey, WEEK_2.replace(day=16)), None, questions, count=2)
 
     data = api(hr).get("/api/v1/dashboards/sentiment/").json()
 
@@ -232,9 +228,30 @@ def test_a_dashboard_gives_each_charts_numbers_as_its_csv(api, hr, signed_in):
     assert "fewer than 3 responses" in str(charts["sentiment"]["rows"])
 
 
+def test_a_team_filter_gives_its_whole_cell_and_says_what_else_it_counts(api, hr):
+    survey, questions = pulse_survey(min_group_size=3)
+    round_ = closed_round(survey, WEEK_1)
+    department = DepartmentFactory()
+    big = TeamFactory(name="Big", department=department)
+    respond(round_, big, questions, count=5)
+    respond(
+        round_, TeamFactory(name="Small", department=department), questions, count=2
+    )
+
+    data = api(hr).get(f"/api/v1/dashboards/sentiment/?team={big.pk}").json()
+
+    sentiment = next(chart for chart in data["charts"] if chart["name"] == "sentiment")
+    also = "with Small, merged in to reach the floor"
+    assert sentiment["columns"][3] == "Sentiment index (0-100): also counts"
+    # Big's 5 and Small's 2, all answering 4 of 5: one cell of 7, index 75.
+    assert sentiment["rows"][0][1:4] == [7, 75.0, also]
+    drivers = next(chart for chart in data["charts"] if chart["name"] == "drivers")
+    assert {row[0] for row in drivers["rows"]} == {"Big + Small"}
+
+
 def test_an_employee_gets_only_published_org_wide_numbers(api, employee):
     survey, questions = pulse_survey(min_group_size=3)
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1, closed_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     respond(round_, TeamFactory(), questions, count=5)
     client = api(employee)
 
@@ -264,7 +281,7 @@ def test_a_tools_owner_reads_its_dashboard(api, employee):
     tool = AIToolFactory(owner=employee)
     survey, questions = tool_survey(tool)
     answer_tool(
-        RoundFactory(survey=survey, starts_at=WEEK_1),
+        closed_round(survey, WEEK_1),
         TeamFactory(),
         questions,
         hours=[3] * 4,
@@ -284,14 +301,12 @@ def test_a_tools_owner_reads_its_dashboard(api, employee):
 
 
 def test_hr_lists_surveys_and_their_rounds_with_participation(api, hr, employee):
-    from tests.surveys.factories import InvitationFactory
-
     survey, _ = pulse_survey(min_group_size=3)
     small = RoundFactory(survey=survey, starts_at=WEEK_1)
     full = RoundFactory(survey=survey, starts_at=WEEK_2)
-    InvitationFactory(round=small, sent_at=WEEK_1)
+    invite(small)
     for answered in (True, True, False):
-        InvitationFactory(round=full, sent_at=WEEK_2, answered=answered)
+        invite(full, answered=answered)
     client = api(hr)
 
     surveys = client.get("/api/v1/surveys/").json()["results"]

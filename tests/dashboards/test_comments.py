@@ -1,6 +1,7 @@
-"""HR's comments page: free-text answers behind the comment threshold, guarded
-against differencing, in a secret but stable order, dated by round only; and the
-survey and question rules behind it."""
+"""HR's comments page: free-text answers of closed rounds, listed by whole cells
+of at least the comment threshold of commenters (so no two views single anyone
+out), in a secret but stable order, dated by round only; and the survey and
+question rules behind it."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from django.urls import reverse
 
 from dashboards.filters import Filters
 from dashboards.metrics import comments as metrics
-from surveys.models import Answer, Question, Response, Survey
+from surveys.models import Answer, Question, Survey
+from tests.dashboards.helpers import closed_round, responses_in
 from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2, pulse_survey
-from tests.org.factories import AIToolFactory, TeamFactory
+from tests.org.factories import AIToolFactory, DepartmentFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
 from tests.surveys.test_builder import question_data, survey_data
 
@@ -31,13 +33,8 @@ Kind = Question.Kind
 def write(round_, team, question, count, *, prefix="Comment", tone=0.4):
     """`count` responses from `team`, each with one comment on `question`, in
     two queries; the texts are numbered in the order they were written."""
-    responses = Response.objects.bulk_create(
-        Response(
-            round=round_,
-            team=team,
-            department_id=team.department_id,
-        )
-        for _ in range(count)
+    responses = responses_in(
+        round_, count, team=team, department_id=team.department_id
     )
     Answer.objects.bulk_create(
         Answer(
@@ -82,7 +79,7 @@ def survey():
 def test_only_hr_may_read_comments(request, persona, signed_in, survey):
     person = request.getfixturevalue(persona)
     team = TeamFactory(manager=person)
-    write(RoundFactory(survey=survey[0]), team, survey[1], 12)
+    write(closed_round(survey[0], WEEK_1), team, survey[1], 12)
 
     response = signed_in(person).get(URL)
 
@@ -102,8 +99,8 @@ def test_a_round_of_9_commenters_is_hidden_and_one_of_10_is_shown(
     hr, signed_in, survey
 ):
     survey, question = survey
-    small = RoundFactory(survey=survey, starts_at=WEEK_1)
-    large = RoundFactory(survey=survey, starts_at=WEEK_2)
+    small = closed_round(survey, WEEK_1)
+    large = closed_round(survey, WEEK_2)
     team = TeamFactory()
     write(small, team, question, 9, prefix="Small")
     write(large, team, question, 10, prefix="Large")
@@ -119,40 +116,64 @@ def test_a_round_of_9_commenters_is_hidden_and_one_of_10_is_shown(
     assert "10 people wrote a comment" in shown
 
 
-def test_a_team_cut_that_leaves_2_others_in_the_department_is_hidden(hr, signed_in):
+def test_a_team_cut_lists_its_whole_cell_of_commenters_and_says_so(hr, signed_in):
     survey, questions = pulse_survey(comment_threshold=10)
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
-    big = TeamFactory()
-    small = TeamFactory(department=big.department)
+    round_ = closed_round(survey, WEEK_1)
+    department = DepartmentFactory()
+    big = TeamFactory(name="Big", department=department)
+    small = TeamFactory(name="Small", department=department)
     write(round_, big, questions["comment"], 12, prefix="Big")
     write(round_, small, questions["comment"], 2, prefix="Small")
     client = signed_in(hr)
 
     whole = client.get(URL)
-    department = client.get(f"{URL}?department={big.department_id}")
+    department_cut = client.get(f"{URL}?department={big.department_id}")
     cut = client.get(f"{URL}?team={big.pk}")
+    small_cut = client.get(f"{URL}?team={small.pk}")
 
-    # Side by side, 14 comments and 12 of them would single out the other 2.
+    # Side by side, 14 comments and Big's 12 alone would single out the other 2:
+    # Small's commenters are one cell with Big's, listed whole under either team.
     assert len(texts(section(whole, round_))) == 14
-    assert len(texts(section(department, round_))) == 14
-    assert texts(section(cut, round_)) == []
-    assert "fewer than 10 comments" in section(cut, round_)
+    assert len(texts(section(department_cut, round_))) == 14
+    for page, other in ((cut, "Small"), (small_cut, "Big")):
+        shown = section(page, round_)
+        assert len(texts(shown)) == 14
+        assert f"14 people wrote a comment (with {other}, merged in" in shown
+    assert "merged in" not in section(whole, round_)
     assert "12 people" not in cut.content.decode()
 
 
-def test_the_strictest_threshold_of_the_surveys_in_scope_applies(hr, signed_in):
+def test_each_round_needs_its_own_surveys_comment_threshold(hr, signed_in):
     lenient, questions = pulse_survey(min_group_size=3, comment_threshold=5)
-    pulse_survey(min_group_size=3, comment_threshold=20)
-    round_ = RoundFactory(survey=lenient, starts_at=WEEK_1)
+    strict, strict_questions = pulse_survey(min_group_size=3, comment_threshold=20)
+    round_ = closed_round(lenient, WEEK_1)
+    strict_round = closed_round(strict, WEEK_1)
     write(round_, TeamFactory(), questions["comment"], 8)
+    write(strict_round, TeamFactory(), strict_questions["comment"], 8)
     client = signed_in(hr)
 
     everything = client.get(URL)
     one_survey = client.get(f"{URL}?survey={lenient.pk}")
 
+    # The page's text names the strictest threshold in view; each round's cells
+    # are of its own survey's threshold.
     assert everything.context["threshold"] == 20
-    assert texts(section(everything, round_)) == []
+    assert one_survey.context["threshold"] == 5
+    assert len(texts(section(everything, round_))) == 8
     assert len(texts(section(one_survey, round_))) == 8
+    assert texts(section(everything, strict_round)) == []
+    assert "fewer than 20 comments" in section(everything, strict_round)
+
+
+def test_an_open_rounds_comments_wait_for_it_to_close(hr, signed_in, survey):
+    survey, question = survey
+    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    write(round_, TeamFactory(), question, 12)
+
+    response = signed_in(hr).get(URL)
+
+    assert section(response, round_) == ""
+    assert "No comments in this view yet" in response.content.decode()
 
 
 # --- Order, dates, what each comment carries -----------------------------------------
@@ -162,7 +183,7 @@ def test_comments_are_not_in_the_order_written_and_stay_put_on_reload(
     hr, signed_in, survey
 ):
     survey, question = survey
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), question, 40)
     client = signed_in(hr)
 
@@ -177,7 +198,8 @@ def test_comments_are_not_in_the_order_written_and_stay_put_on_reload(
 
 def test_no_response_date_appears_only_the_rounds(hr, signed_in, survey):
     survey, question = survey
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
+    # A response keeps no day at all; the page names the round only.
     write(round_, TeamFactory(), question, 10)
 
     page = signed_in(hr).get(URL).content.decode()
@@ -190,7 +212,7 @@ def test_no_response_date_appears_only_the_rounds(hr, signed_in, survey):
 def test_each_comment_shows_its_sentiment_label_and_driver(hr, signed_in):
     survey = SurveyFactory(min_group_size=3, comment_threshold=10)
     question = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="training")
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     team = TeamFactory()
     write(round_, team, question, 4, prefix="Glad", tone=0.6)
     write(round_, team, question, 3, prefix="Meh", tone=0.0)
@@ -210,7 +232,7 @@ def test_the_sentiment_filter_lists_only_that_tone_without_changing_the_count(
 ):
     survey = SurveyFactory(min_group_size=3, comment_threshold=10)
     question = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="")
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), question, 8, prefix="Glad", tone=0.6)
     write(round_, TeamFactory(), question, 2, prefix="Sad", tone=-0.7)
 
@@ -227,7 +249,7 @@ def test_the_driver_filter_narrows_to_that_drivers_questions(hr, signed_in):
     survey = SurveyFactory(min_group_size=3, comment_threshold=10)
     training = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="training")
     general = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="")
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     team = TeamFactory()
     write(round_, team, training, 10, prefix="Course")
     write(round_, team, general, 10, prefix="Other")
@@ -249,18 +271,20 @@ def test_the_driver_filter_narrows_to_that_drivers_questions(hr, signed_in):
     assert '<input type="hidden" name="driver" value="training">' in filters_form
 
 
-def test_a_driver_with_too_few_commenters_hides_the_round(hr, signed_in):
+def test_a_driver_with_few_comments_lists_them_from_the_shown_round(hr, signed_in):
     survey = SurveyFactory(min_group_size=3, comment_threshold=10)
     training = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="training")
     general = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="")
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), training, 4, prefix="Course")
     write(round_, TeamFactory(), general, 10, prefix="Other")
 
     page = section(signed_in(hr).get(f"{URL}?driver=training"), round_)
 
-    assert texts(page) == []
-    assert "fewer than 10 comments" in page
+    # The driver only chooses which of the round's 14 commenters' comments are
+    # listed (each says its driver without the filter too): no count changes.
+    assert sorted(texts(page)) == [f"Course {n:03d}" for n in range(4)]
+    assert "14 people wrote a comment" in page
 
 
 @pytest.mark.parametrize(
@@ -275,7 +299,7 @@ def test_a_bad_filter_value_gives_a_message_not_an_error(
     hr, signed_in, survey, query, note
 ):
     survey, question = survey
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), question, 10)
 
     response = signed_in(hr).get(f"{URL}?{query}")
@@ -288,7 +312,7 @@ def test_a_bad_filter_value_gives_a_message_not_an_error(
 def test_the_ai_tool_filter_is_removed_with_a_note(hr, signed_in, survey):
     tool = AIToolFactory()
     survey, question = survey
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), question, 10)
 
     response = signed_in(hr).get(f"{URL}?tool={tool.pk}")
@@ -310,12 +334,11 @@ def test_no_comments_gives_a_friendly_sentence(hr, signed_in):
 
 def test_a_large_round_lists_at_most_the_cap_with_a_note(survey):
     survey, question = survey
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     write(round_, TeamFactory(), question, 15)
 
-    [shown] = metrics.comments(
-        Filters(), broader=[], threshold=10, shuffle_key="k", limit=12
-    )
+    [shown] = metrics.comment_rounds(Filters())
+    metrics.fill_comments([shown], shuffle_key="k", limit=12)
 
     assert (len(shown.comments), shown.more, shown.n) == (12, 3, 15)
 
@@ -323,10 +346,7 @@ def test_a_large_round_lists_at_most_the_cap_with_a_note(survey):
 def test_rounds_are_read_three_a_page_newest_first(hr, signed_in, survey):
     survey_, question = survey
     team = TeamFactory()
-    rounds = [
-        RoundFactory(survey=survey_, starts_at=WEEK_1 + dt.timedelta(weeks=n))
-        for n in range(4)
-    ]
+    rounds = [closed_round(survey_, WEEK_1 + dt.timedelta(weeks=n)) for n in range(4)]
     for n, round_ in enumerate(rounds):
         write(round_, team, question, 10, prefix=f"Round {n}")
     client = signed_in(hr)
@@ -343,7 +363,7 @@ def test_rounds_are_read_three_a_page_newest_first(hr, signed_in, survey):
 
 def test_the_query_count_does_not_grow_with_the_comments(hr, signed_in, survey):
     survey, question = survey
-    rounds = [RoundFactory(survey=survey, starts_at=at) for at in (WEEK_1, WEEK_2)]
+    rounds = [closed_round(survey, at) for at in (WEEK_1, WEEK_2)]
     team = TeamFactory()
     for round_ in rounds:
         write(round_, team, question, 10)
@@ -357,15 +377,20 @@ def test_the_query_count_does_not_grow_with_the_comments(hr, signed_in, survey):
     for round_ in rounds:
         write(round_, TeamFactory(), question, 45)
         write(round_, team, question, 45)
+        # A small sibling, merged into the team's cell: the cut says so.
+        write(round_, TeamFactory(department=team.department), question, 2)
     with CaptureQueriesContext(connection) as large:
         response = client.get(URL)
     with CaptureQueriesContext(connection) as large_cut:
-        client.get(url)
+        cut = client.get(url)
 
-    assert len(texts(section(response, rounds[0]))) == 100
-    assert len(large) == len(small) <= 13
-    # Each broader view (team removed, department removed, neither) costs one.
-    assert len(large_cut) == len(small_cut) == len(small) + 3
+    assert len(texts(section(response, rounds[0]))) == 102
+    assert len(texts(section(cut, rounds[0]))) == 57
+    assert "merged in to reach the floor" in section(cut, rounds[0])
+    # 13 today; at most the two of reading team and department names more,
+    # which a page needs once a cell it shows merges teams.
+    assert len(large) == len(small) <= 15
+    assert len(large_cut) == len(small_cut) <= 15
 
 
 # --- The rules behind it -------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""CSAT and NPS against a hand count."""
+"""CSAT and NPS against a hand count, through the privacy engine: a closed round's
+customers (who answer from no team) are one cell, shown when they reach the
+survey's floor; each AI tool's customers are a population of their own."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 
 from dashboards.filters import Filters
 from dashboards.metrics import customers
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question, Survey
+from tests.dashboards.helpers import closed_round, response_in
 from tests.org.factories import AIToolFactory
 from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
 
@@ -20,12 +23,11 @@ def test_csat_and_nps_per_week():
     survey = SurveyFactory(audience="customers", min_group_size=3)
     csat = QuestionFactory(survey=survey, kind=Question.Kind.CSAT, driver="")
     nps = QuestionFactory(survey=survey, kind=Question.Kind.ENPS, driver="")
-    round_ = RoundFactory(
-        survey=survey, starts_at=dt.datetime(2026, 3, 4, 9, tzinfo=dt.UTC)
-    )
+    round_ = closed_round(survey, dt.datetime(2026, 3, 4, 9, tzinfo=dt.UTC))
     # CSAT 5, 4, 3, 2: half satisfied -> 50. NPS 10, 9, 8, 0: 50 - 25 -> 25.
     for satisfaction, recommend in ((5, 10), (4, 9), (3, 8), (2, 0)):
-        response = Response.objects.create(round=round_, segment="Enterprise")
+        response = response_in(round_, segment="Enterprise")
+        response.save()
         Answer.objects.create(
             response=response, question=csat, number=Decimal(satisfaction)
         )
@@ -33,10 +35,28 @@ def test_csat_and_nps_per_week():
             response=response, question=nps, number=Decimal(recommend)
         )
 
-    [week] = customers.csat_trend(Filters(), floor=3)
+    [week] = customers.csat_trend(Filters())
     assert (week["week"], week["n"], week["csat"]) == (dt.date(2026, 3, 2), 4, 50.0)
-    assert customers.nps_trend(Filters(), floor=3)[0]["nps"] == 25.0
-    assert customers.csat_trend(Filters(), floor=5)[0]["csat"] is None
+    assert customers.nps_trend(Filters())[0]["nps"] == 25.0
+    # The survey's floor raised to 5: its 4 customers are too few.
+    Survey.objects.filter(pk=survey.pk).update(min_group_size=5)
+    [hidden] = customers.csat_trend(Filters())
+    assert (hidden["n"], hidden["csat"], hidden["suppressed"]) == (None, None, True)
+    assert hidden["reason"] == "fewer than 5 responses"
+
+
+def test_an_open_rounds_customers_count_once_it_closes():
+    survey = SurveyFactory(audience="customers", min_group_size=3)
+    csat = QuestionFactory(survey=survey, kind=Question.Kind.CSAT, driver="")
+    round_ = RoundFactory(survey=survey, starts_at=MARCH_4)
+    customer_answers(round_, {csat: [5, 4, 1]})
+
+    before = customers.csat_trend(Filters())
+    round_.closed_at = MARCH_4 + dt.timedelta(days=5)
+    round_.save()
+
+    assert before == []
+    assert [(r["n"], r["csat"]) for r in customers.csat_trend(Filters())] == [(3, 66.7)]
 
 
 # --- CSAT per AI tool ----------------------------------------------------------------
@@ -50,7 +70,8 @@ def customer_answers(round_, answers_by_question):
     None where that customer skipped the question."""
     [n] = {len(scores) for scores in answers_by_question.values()}
     for i in range(n):
-        response = Response.objects.create(round=round_, segment="Enterprise")
+        response = response_in(round_, segment="Enterprise")
+        response.save()
         for question, scores in answers_by_question.items():
             if scores[i] is not None:
                 Answer.objects.create(
@@ -78,7 +99,7 @@ def tool_survey():
 
 def test_tool_csat_counts_the_customers_each_tool_helped(tool_survey):
     survey, copilot, chatbot, q = tool_survey
-    march = RoundFactory(survey=survey, starts_at=MARCH_4)
+    march = closed_round(survey, MARCH_4)
     customer_answers(
         march,
         {
@@ -90,7 +111,7 @@ def test_tool_csat_counts_the_customers_each_tool_helped(tool_survey):
         },
     )
 
-    rows = customers.tool_csat(Filters(), floor=5)
+    rows = customers.tool_csat(Filters())
 
     assert [
         (r["tool_name"], r["week"], r["n"], r["csat"], r["suppressed"]) for r in rows
@@ -101,12 +122,12 @@ def test_tool_csat_counts_the_customers_each_tool_helped(tool_survey):
     assert [r["tool"] for r in rows] == [chatbot.pk, copilot.pk]
 
 
-def test_tool_csat_hides_a_tools_small_weeks_with_a_sibling(tool_survey):
+def test_tool_csat_hides_a_tools_small_round_and_only_that_round(tool_survey):
     survey, copilot, chatbot, q = tool_survey
-    # March: 6 helped by the copilot; April: only 3 -> hidden, and March with it
-    # (else April could be derived from a total over both).
+    # March: 6 helped by the copilot; April: only 3 -> hidden. March stays shown:
+    # a date range takes whole rounds, so no view adds April to March.
     customer_answers(
-        RoundFactory(survey=survey, starts_at=MARCH_4),
+        closed_round(survey, MARCH_4),
         {
             q["overall"]: [4] * 6,
             q["copilot"]: [5, 4, 4, 3, 2, 5],
@@ -114,7 +135,7 @@ def test_tool_csat_hides_a_tools_small_weeks_with_a_sibling(tool_survey):
         },
     )
     customer_answers(
-        RoundFactory(survey=survey, starts_at=APRIL_1),
+        closed_round(survey, APRIL_1),
         {
             q["overall"]: [4] * 6,
             q["copilot"]: [5, 5, 1, None, None, None],
@@ -122,41 +143,42 @@ def test_tool_csat_hides_a_tools_small_weeks_with_a_sibling(tool_survey):
         },
     )
 
-    rows = customers.tool_csat(Filters(), floor=5)
+    rows = customers.tool_csat(Filters())
 
     by_tool = {}
     for row in rows:
         by_tool.setdefault(row["tool_name"], []).append(
-            (row["week"], row["n"], row["csat"], row["suppressed"])
+            (row["week"], row["n"], row["csat"], row["suppressed"], row["reason"])
         )
     assert by_tool["Support Copilot"] == [
-        (dt.date(2026, 3, 2), None, None, True),
-        (dt.date(2026, 3, 30), None, None, True),
+        (dt.date(2026, 3, 2), 6, 66.7, False, ""),
+        (dt.date(2026, 3, 30), None, None, True, "fewer than 5 responses"),
     ]
-    # Another tool's weeks are not its siblings: they stay shown.
+    # Another tool's customers are another population: its rounds stand alone.
     assert by_tool["Help Chatbot"] == [
-        (dt.date(2026, 3, 2), 6, 100.0, False),
-        (dt.date(2026, 3, 30), 6, 100.0, False),
+        (dt.date(2026, 3, 2), 6, 100.0, False, ""),
+        (dt.date(2026, 3, 30), 6, 100.0, False, ""),
     ]
 
 
 def test_tool_csat_below_the_floor_shows_no_figure(tool_survey):
     survey, _, _, q = tool_survey
     customer_answers(
-        RoundFactory(survey=survey, starts_at=MARCH_4),
+        closed_round(survey, MARCH_4),
         {q["overall"]: [4] * 4, q["copilot"]: [5, 4, 4, 3], q["chatbot"]: [5] * 4},
     )
 
-    rows = customers.tool_csat(Filters(), floor=5)
+    rows = customers.tool_csat(Filters())
 
     assert all(r["suppressed"] and r["csat"] is None and r["n"] is None for r in rows)
+    assert {r["reason"] for r in rows} == {"fewer than 5 responses"}
     assert {r["tool_name"] for r in rows} == {"Support Copilot", "Help Chatbot"}
 
 
 def test_tool_csat_keeps_to_the_filtered_tool_and_survey(tool_survey):
     survey, copilot, _, q = tool_survey
     customer_answers(
-        RoundFactory(survey=survey, starts_at=MARCH_4),
+        closed_round(survey, MARCH_4),
         {
             q["overall"]: [4] * 6,
             q["copilot"]: [5, 4, 4, 3, 2, 5],
@@ -167,15 +189,13 @@ def test_tool_csat_keeps_to_the_filtered_tool_and_survey(tool_survey):
     elsewhere = QuestionFactory(
         survey=other, kind=Question.Kind.CSAT, driver="", ai_tool=copilot
     )
-    customer_answers(
-        RoundFactory(survey=other, starts_at=MARCH_4), {elsewhere: [1] * 6}
-    )
+    customer_answers(closed_round(other, MARCH_4), {elsewhere: [1] * 6})
 
-    rows = customers.tool_csat(Filters(tool=copilot.pk, survey=survey.pk), floor=5)
+    rows = customers.tool_csat(Filters(tool=copilot.pk, survey=survey.pk))
 
     assert [(r["tool"], r["n"], r["csat"]) for r in rows] == [(copilot.pk, 6, 66.7)]
     # Without the survey filter both surveys' copilot answers count: 4 of 12.
-    [both] = customers.tool_csat(Filters(tool=copilot.pk), floor=5)
+    [both] = customers.tool_csat(Filters(tool=copilot.pk))
     assert (both["n"], both["csat"]) == (12, 33.3)
 
 
@@ -185,15 +205,15 @@ def test_tool_csat_leaves_out_employee_answers_and_other_kinds():
     hours = QuestionFactory(
         survey=pulse, kind=Question.Kind.HOURS_SAVED, driver="", ai_tool=tool
     )
-    customer_answers(RoundFactory(survey=pulse, starts_at=MARCH_4), {hours: [5] * 6})
+    customer_answers(closed_round(pulse, MARCH_4), {hours: [5] * 6})
 
-    assert customers.tool_csat(Filters(), floor=3) == []
+    assert customers.tool_csat(Filters()) == []
 
 
 def test_overall_csat_leaves_out_the_tool_satisfaction_items(tool_survey):
     survey, _, _, q = tool_survey
     customer_answers(
-        RoundFactory(survey=survey, starts_at=MARCH_4),
+        closed_round(survey, MARCH_4),
         {
             # Overall: 5 of 6 satisfied -> 83.3, whatever the tools' items say.
             q["overall"]: [5, 5, 4, 4, 4, 1],
@@ -202,6 +222,6 @@ def test_overall_csat_leaves_out_the_tool_satisfaction_items(tool_survey):
         },
     )
 
-    [week] = customers.csat_trend(Filters(), floor=5)
+    [week] = customers.csat_trend(Filters())
 
     assert (week["n"], week["csat"]) == (6, 83.3)

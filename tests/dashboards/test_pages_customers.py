@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from dashboards.filters import Filters
 from dashboards.metrics import customers
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question
+from tests.dashboards.helpers import closed_round, response_in
 from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2, csv_of, figure_of
-from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
+from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +24,18 @@ URL = "/dashboards/customers/"
 @pytest.fixture
 def customer_answers():
     """Week 1: CSAT 5, 4, 3, 2 (50 %) and NPS 10, 9, 8, 0 (25). Week 2: three
-    unhappy customers (CSAT 0 %, NPS -100)."""
-    survey = SurveyFactory(audience="customers", min_group_size=3)
+    unhappy customers (CSAT 0 %, NPS -100). Each comments; the comment threshold
+    is the floor, 3."""
+    survey = SurveyFactory(audience="customers", min_group_size=3, comment_threshold=3)
     csat = QuestionFactory(survey=survey, kind=Kind.CSAT, driver="")
     nps = QuestionFactory(survey=survey, kind=Kind.ENPS, driver="")
     comment = QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="")
     answers = {WEEK_1: [(5, 10), (4, 9), (3, 8), (2, 0)], WEEK_2: [(1, 2)] * 3}
     for start, pairs in answers.items():
-        round_ = RoundFactory(survey=survey, starts_at=start)
+        round_ = closed_round(survey, start)
         for satisfaction, recommend in pairs:
-            response = Response.objects.create(round=round_, segment="Enterprise")
+            response = response_in(round_, segment="Enterprise")
+            response.save()
             Answer.objects.bulk_create(
                 [
                     Answer(response=response, question=csat, number=satisfaction),
@@ -63,8 +66,8 @@ def test_hr_sees_csat_and_nps_per_week_as_counted_by_hand(
 
 def test_the_customer_csvs_match_the_metrics(customer_answers, hr, signed_in):
     client = signed_in(hr)
-    csat = customers.csat_trend(Filters(), floor=3)
-    nps = customers.nps_trend(Filters(), floor=3)
+    csat = customers.csat_trend(Filters())
+    nps = customers.nps_trend(Filters())
 
     rows = csv_of(client, f"{URL}?csv=csat_nps")
 
@@ -118,16 +121,17 @@ def test_no_customer_answers_gives_a_friendly_sentence(hr, signed_in):
 def test_a_week_of_too_few_customers_is_hidden(hr, signed_in):
     survey = SurveyFactory(audience="customers", min_group_size=5)
     csat = QuestionFactory(survey=survey, kind=Kind.CSAT, driver="")
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1 + dt.timedelta(days=1))
+    round_ = closed_round(survey, WEEK_1 + dt.timedelta(days=1))
     for satisfaction in (5, 5, 1):
-        response = Response.objects.create(round=round_)
+        response = response_in(round_)
+        response.save()
         Answer.objects.create(response=response, question=csat, number=satisfaction)
     client = signed_in(hr)
 
     figure = figure_of(client.get(URL), "csat_nps")
 
     assert figure["data"][0]["y"] == [None]
-    assert figure["data"][-1]["name"] == "Hidden: fewer than 5 responses"
+    assert figure["data"][-1]["name"] == "Hidden to protect anonymity (hover for why)"
     assert csv_of(client, f"{URL}?csv=csat_nps")[1][:3] == [
         "2026-03-02",
         "",

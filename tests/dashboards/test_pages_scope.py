@@ -1,21 +1,24 @@
 """Who sees what, decided on the server: the scope of each role, the published
-weeks an employee sees, and the guard against filtered views that subtract."""
+weeks an employee sees, and filtered views that cannot be subtracted from the
+whole (the privacy engine shows a filter's whole cells)."""
 
 from __future__ import annotations
 
 import pytest
 
 from dashboards.filters import Filters
-from dashboards.scope import Reach, dashboard_scope, guard_cuts
+from dashboards.metrics import pulse
+from dashboards.scope import Reach, dashboard_scope
+from tests.dashboards.helpers import closed_round
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
     WEEK_2,
+    WEEK_3,
     figure_of,
     pulse_survey,
     respond,
 )
 from tests.org.factories import DepartmentFactory, TeamFactory
-from tests.surveys.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,35 +57,32 @@ def test_someone_who_leads_no_team_sees_published_results_org_wide(employee, lea
         assert scope.notes
 
 
-def test_the_broader_views_are_one_cut_away_and_the_whole(hr):
-    scope = dashboard_scope(hr.user, Filters(team=1, survey=2, tool=5))
+def test_a_team_filter_never_leaves_a_remainder_below_the_floor_beside_the_whole():
+    survey, questions = pulse_survey(min_group_size=3)
+    department = DepartmentFactory()
+    big = TeamFactory(name="Big", department=department)
+    small = TeamFactory(name="Small", department=department)
+    other = TeamFactory(name="Other", department=department)
+    weeks = [closed_round(survey, start) for start in (WEEK_1, WEEK_2, WEEK_3)]
+    # Week 1: Big 5 and Small 2 (2 removed by the filter: exposed, if shown);
+    # week 2: Big alone; week 3: Big 20 and Other 10, both past the floor.
+    for week, team, count in (
+        (weeks[0], big, 5),
+        (weeks[0], small, 2),
+        (weeks[1], big, 9),
+        (weeks[2], big, 20),
+        (weeks[2], other, 10),
+    ):
+        respond(week, team, questions, count=count)
 
-    assert scope.relaxed() == [
-        Filters(survey=2, tool=5),
-        Filters(team=1, tool=5),
-        Filters(tool=5),
-    ]
-    assert dashboard_scope(hr.user, Filters(tool=5)).relaxed() == []
+    cut = pulse.sentiment_trend(Filters(team=big.pk))
+    whole = pulse.sentiment_trend(Filters())
 
-
-def test_a_cut_that_leaves_a_small_remainder_is_hidden_with_a_sibling():
-    cut = [
-        {"week": 1, "n": 5, "x": 1.0, "suppressed": False},
-        {"week": 2, "n": 9, "x": 2.0, "suppressed": False},
-        {"week": 3, "n": 20, "x": 3.0, "suppressed": False},
-    ]
-    whole = [
-        {"week": 1, "n": 7, "x": 1.5, "suppressed": False},  # 2 removed: exposed
-        {"week": 2, "n": 9, "x": 2.0, "suppressed": False},
-        {"week": 3, "n": 30, "x": 3.1, "suppressed": False},
-    ]
-
-    rows = guard_cuts(cut, [whole], key="week", fields=["x"], floor=3)
-
-    assert [row["suppressed"] for row in rows] == [True, True, False]
-    assert rows[0]["x"] is None and rows[0]["n"] is None
-    assert rows[2] == cut[2]
-    assert guard_cuts(cut, [cut], key="week", fields=["x"], floor=3) == cut
+    merged = "with Small, merged in to reach the floor"
+    assert [(r["n"], r["covers"]) for r in cut] == [(7, merged), (9, ""), (20, "")]
+    assert [r["n"] for r in whole] == [7, 9, 30]
+    # Whole minus cut: nobody, nobody, Other's 10. Never 1 or 2 people.
+    assert [w["n"] - c["n"] for w, c in zip(whole, cut, strict=True)] == [0, 0, 10]
 
 
 def test_an_employee_sees_only_the_published_rounds_answers(employee, signed_in):
@@ -90,11 +90,9 @@ def test_an_employee_sees_only_the_published_rounds_answers(employee, signed_in)
     private, private_questions = pulse_survey()
     team = TeamFactory()
     for start in (WEEK_1, WEEK_2):
-        round_ = RoundFactory(
-            survey=shared, starts_at=start, closed_at=start, results_published_at=start
-        )
+        round_ = closed_round(shared, start, results_published_at=start)
         respond(round_, team, shared_questions, count=3, trust=5, jobs=5)
-    hidden = RoundFactory(survey=private, starts_at=WEEK_2, closed_at=WEEK_2)
+    hidden = closed_round(private, WEEK_2)
     respond(hidden, team, private_questions, count=3, trust=1, jobs=1)
     client = signed_in(employee)
 

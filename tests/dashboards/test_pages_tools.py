@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback.models import OutputRating
 from org.models import Accuracy
-from surveys.models import Answer, Question, Response, Survey
+from surveys.models import Answer, Question, Survey
+from tests.dashboards.helpers import closed_round, responses_in
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
     WEEK_2,
@@ -22,10 +22,22 @@ from tests.dashboards.test_pages_overview import (
     section,
     warnings_of,
 )
-from tests.dashboards.test_tool_metrics import C, M, X, answer_tool, tool_survey
+from tests.dashboards.test_tool_metrics import (
+    C,
+    M,
+    X,
+    answer_tool,
+    rate,
+    tool_survey,
+)
 from tests.feedback.factories import ConcernFactory
-from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory
-from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
+from tests.org.factories import (
+    AIToolFactory,
+    DepartmentFactory,
+    PersonFactory,
+    TeamFactory,
+)
+from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +57,7 @@ def drafter(db):
     survey, questions = tool_survey(tool)
     teams = [TeamFactory(name="Support"), TeamFactory(name="Sales")]
     for week, hours in ((WEEK_1, 3), (WEEK_2, 5)):
-        round_ = RoundFactory(survey=survey, starts_at=week)
+        round_ = closed_round(survey, week)
         for team in teams:
             answer_tool(
                 round_, team, questions, hours=[hours] * 4, verdicts=[C, C, M, X]
@@ -150,13 +162,15 @@ def test_a_tools_owner_sees_its_page_org_wide_without_team_cuts(
     assert 'id="filter-team"' not in response.content.decode()
 
 
+@pytest.mark.usefixtures("board_floor")
 def test_a_tool_page_joins_the_whole_record(signed_in, hr, drafter):
     tool, _ = drafter
     other = AIToolFactory(name="Search")
     mine = ConcernFactory(ai_tool=tool, title="Drafts invent refund rules")
     ConcernFactory(ai_tool=other, title="Search is slow")
-    OutputRating.objects.create(
-        ai_tool=tool, rating=Accuracy.INCORRECT, rated_on=WEEK_2.date()
+    # A week of board ratings at the floor (3): one correct, two incorrect.
+    rate(
+        tool, Accuracy.CORRECT, Accuracy.INCORRECT, Accuracy.INCORRECT, on=WEEK_2.date()
     )
 
     response = signed_in(hr).get(tool_url(tool))
@@ -170,9 +184,9 @@ def test_a_tool_page_joins_the_whole_record(signed_in, hr, drafter):
     assert mine.title in html and "Search is slow" not in html
     accuracy = figure_of(response, "tool_accuracy")
     assert [trace["y"] for trace in accuracy["data"][:3]] == [
-        [50.0, 44.4],  # week 2: 4 correct of 9 verdicts (one a board rating)
-        [25.0, 22.2],
-        [25.0, 33.3],
+        [50.0, 45.5],  # week 2: 5 correct of 11 verdicts (3 board ratings)
+        [25.0, 18.2],
+        [25.0, 36.4],
     ]
 
 
@@ -182,10 +196,8 @@ def test_customers_ratings_stand_beside_the_employees_verdicts(signed_in, hr, dr
     question = QuestionFactory(
         survey=survey, kind=Question.Kind.CSAT, driver="", ai_tool=tool
     )
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_2)
-    responses = Response.objects.bulk_create(
-        Response(round=round_) for _ in range(6)
-    )
+    round_ = closed_round(survey, WEEK_2)
+    responses = responses_in(round_, 6)
     Answer.objects.bulk_create(
         Answer(response=r, question=question, number=Decimal(score))
         for r, score in zip(responses, (5, 4, 4, 3, 2, 5), strict=True)
@@ -245,16 +257,14 @@ def test_the_query_count_does_not_grow_with_the_data(signed_in, hr):
 
     for tool in tools:
         survey, questions = tool_survey(tool)
-        round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+        round_ = closed_round(survey, WEEK_1)
         answer_tool(round_, team, questions, hours=[2] * 5, verdicts=[C] * 5)
         ConcernFactory(ai_tool=tool)
     small = (queries(URL), queries(tool_url(tools[0])))
     for tool in [*tools, AIToolFactory()]:
         survey, questions = tool_survey(tool)
         for week in range(3):
-            round_ = RoundFactory(
-                survey=survey, starts_at=WEEK_2 + dt.timedelta(weeks=week)
-            )
+            round_ = closed_round(survey, WEEK_2 + dt.timedelta(weeks=week))
             for _ in range(3):
                 answer_tool(
                     round_,
@@ -305,13 +315,18 @@ def test_a_tools_page_links_to_its_dashboard_for_those_who_may_see_it(
     assert link in signed_in(employee).get(f"/tools/{tool.pk}/").content.decode()
 
 
-def test_a_team_cut_that_leaves_two_others_hides_the_tools_figures(signed_in, hr):
-    """A differencing attempt: the tool's figures for everyone, then for one team
-    of 6 when only 2 others answered: side by side they would give the 2 away."""
+def test_a_team_cut_shows_the_tools_figures_of_its_whole_cell_and_says_so(
+    signed_in, hr
+):
+    """The tool's figures for everyone, then for one team of 6 when only 2 others
+    answered: the team's figures are those of its whole cell, the 8, and say so
+    (6 alone beside the 8 would give the other 2 away)."""
     tool = AIToolFactory(name="Drafter")
     survey, questions = tool_survey(tool, min_group_size=5)
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
-    big, small = TeamFactory(), TeamFactory()
+    round_ = closed_round(survey, WEEK_1)
+    department = DepartmentFactory()
+    big = TeamFactory(name="Big", department=department)
+    small = TeamFactory(name="Small", department=department)
     answer_tool(round_, big, questions, hours=[4] * 6, verdicts=[C] * 6)
     answer_tool(round_, small, questions, hours=[9] * 2, verdicts=[X] * 2)
     client = signed_in(hr)
@@ -319,12 +334,16 @@ def test_a_team_cut_that_leaves_two_others_hides_the_tools_figures(signed_in, hr
     whole = client.get(URL)
     cut = client.get(f"{URL}?team={big.pk}")
 
-    # Everyone: 8 respondents, shown.
+    # 6 x 4 + 2 x 9 = 42 hours of 8 respondents; 6 correct of 8 verdicts.
     assert figure_of(whole, "hours")["data"][0]["y"] == [42.0]
+    assert figure_of(cut, "hours")["data"][0]["y"] == [42.0]
     assert "Drafter (N=8)" in figure_of(whole, "accuracy")["data"][0]["y"]
-    # The team of 6 alone would reveal the other 2 (42 - 24 = 18 hours): hidden.
+    assert "Drafter (N=8)" in figure_of(cut, "accuracy")["data"][0]["y"]
+    also = "with Small, merged in to reach the floor"
     hours = csv_of(client, f"{URL}?team={big.pk}&csv=hours")
-    assert hours[1][2:] == ["", *["fewer than 5 responses"] * 3]
+    assert hours[0][-1] == "Also counts"
+    assert hours[1][2:] == ["8", "42.0", "5.25", "1.05", also]
     accuracy = csv_of(client, f"{URL}?team={big.pk}&csv=accuracy")
-    assert accuracy[1][1] == "" and "fewer than 5" in accuracy[1][2]
+    assert accuracy[0][-1] == "Also counts"
+    assert accuracy[1][:3] == ["Drafter", "8", "75.0"] and accuracy[1][-1] == also
     assert "24.0" not in cut.content.decode()

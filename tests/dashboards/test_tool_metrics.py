@@ -1,6 +1,6 @@
 """The AI tools' metrics against hand-computed figures: accuracy per tool and per
-week (survey verdicts and board ratings together), hours saved in total and as
-FTE, and open concerns per tool."""
+week (survey verdicts of closed rounds and board ratings in cells of whole weeks
+together), hours saved in total and as FTE, and open concerns per tool."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from dashboards import tool_figures
@@ -17,13 +18,14 @@ from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
 from dashboards.metrics.loop import concerns, open_by_tool
 from feedback.models import OutputRating, Status
 from org.models import Accuracy
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question
+from tests.dashboards.helpers import closed_round, responses_in
 from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2
 from tests.feedback.factories import ConcernFactory
 from tests.org.factories import AIToolFactory, TeamFactory
-from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
+from tests.surveys.factories import QuestionFactory, SurveyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("board_floor")]
 
 Kind = Question.Kind
 
@@ -45,13 +47,11 @@ def tool_survey(tool, *, min_group_size: int = 3):
 def answer_tool(round_, team, questions, *, hours=None, verdicts=()):
     """One response per verdict (or `hours` list entry), from `team`."""
     count = max(len(verdicts), len(hours or ()))
-    responses = Response.objects.bulk_create(
-        Response(
-            round=round_,
-            team=team,
-            department_id=team.department_id if team else None,
-        )
-        for _ in range(count)
+    responses = responses_in(
+        round_,
+        count,
+        team=team,
+        department_id=team.department_id if team else None,
     )
     answers = []
     for index, response in enumerate(responses):
@@ -77,24 +77,31 @@ def answer_tool(round_, team, questions, *, hours=None, verdicts=()):
 C, M, X = Accuracy.CORRECT, Accuracy.MOSTLY_CORRECT, Accuracy.INCORRECT
 
 
+def rate(tool, *verdicts, on: dt.date) -> None:
+    OutputRating.objects.bulk_create(
+        OutputRating(ai_tool=tool, rating=verdict, rated_on=on) for verdict in verdicts
+    )
+
+
 def test_accuracy_per_tool_adds_survey_verdicts_and_board_ratings():
     tool = AIToolFactory(name="Drafter")
     survey, questions = tool_survey(tool)
-    round_ = RoundFactory(survey=survey, starts_at=WEEK_1)
+    round_ = closed_round(survey, WEEK_1)
     answer_tool(round_, TeamFactory(), questions, verdicts=[C, C, C, M, X])
-    OutputRating.objects.create(ai_tool=tool, rating=X, rated_on=dt.date(2026, 3, 4))
+    # A week of 3 board ratings: a time cell at the floor (3).
+    rate(tool, X, C, M, on=dt.date(2026, 3, 4))
 
-    [row] = accuracy_by_tool(Filters(), floor=3)
+    [row] = accuracy_by_tool(Filters())
 
-    # 3 correct, 1 mostly, 2 incorrect of 6: 50%, 16.7%, 33.3%; right = 4/6.
+    # 4 correct, 2 mostly, 2 incorrect of 8: 50%, 25%, 25%; right = 6/8.
     assert row["tool_name"] == "Drafter"
-    assert (row["n"], row["from_surveys"], row["from_ratings"]) == (6, 5, 1)
+    assert (row["n"], row["from_surveys"], row["from_ratings"]) == (8, 5, 3)
     assert (row["correct"], row["mostly_correct"], row["incorrect"]) == (
         50.0,
-        16.7,
-        33.3,
+        25.0,
+        25.0,
     )
-    assert row["right"] == 66.7
+    assert row["right"] == 75.0
     assert row["suppressed"] is False
 
 
@@ -102,14 +109,19 @@ def test_a_cut_to_people_leaves_the_board_ratings_out():
     tool = AIToolFactory()
     survey, questions = tool_survey(tool)
     team = TeamFactory()
-    answer_tool(
-        RoundFactory(survey=survey, starts_at=WEEK_1), team, questions, verdicts=[C] * 4
-    )
-    OutputRating.objects.create(ai_tool=tool, rating=X, rated_on=dt.date(2026, 3, 4))
+    answer_tool(closed_round(survey, WEEK_1), team, questions, verdicts=[C] * 4)
+    rate(tool, X, X, X, on=dt.date(2026, 3, 4))
 
-    [row] = accuracy_by_tool(Filters(team=team.pk), floor=3)
+    [row] = accuracy_by_tool(Filters(team=team.pk))
+    [everyone] = accuracy_by_tool(Filters())
 
+    # Board ratings keep no person or team: a team's figure cannot hold them.
     assert (row["n"], row["correct"], row["from_ratings"]) == (4, 100.0, 0)
+    assert (everyone["n"], everyone["correct"], everyone["from_ratings"]) == (
+        7,
+        57.1,
+        3,
+    )
 
 
 def test_a_tool_with_fewer_verdicts_than_the_floor_is_hidden_alone():
@@ -117,16 +129,17 @@ def test_a_tool_with_fewer_verdicts_than_the_floor_is_hidden_alone():
     for tool, count in ((few, 2), (many, 8)):
         survey, questions = tool_survey(tool, min_group_size=5)
         answer_tool(
-            RoundFactory(survey=survey, starts_at=WEEK_1),
+            closed_round(survey, WEEK_1),
             None,
             questions,
             verdicts=[M] * count,
         )
 
-    rows = {row["tool_name"]: row for row in accuracy_by_tool(Filters(), floor=5)}
+    rows = {row["tool_name"]: row for row in accuracy_by_tool(Filters())}
 
     assert rows["A few"]["suppressed"] and rows["A few"]["mostly_correct"] is None
     assert rows["A few"]["n"] is None
+    assert rows["A few"]["reason"] == "fewer than 5 verdicts"
     assert not rows["Many"]["suppressed"] and rows["Many"]["n"] == 8
 
 
@@ -134,7 +147,7 @@ def test_accuracy_per_week_dates_ratings_by_their_week():
     tool = AIToolFactory()
     survey, questions = tool_survey(tool)
     answer_tool(
-        RoundFactory(survey=survey, starts_at=WEEK_1),
+        closed_round(survey, WEEK_1),
         None,
         questions,
         verdicts=[C, C, X],
@@ -144,7 +157,7 @@ def test_accuracy_per_week_dates_ratings_by_their_week():
             ai_tool=tool, rating=rating, rated_on=WEEK_2.date() + dt.timedelta(days=2)
         )
 
-    rows = accuracy_trend(Filters(tool=tool.pk), floor=3)
+    rows = accuracy_trend(Filters(tool=tool.pk))
 
     assert [row["week"] for row in rows] == [WEEK_1.date(), WEEK_2.date()]
     first, second = rows
@@ -157,18 +170,88 @@ def test_accuracy_per_week_dates_ratings_by_their_week():
     assert (second["n"], second["mostly_correct"], second["right"]) == (4, 50.0, 75.0)
 
 
+MONDAYS = [dt.date(2026, 3, 2) + dt.timedelta(weeks=n) for n in range(6)]
+
+
+@pytest.fixture
+def rated_weeks():
+    """A tool whose board ratings came in over five weeks: 2, 1, 4, 2 and 5; an
+    employee survey with a floor of 3 (the board's floor is the surveys')."""
+    tool = AIToolFactory()
+    tool_survey(tool, min_group_size=3)
+    for monday, verdicts in zip(
+        MONDAYS, ([C, C], [X], [M, M, M, C], [X, X], [C] * 5), strict=False
+    ):
+        rate(tool, *verdicts, on=monday + dt.timedelta(days=1))
+    return tool
+
+
+def test_board_ratings_count_in_whole_weeks_joined_until_they_reach_the_floor(
+    rated_weeks,
+):
+    tool = rated_weeks
+    with time_machine.travel(dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC)):
+        rows = accuracy_trend(Filters(tool=tool.pk))
+        [total] = accuracy_by_tool(Filters(tool=tool.pk))
+
+    # Weeks 1 and 2 (2 + 1) are one cell, dated by its last week; week 3 (4) is
+    # one; week 4 (2) waits, hidden, for more; week 5 is not over yet.
+    assert [(r["week"], r["n"], r["correct"], r["incorrect"]) for r in rows] == [
+        (MONDAYS[1], 3, 66.7, 33.3),
+        (MONDAYS[2], 4, 25.0, 0.0),
+    ]
+    assert (total["n"], total["from_ratings"], total["mostly_correct"]) == (7, 7, 42.9)
+
+
+def test_a_cell_of_ratings_once_formed_stays_and_dates_select_whole_cells(
+    rated_weeks,
+):
+    tool = rated_weeks
+    with time_machine.travel(dt.datetime(2026, 4, 8, 12, tzinfo=dt.UTC)):
+        rows = accuracy_trend(Filters(tool=tool.pk))
+        from_week_2 = accuracy_trend(Filters(tool=tool.pk, since=MONDAYS[1]))
+        in_week_4 = accuracy_trend(
+            Filters(tool=tool.pk, since=MONDAYS[3], until=MONDAYS[3])
+        )
+
+    # Week 5 is over: weeks 4 and 5 (2 + 5) make a cell; the earlier ones are as
+    # they were.
+    assert [(r["week"], r["n"]) for r in rows] == [
+        (MONDAYS[1], 3),
+        (MONDAYS[2], 4),
+        (MONDAYS[4], 7),
+    ]
+    # A date range takes the whole cells it touches, never a part of one.
+    assert [(r["week"], r["n"]) for r in from_week_2] == [
+        (r["week"], r["n"]) for r in rows
+    ]
+    assert [(r["week"], r["n"]) for r in in_week_4] == [(MONDAYS[4], 7)]
+
+
+def test_the_board_cells_stay_put_when_a_survey_with_another_floor_is_added():
+    """The board's time cells must not depend on which surveys exist: a cell of
+    4 ratings, and later the same week with the next one's single rating, would
+    give that one rating away."""
+    tool = AIToolFactory()
+    tool_survey(tool, min_group_size=4)
+    for monday, count in zip(MONDAYS, (4, 1, 5), strict=False):
+        rate(tool, *[C] * count, on=monday + dt.timedelta(days=1))
+
+    before = accuracy_trend(Filters(tool=tool.pk))
+    SurveyFactory(min_group_size=5)  # a draft: no round yet
+    after = accuracy_trend(Filters(tool=tool.pk))
+
+    assert [(r["week"], r["n"]) for r in after] == [(r["week"], r["n"]) for r in before]
+
+
 def test_hours_saved_in_total_and_as_fte_over_the_weeks_shown():
     tool = AIToolFactory(name="Drafter")
     survey, questions = tool_survey(tool)
     team = TeamFactory()
-    answer_tool(
-        RoundFactory(survey=survey, starts_at=WEEK_1), team, questions, hours=[4] * 6
-    )
-    answer_tool(
-        RoundFactory(survey=survey, starts_at=WEEK_2), team, questions, hours=[6] * 6
-    )
+    answer_tool(closed_round(survey, WEEK_1), team, questions, hours=[4] * 6)
+    answer_tool(closed_round(survey, WEEK_2), team, questions, hours=[6] * 6)
 
-    rows = pulse.hours_saved(Filters(), floor=3)
+    rows = pulse.hours_saved(Filters())
     [total] = tool_figures.hours_totals(rows)
 
     # 24 + 36 = 60 hours over 2 weeks: 30 a week, 30 / 40 = 0.75 FTE.
@@ -187,16 +270,17 @@ def test_hidden_weeks_are_counted_never_added_to_the_total():
     survey, questions = tool_survey(tool, min_group_size=5)
     for week, count in ((WEEK_1, 8), (WEEK_2, 2), (WEEK_2 + dt.timedelta(7), 9)):
         answer_tool(
-            RoundFactory(survey=survey, starts_at=week),
+            closed_round(survey, week),
             None,
             questions,
             hours=[5] * count,
         )
 
-    [total] = tool_figures.hours_totals(pulse.hours_saved(Filters(), floor=5))
+    [total] = tool_figures.hours_totals(pulse.hours_saved(Filters()))
 
-    # Week 2 (2 people) is hidden, and so is the smaller shown week (8) with it.
-    assert (total["weeks"], total["hidden_weeks"], total["hours"]) == (1, 2, 45.0)
+    # Week 2 (2 people) is hidden and left out of the total; its neighbours are
+    # rounds of their own, shown: 8 x 5 + 9 x 5 = 85 hours.
+    assert (total["weeks"], total["hidden_weeks"], total["hours"]) == (2, 1, 85.0)
 
 
 def test_open_concerns_per_tool():

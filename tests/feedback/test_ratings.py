@@ -1,5 +1,6 @@
 """Rate an AI output: two clicks from a tool's page, counted in AI accuracy beside
-the survey's accuracy answers (one query for both)."""
+the survey's accuracy answers, each in cells of at least the floor (a closed
+round's answerers; whole weeks of ratings that are over)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from dashboards.filters import Filters
 from dashboards.metrics import ToolAccuracy, ai_accuracy
+from dashboards.metrics.accuracy import accuracy_by_tool
 from feedback.models import OutputRating
 from feedback.services.concerns import RateLimited
 from feedback.services.ratings import NOTE_LIMIT, RATE_LIMIT, output_rate
 from org.models import Accuracy, AITool, Person, User
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question
+from tests.dashboards.helpers import closed_round, response_in
 from tests.org.factories import AIToolFactory, PersonFactory, UserFactory
-from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
+from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,11 +180,12 @@ def test_the_service_refuses_a_visitor_without_a_person(tool):
     assert not OutputRating.objects.exists()
 
 
-# --- AI accuracy: survey answers and ratings, one query --------------------------
+# --- AI accuracy: survey answers and ratings, each in cells of the floor ---------
 
 
 def survey_answers(tool, *choices, on=dt.date(2026, 3, 3)):
-    """One anonymous response per choice to the tool's accuracy question."""
+    """One anonymous response per choice to the tool's accuracy question, in a
+    closed round started `on` (its survey's floor: 5)."""
     question = Question.objects.filter(ai_tool=tool, kind="ai_accuracy").first()
     if question is None:
         question = QuestionFactory(
@@ -192,9 +197,10 @@ def survey_answers(tool, *choices, on=dt.date(2026, 3, 3)):
         )
     starts = dt.datetime.combine(on, dt.time(9), tzinfo=dt.UTC)
     round_ = question.survey.rounds.filter(starts_at=starts).first()
-    round_ = round_ or RoundFactory(survey=question.survey, starts_at=starts)
+    round_ = round_ or closed_round(question.survey, starts)
     for choice in choices:
-        response = Response.objects.create(round=round_)
+        response = response_in(round_)
+        response.save()
         Answer.objects.create(response=response, question=question, choice=choice)
 
 
@@ -207,13 +213,15 @@ def ratings(tool, *values, on=dt.date(2026, 3, 3)):
 def test_accuracy_counts_survey_answers_and_ratings_together(tool):
     other = AIToolFactory(name="Code Assistant", status=AITool.Status.LIVE)
     quiet = AIToolFactory(name="Meeting Summariser")
-    survey_answers(tool, CORRECT, CORRECT, INCORRECT, MOSTLY)
-    ratings(tool, CORRECT, MOSTLY, MOSTLY, INCORRECT)
-    ratings(other, INCORRECT, CORRECT)
+    survey_answers(tool, CORRECT, CORRECT, INCORRECT, MOSTLY, MOSTLY)
+    ratings(tool, CORRECT, CORRECT, MOSTLY, INCORRECT, MOSTLY)
+    ratings(other, INCORRECT, CORRECT, INCORRECT, CORRECT, MOSTLY)
+    # One answer is below its survey's floor (5): only the week of ratings counts.
     survey_answers(other, MOSTLY)
     # Not accuracy: a Likert answer naming no tool, and a blank accuracy answer.
     likert = QuestionFactory(kind=Question.Kind.LIKERT)
-    response = Response.objects.create(round=RoundFactory(survey=likert.survey))
+    response = response_in(closed_round(likert.survey, NOW))
+    response.save()
     Answer.objects.create(response=response, question=likert, number=4)
     survey_answers(quiet, "")
 
@@ -223,47 +231,53 @@ def test_accuracy_counts_survey_answers_and_ratings_together(tool):
         ToolAccuracy(
             tool_id=other.pk,
             tool_name="Code Assistant",
-            correct=1,
+            correct=2,
             mostly_correct=1,
-            incorrect=1,
-            from_surveys=1,
-            from_ratings=2,
+            incorrect=2,
+            from_surveys=0,
+            from_ratings=5,
         ),
         ToolAccuracy(
             tool_id=tool.pk,
             tool_name="Support Copilot",
-            correct=3,
-            mostly_correct=3,
+            correct=4,
+            mostly_correct=4,
             incorrect=2,
-            from_surveys=4,
-            from_ratings=4,
+            from_surveys=5,
+            from_ratings=5,
         ),
     ]
     copilot = result[1]
-    assert copilot.total == 8
+    assert copilot.total == 10
     assert (
         copilot.correct_share,
         copilot.mostly_correct_share,
         copilot.incorrect_share,
-    ) == (0.375, 0.375, 0.25)
-    assert (copilot.correct_percent, copilot.incorrect_percent) == (38, 25)
+    ) == (0.4, 0.4, 0.2)
+    assert (copilot.correct_percent, copilot.incorrect_percent) == (40, 20)
 
 
 def test_accuracy_can_be_cut_by_tool_and_by_day(tool):
     other = AIToolFactory(name="Code Assistant")
-    survey_answers(tool, CORRECT, on=dt.date(2026, 2, 27))
-    survey_answers(tool, INCORRECT, on=dt.date(2026, 3, 2))
-    ratings(tool, MOSTLY, on=dt.date(2026, 3, 1))
-    ratings(tool, CORRECT, on=dt.date(2026, 3, 9))
-    ratings(other, INCORRECT, on=dt.date(2026, 3, 2))
+    survey_answers(tool, *[CORRECT] * 5, on=dt.date(2026, 2, 27))
+    survey_answers(tool, *[INCORRECT] * 5, on=dt.date(2026, 3, 2))
+    ratings(tool, *[MOSTLY] * 5, on=dt.date(2026, 3, 1))  # a Sunday
+    ratings(tool, *[CORRECT] * 5, on=dt.date(2026, 3, 9))
+    ratings(other, *[INCORRECT] * 5, on=dt.date(2026, 3, 2))
 
-    (march,) = ai_accuracy(
-        tools=[tool], since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 8)
+    [march] = accuracy_by_tool(
+        Filters(tool=tool.pk, since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 8))
     )
-    by_id = ai_accuracy(tools=[other.pk], until=dt.date(2026, 3, 1))
+    by_id = accuracy_by_tool(Filters(tool=other.pk, until=dt.date(2026, 3, 1)))
 
-    assert (march.correct, march.mostly_correct, march.incorrect) == (0, 1, 1)
-    assert (march.from_surveys, march.from_ratings) == (1, 1)
+    # Dates take whole rounds (by their start: not the one of 27 February) and
+    # whole weeks of ratings (the week ending Sunday 1 March, all of it).
+    assert (march["correct"], march["mostly_correct"], march["incorrect"]) == (
+        0.0,
+        50.0,
+        50.0,
+    )
+    assert (march["n"], march["from_surveys"], march["from_ratings"]) == (10, 5, 5)
     assert by_id == []
 
 
@@ -274,45 +288,56 @@ def test_an_empty_result_has_zero_shares():
 
 
 @pytest.mark.parametrize("tools", [1, 6])
-def test_accuracy_takes_one_query_whatever_the_number_of_tools(
+def test_accuracy_takes_the_same_queries_whatever_the_number_of_tools(
     django_assert_num_queries, tools
 ):
     for _ in range(tools):
         tool = AIToolFactory()
-        survey_answers(tool, CORRECT, MOSTLY)
-        ratings(tool, INCORRECT, CORRECT, MOSTLY)
+        survey_answers(tool, CORRECT, MOSTLY, CORRECT, MOSTLY, CORRECT)
+        ratings(tool, INCORRECT, CORRECT, MOSTLY, INCORRECT, CORRECT)
 
-    with django_assert_num_queries(1):
+    # The rounds, their verdicts, the board's weeks, the tools' names.
+    with django_assert_num_queries(4):
         result = ai_accuracy()
 
     assert len(result) == tools
-    assert {(r.total, r.from_surveys, r.from_ratings) for r in result} == {(5, 2, 3)}
+    assert {(r.total, r.from_surveys, r.from_ratings) for r in result} == {(10, 5, 5)}
 
 
 def test_the_tools_page_shows_its_accuracy_once_there_are_enough_ratings(
     signed_in, employee, tool
 ):
     client = signed_in(employee)
-    survey_answers(tool, CORRECT, MOSTLY)
-    ratings(tool, CORRECT)
+    survey_answers(tool, CORRECT, MOSTLY)  # a round of 2: below its floor
+    ratings(tool, CORRECT)  # a week of 1: waits for more
     few = client.get(page(tool)).content.decode()
-    ratings(tool, MOSTLY, INCORRECT)
+    ratings(tool, MOSTLY, INCORRECT, CORRECT, MOSTLY)
 
     html = client.get(page(tool)).content.decode()
 
-    assert "3 ratings so far; the shares show from 5." in few
-    assert "Correct 40%" not in few
+    # Fewer than the floor: no share and no count either ("3 ratings" is a
+    # figure about 3 people).
+    assert "Correct 40%" not in few and "ratings so far" not in few
     assert "5 ratings from surveys and people using it" in html
     for figure in ("Correct 40%", "Mostly correct 40%", "Incorrect 20%"):
         assert figure in html
 
 
-def test_a_rating_posted_on_the_page_shows_in_its_figures(signed_in, employee, tool):
-    ratings(tool, CORRECT, CORRECT, CORRECT, INCORRECT)
+def test_a_rating_posted_on_the_page_shows_in_its_figures_once_its_week_is_over(
+    signed_in, employee, tool, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 3, 11, 12, tzinfo=dt.UTC), tick=False)
+    ratings(tool, CORRECT, CORRECT, CORRECT, INCORRECT)  # last week's
     client = signed_in(employee)
 
     client.post(rate_url(tool), {"rating": INCORRECT})
+    this_week = client.get(page(tool)).content.decode()
+    time_machine.move_to(dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC), tick=False)
     html = client.get(page(tool)).content.decode()
 
+    # While its week runs, a rating would single out whoever rated since the
+    # last look; once it is over, the two weeks (4 + 1) make a cell of 5.
+    assert OutputRating.objects.filter(rated_on=dt.date(2026, 3, 11)).count() == 1
+    assert "Correct 75%" not in this_week and "Correct 60%" not in this_week
     assert "5 ratings from surveys" in html
     assert "Correct 60%" in html and "Incorrect 40%" in html

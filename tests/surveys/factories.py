@@ -41,3 +41,8 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     round = factory.SubFactory(RoundFactory)
     person = factory.SubFactory(PersonFactory)
+    # As the fan-out does: the team and department the person is in when invited.
+    team = factory.LazyAttribute(lambda i: i.person.team if i.person else None)
+    department = factory.LazyAttribute(
+        lambda i: i.person.team.department if i.person and i.person.team else None
+    )

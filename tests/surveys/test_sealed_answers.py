@@ -150,9 +150,36 @@ def test_each_group_is_released_on_its_own_and_the_close_releases_the_rest(
     # Two of a team beside six of another would be told apart by their team.
     assert open_.released == 3 and teams_out == {big.pk}
     assert closing.released == 5
+    # The two of the small team are all of it this round: written with their
+    # team, whoever sees which invitations were answered would know whose they
+    # are. So they go out with no team, nor department (theirs has only them).
     counts = {team: Response.objects.filter(team=team).count() for team in (big, small)}
-    assert counts == {big: 6, small: 2}
+    assert counts == {big: 6, small: 0}
+    assert (
+        list(Response.objects.filter(team=None).values_list("department", "segment"))
+        == [(None, "")] * 2
+    )
     assert Answer.objects.count() == 8 and not SealedResponse.objects.exists()
+
+
+def test_a_small_team_keeps_its_department_when_the_department_reaches_the_floor(
+    client, settings, mailoutbox, time_machine
+):
+    settings.CANDOR_BASE_URL = "http://testserver"
+    big = TeamFactory()
+    small = TeamFactory(department=big.department)
+    people = [PersonFactory(team=big) for _ in range(3)]
+    people += [PersonFactory(team=small) for _ in range(2)]
+    survey, links = pulse_for(people, mailoutbox, time_machine, min_group_size=3)
+    for link in links:
+        answer(client, survey, link)
+
+    survey_tick(now=CLOSED)
+
+    written = Response.objects.values_list("team", "department")
+    assert sorted(written, key=str) == sorted(
+        [(big.pk, big.department_id)] * 3 + [(None, big.department_id)] * 2, key=str
+    )
 
 
 def test_a_release_run_twice_writes_each_response_once(
@@ -290,9 +317,9 @@ def test_a_big_group_goes_out_in_bounded_batches_of_at_least_the_floor(
     sizes = []
     real = release._write
 
-    def spy(round_, opened):
+    def spy(round_, opened, **kwargs):
         sizes.append(len(opened))
-        real(round_, opened)
+        real(round_, opened, **kwargs)
 
     monkeypatch.setattr(release, "_write", spy)
 

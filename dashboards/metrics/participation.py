@@ -1,0 +1,161 @@
+"""Participation through the privacy engine: invitations sent and answered per
+round, and per cell of teams for the latest rounds.
+
+A round's invitees (those whose invitation was sent and did not bounce) are its
+population, in cells of at least the survey's floor by the team they were in
+when invited (kept on the invitation: a move later changes no count), so
+"answered 2 of 2" is never a figure. Open rounds count too: participation is
+watched while a round runs (it says who answered nothing about what they said).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from dashboards.filters import Filters
+from dashboards.privacy import (
+    MERGED_AWAY,
+    Names,
+    People,
+    RoundInfo,
+    below_floor,
+    by,
+    populations,
+    ratio,
+    round_infos,
+)
+from surveys.models import Invitation, Survey
+
+SENT = Q(sent_at__isnull=False, bounced_at=None)
+
+
+def invitee_populations(rounds: dict[int, RoundInfo]):
+    rows = (
+        Invitation.objects.filter(round__in=list(rounds), person__isnull=False)
+        .order_by()
+        .values(
+            "round",
+            "department",
+            "team",
+            team_name=F("team__name"),
+            department_name=F("department__name"),
+        )
+        .annotate(
+            people=Count("pk", filter=SENT),
+            answered=Count("pk", filter=SENT & Q(answered=True)),
+        )
+    )
+    return populations(rows, rounds)
+
+
+def rounds_seen(filters: Filters) -> list[RoundInfo]:
+    """Every employee round the filters select, open ones too, oldest first."""
+    rounds = round_infos(filters, Survey.Audience.EMPLOYEES, closed=False)
+    return sorted(rounds.values(), key=lambda info: (info.starts_at, info.pk))
+
+
+def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
+    """One row per round: sent, answered and rate (%) of the view's cells, or
+    hidden with the reason."""
+    found = invitee_populations({info.pk: info for info in rounds})
+    choices = by(found, People.of(filters), lambda p: p.round.pk, what="invitees")
+    names = Names.of(found)
+    rows = []
+    for info, label in zip(rounds, round_labels(rounds), strict=True):
+        choice = choices.get(info.pk)
+        shown = choice is not None and choice.shown
+        rows.append(
+            {
+                **_round(info, label),
+                "sent": choice.n if shown else None,
+                "answered": choice.totals["answered"] if shown else None,
+                "rate": ratio(choice.totals["answered"], choice.n) if shown else None,
+                "suppressed": not shown,
+                "reason": "" if shown or choice is None else choice.reason,
+                "covers": names.say(choice) if shown else "",
+            }
+        )
+    return rows
+
+
+def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
+    """One row per cell of teams and round: sent, answered, rate; a team the
+    view asks for that no shown cell holds is a hidden row saying why."""
+    found = invitee_populations({info.pk: info for info in rounds})
+    labels = dict(zip((i.pk for i in rounds), round_labels(rounds), strict=True))
+    people = People.of(filters)
+    names = Names.of(found)
+    rows = []
+    for population in found:
+        info = population.round
+        for cell in population.cells:
+            asked = [u for u in cell.units if people.asks_for(u)]
+            if not asked:
+                continue
+            row = _round(info, labels[info.pk])
+            if cell.shown and people.may_see(cell):
+                sent = cell.n
+                answered = sum(population.stats[u]["answered"] for u in cell.units)
+                rows.append(
+                    {
+                        **row,
+                        "team": tuple(sorted(str(t) for t in cell.teams)),
+                        "team_name": names.units(cell.units),
+                        "sent": sent,
+                        "answered": answered,
+                        "rate": ratio(answered, sent),
+                        "suppressed": False,
+                        "reason": "",
+                    }
+                )
+                continue
+            reason = MERGED_AWAY if cell.shown else below_floor(cell.floor, "invitees")
+            for unit in asked:
+                rows.append(
+                    {
+                        **row,
+                        "team": (str(unit[1]),),
+                        "team_name": names.unit(unit),
+                        "sent": None,
+                        "answered": None,
+                        "rate": None,
+                        "suppressed": True,
+                        "reason": reason,
+                    }
+                )
+    rows.sort(key=lambda row: (row["team_name"], row["team"], row["starts"]))
+    return rows
+
+
+def _round(info: RoundInfo, label: str) -> dict:
+    return {
+        "round": info.pk,
+        "label": label,
+        "survey": info.survey_title,
+        "starts": _local_day(info),
+        "published": info.published,
+        "closed": info.closed,
+        "floor": info.floor,
+    }
+
+
+def round_labels(rounds: Sequence[RoundInfo]) -> list[str]:
+    """A distinct label per round: its start day, and its survey when several."""
+    several = len({info.survey for info in rounds}) > 1
+    labels, seen = [], {}
+    for info in rounds:
+        day = _local_day(info)
+        label = f"{day.day} {day:%b %Y}" + (
+            f" · {info.survey_title}" if several else ""
+        )
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
+
+
+def _local_day(info: RoundInfo) -> dt.date:
+    return timezone.localtime(info.starts_at).date()

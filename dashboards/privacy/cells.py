@@ -1,0 +1,308 @@
+"""Populations in cells, and which cells a view shows.
+
+A metric asks the database for its numbers per round and unit (the team and
+department people answered from), in one grouped query. `populations` partitions
+each round's units into cells (`partition`), the same for every viewer; a view
+(`People`) then takes the cells it asks for whole:
+
+- a cell is taken when it holds anyone the view asks for: `?team=S2` shows the
+  cell {S2, S7} and says so ("S2 + S7"), never S2 alone;
+- a leader, who may see only the teams they lead, is shown only the cells made of
+  those teams: a team of theirs merged with another team is hidden, and says why;
+- a cell below the floor (a whole round's population below it) is never taken.
+
+Every figure is then a sum over whole cells, so any difference of two figures is
+too: never fewer people than the floor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from dashboards.filters import Filters
+from dashboards.privacy.partition import Cell, Unit, partition
+
+KEYS = ("round", "department", "team", "tool", "driver", "team_name", "department_name")
+MERGED_AWAY = "hidden: merged with a team you do not lead"
+
+
+def below_floor(floor: int, what: str = "responses") -> str:
+    """What a figure from fewer people than the floor says instead."""
+    return f"fewer than {floor} {what}"
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    pk: int
+    survey: int
+    survey_title: str
+    starts_at: dt.datetime
+    floor: int  # the survey's minimum group size
+    threshold: int  # its comment threshold
+    closed: bool
+    published: bool
+
+    @property
+    def day(self) -> dt.date:
+        """The day the round started, in the organisation's time: its name."""
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def week(self) -> dt.date:
+        """The Monday of the week the round started, in the organisation's time."""
+        day = timezone.localtime(self.starts_at).date()
+        return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class People:
+    """Whose figures a view asks for: everyone, a department or a team, within
+    the teams a leader may see (`within`; None: every team)."""
+
+    department: int | None = None
+    team: int | None = None
+    within: frozenset[int | None] | None = None
+
+    @classmethod
+    def of(cls, filters: Filters) -> People:
+        within = None if filters.teams is None else frozenset(filters.teams)
+        return cls(filters.department, filters.team, within)
+
+    def asks_for(self, unit: Unit) -> bool:
+        department, team = unit
+        if self.team is not None and team != self.team:
+            return False
+        if self.department is not None and department != self.department:
+            return False
+        return self.within is None or team in self.within
+
+    def may_see(self, cell: Cell) -> bool:
+        return self.within is None or cell.teams <= self.within
+
+
+@dataclass
+class Choice:
+    """The cells of one or more populations a view takes, their summed numbers,
+    and, per round (its start day), who was merged in and who was left out."""
+
+    totals: Counter = field(default_factory=Counter)
+    cells: list[Cell] = field(default_factory=list)
+    asked: bool = False  # the view asks for someone in these populations
+    days: set[RoundInfo] = field(default_factory=set)  # the rounds counted
+    # Units counted beyond what the view asked for, with the rounds they were in.
+    extra: dict[Unit, set[RoundInfo]] = field(default_factory=dict)
+    # Units the view asked for but could not be shown: (reason, unit) -> rounds.
+    missing: dict[tuple[str, Unit], set[RoundInfo]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.cells)
+
+    @property
+    def n(self) -> int:
+        return self.totals["people"]
+
+    @property
+    def reason(self) -> str:
+        """Why nothing (or not everyone asked for) is shown: the first reason."""
+        return next(iter(self.missing), ("", None))[0]
+
+    def add(self, other: Choice) -> None:
+        self.totals.update(other.totals)
+        self.cells += other.cells
+        self.asked = self.asked or other.asked
+        self.days |= other.days
+        for unit, days in other.extra.items():
+            self.extra.setdefault(unit, set()).update(days)
+        for key, days in other.missing.items():
+            self.missing.setdefault(key, set()).update(days)
+
+
+@dataclass
+class Population:
+    """One round's population (or one round's and one AI tool's), in cells, with
+    each unit's numbers."""
+
+    round: RoundInfo
+    cells: list[Cell]
+    stats: dict[Unit, Counter]
+    key: Hashable = None  # what else sets it apart: the AI tool
+    # Each unit's team and department names, read with its numbers.
+    names: Mapping[Unit, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def choose(self, people: People, *, what: str = "responses") -> Choice:
+        choice, day = Choice(), self.round
+        for cell in self.cells:
+            asked = [unit for unit in cell.units if people.asks_for(unit)]
+            if not asked:
+                continue
+            choice.asked = True
+            if not cell.shown or not people.may_see(cell):
+                reason = MERGED_AWAY if cell.shown else below_floor(cell.floor, what)
+                for unit in asked:
+                    choice.missing.setdefault((reason, unit), set()).add(day)
+                continue
+            choice.cells.append(cell)
+            choice.days.add(day)
+            for unit in cell.units:
+                choice.totals.update(self.stats[unit])
+                if not people.asks_for(unit):
+                    choice.extra.setdefault(unit, set()).add(day)
+        return choice
+
+
+def populations(
+    rows: Iterable[Mapping],
+    rounds: Mapping[int, RoundInfo],
+    *,
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+    floor: Callable[[RoundInfo], int] = lambda info: info.floor,
+) -> list[Population]:
+    """Group rows of numbers per round, unit (`department`, `team`) and `key`
+    into populations in cells. Each row has `round`, `department`, `team`,
+    `people` (how many people it counts) and any other numbers, which are summed
+    per unit."""
+    grouped: dict[tuple[int, Hashable], dict[Unit, Counter]] = {}
+    names: dict[Unit, tuple[str | None, str | None]] = {}
+    for row in rows:
+        unit = (row["department"], row["team"])
+        stats = grouped.setdefault((row["round"], key(row)), {})
+        stats.setdefault(unit, Counter()).update(_numbers(row))
+        names[unit] = (row.get("team_name"), row.get("department_name"))
+    found = []
+    for (round_id, extra), stats in grouped.items():
+        info = rounds[round_id]
+        sizes = {unit: numbers["people"] for unit, numbers in stats.items()}
+        cells = partition(sizes, floor=floor(info))
+        found.append(Population(info, cells, stats, extra, names))
+    found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
+    return found
+
+
+def attach(
+    found: Iterable[Population],
+    rows: Iterable[Mapping],
+    *,
+    name: Callable[[Mapping, str], str],
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+) -> None:
+    """Add finer numbers (per driver, say) to populations already in cells: each
+    row's numbers go to its unit under `name(row, number)`."""
+    by_key = {(p.round.pk, p.key): p for p in found}
+    for row in rows:
+        population = by_key.get((row["round"], key(row)))
+        if population is None:
+            continue
+        unit = (row["department"], row["team"])
+        stats = population.stats.setdefault(unit, Counter())
+        for number, value in _numbers(row).items():
+            stats[name(row, number)] += value
+
+
+def _numbers(row: Mapping) -> dict[str, float]:
+    """A row's numbers (counts and sums), without its keys."""
+    return {
+        name: float(value) if isinstance(value, Decimal) else value
+        for name, value in row.items()
+        if name not in KEYS
+        and isinstance(value, int | float | Decimal)
+        and not isinstance(value, bool)
+    }
+
+
+@dataclass(frozen=True)
+class Names:
+    """Team and department names, for saying what a cell holds."""
+
+    teams: Mapping[int, str]
+    departments: Mapping[int, str]
+
+    @classmethod
+    def of(cls, found: Iterable[Population]) -> Names:
+        """The names the populations read with their numbers: no query."""
+        teams, departments = {}, {}
+        for population in found:
+            for (department, team), (
+                team_name,
+                department_name,
+            ) in population.names.items():
+                if team is not None and team_name is not None:
+                    teams[team] = team_name
+                if department is not None and department_name is not None:
+                    departments[department] = department_name
+        return cls(teams, departments)
+
+    def unit(self, unit: Unit) -> str:
+        _, team = unit
+        return "No team" if team is None else self.teams.get(team, f"Team {team}")
+
+    def units(self, units: Iterable[Unit]) -> str:
+        """ "S2 + S7", or "Sales: S2 + S7; Eng: E6" across departments."""
+        by_department: dict[int | None, list[str]] = {}
+        for unit in sorted(units, key=lambda u: self.unit(u)):
+            by_department.setdefault(unit[0], []).append(self.unit(unit))
+        if len(by_department) == 1:
+            return " + ".join(next(iter(by_department.values())))
+        return "; ".join(
+            f"{self.departments.get(d, 'No department')}: {' + '.join(teams)}"
+            for d, teams in sorted(
+                by_department.items(),
+                key=lambda item: self.departments.get(item[0], ""),
+            )
+        )
+
+    def say(self, choice: Choice) -> str:
+        """What a shown figure counts beyond its view's own people, and which of
+        them it leaves out and why, or "". A merge or an omission true of only
+        some of the figure's rounds names them."""
+        parts = []
+        for days, units in _grouped(choice.extra).items():
+            parts.append(
+                f"with {self.units(units)}{_rounds(days, choice.days)}, "
+                "merged in to reach the floor"
+            )
+        reasons: dict[tuple[str, frozenset], list[Unit]] = {}
+        for (reason, unit), days in choice.missing.items():
+            reasons.setdefault((reason, frozenset(days)), []).append(unit)
+        for (reason, days), units in reasons.items():
+            parts.append(
+                f"without {self.units(units)}{_rounds(days, choice.days)}: {reason}"
+            )
+        return ". ".join(parts)
+
+
+def _grouped(by_unit: Mapping[Unit, set[RoundInfo]]) -> dict[frozenset, list[Unit]]:
+    grouped: dict[frozenset, list[Unit]] = {}
+    for unit, days in by_unit.items():
+        grouped.setdefault(frozenset(days), []).append(unit)
+    return grouped
+
+
+def _rounds(rounds: Iterable[RoundInfo], counted: set[RoundInfo]) -> str:
+    """ " in the rounds of 2 Mar 2026, 9 Mar 2026" unless `rounds` are all the
+    rounds the figure counts."""
+    rounds = set(rounds)
+    if rounds == counted or len(counted | rounds) <= 1:
+        return ""
+    word = "round" if len(rounds) == 1 else "rounds"
+    return f" in the {word} of " + round_names(rounds, among=counted | rounds)
+
+
+def round_names(rounds: Iterable[RoundInfo], *, among: Iterable[RoundInfo]) -> str:
+    """Rounds by their start day, with the survey's title where another round
+    among `among` starts the same day: "9 Mar 2026 · AI check"."""
+    days = Counter(info.day for info in set(among))
+    return ", ".join(
+        day_label(info.day) + (f" · {info.survey_title}" if days[info.day] > 1 else "")
+        for info in sorted(set(rounds), key=lambda i: (i.starts_at, i.pk))
+    )
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
