@@ -23,11 +23,11 @@ from dashboards.scope import (
     Reach,
     Scope,
     dashboard_scope,
+    pages_for,
     tool_scope,
 )
 from dashboards.tool_page import ToolsPage, concerns_seen
 from org.models import AITool, Person
-from org.roles import Role, roles_of
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Built:
     notes: list[str] = field(default_factory=list)
     scope: Scope | None = None  # None: the concerns page, which has no survey scope
     owner_only: Person | None = None  # the concerns page of a leader: theirs only
+    tab: str = "overview"  # which of the dashboards' tabs the page is
 
 
 def sentiment(user, query: Mapping[str, str]) -> Built:
@@ -49,7 +50,7 @@ def sentiment(user, query: Mapping[str, str]) -> Built:
 
 
 def customers(user, query: Mapping[str, str]) -> Built:
-    if not user.has_perm(ORG_RESULTS):
+    if "customers" not in pages_for(user):
         raise PermissionDenied("The customer dashboard is for HR.")
     filters, problems = Filters.from_query(query)
     if filters.team or filters.department:
@@ -58,7 +59,7 @@ def customers(user, query: Mapping[str, str]) -> Built:
         )
     scope = dashboard_scope(user, replace(filters, team=None, department=None))
     names = ["csat_nps", "customer_comments"]
-    return Built(SurveyPage(scope, CUSTOMERS), names, problems, scope)
+    return Built(SurveyPage(scope, CUSTOMERS), names, problems, scope, tab="customers")
 
 
 def concerns(user, query: Mapping[str, str]) -> Built:
@@ -87,20 +88,20 @@ def concerns(user, query: Mapping[str, str]) -> Built:
         "scorecard",
     ]
     page = ConcernPage(found, filters, now=timezone.now())
-    return Built(page, names, problems, owner_only=person)
+    return Built(page, names, problems, owner_only=person, tab="concerns")
 
 
 def tools(user, query: Mapping[str, str]) -> Built:
-    filters, problems = Filters.from_query(query)
-    scope = dashboard_scope(user, filters)
-    if scope.reach == Reach.PUBLISHED:
+    if "tools" not in pages_for(user):
         raise PermissionDenied(
             "The AI tools dashboard is for HR and leaders. Each tool's own page "
             "under AI tools says what it is for and how to use it."
         )
+    filters, problems = Filters.from_query(query)
+    scope = dashboard_scope(user, filters)
     page = ToolsPage(scope, concerns=concerns_seen(user, scope))
     names = ["hours", "hours_total", "accuracy", "concerns"]
-    return Built(page, names, [*problems, *scope.notes], scope)
+    return Built(page, names, [*problems, *scope.notes], scope, tab="tools")
 
 
 def tool(user, query: Mapping[str, str], tool: AITool) -> Built:
@@ -112,7 +113,7 @@ def tool(user, query: Mapping[str, str], tool: AITool) -> Built:
         )
     page = ToolsPage(scope, concerns=concerns_seen(user, scope))
     names = ["tool_hours", "tool_accuracy", "beside", "tool_concerns"]
-    return Built(page, names, [*problems, *scope.notes], scope)
+    return Built(page, names, [*problems, *scope.notes], scope, tab="tools")
 
 
 # The pages the API lists by name (a tool's page takes the tool as well).
@@ -124,17 +125,10 @@ PAGES: dict[str, Callable[..., Built]] = {
 }
 
 
-def is_leader(user) -> bool:
-    person = getattr(user, "person", None)
-    return person is not None and (
-        Role.LEADER in roles_of(user) or person.managed_teams.exists()
-    )
-
-
 def _concern_owner_view(user) -> Person | None:
     """None for HR (every concern); a leader's person (only theirs); else 403."""
     if user.has_perm(ORG_RESULTS):
         return None
-    if is_leader(user):
+    if "concerns" in pages_for(user):
         return user.person
     raise PermissionDenied("The concerns dashboard is for HR and leaders.")

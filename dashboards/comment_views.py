@@ -15,7 +15,7 @@ from django.shortcuts import render
 from dashboards.filters import Filters
 from dashboards.metrics import comments as metrics
 from dashboards.pages import filter_options
-from dashboards.scope import ORG_RESULTS, dashboard_scope
+from dashboards.scope import ORG_RESULTS, dashboard_scope, tabs_for
 from surveys.models import Question, Survey
 
 # Rounds listed per page, newest first: a round can hold hundreds of comments.
@@ -67,6 +67,7 @@ def comments(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_query": _without_page(request.GET),
             "cap": metrics.SHOWN_PER_ROUND,
+            "tabs": tabs_for(request.user, "comments"),
         },
     )
 

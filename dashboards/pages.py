@@ -25,7 +25,7 @@ from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
 from dashboards.metrics import customers, loop, participation, pulse
-from dashboards.scope import Reach, Scope
+from dashboards.scope import Reach, Scope, tabs_for
 from feedback.models import Category
 from org.models import AITool, Department, Team
 from surveys.models import Survey
@@ -114,7 +114,11 @@ def page_response(
     warn(request, built.notes)
     charts = page.charts(built.names)
     options = filter_options(built.scope, audience)
-    context = {**page_context(page, charts), "options": options}
+    context = {
+        **page_context(page, charts),
+        "options": options,
+        "tabs": tabs_for(request.user, built.tab),
+    }
     return render(request, template, {**context, **more(page, options)})
 
 

@@ -15,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from django.urls import reverse
+
 from dashboards.filters import Filters
+from org.roles import Role, roles_of
 
 ORG_RESULTS = "org.view_org_results"
 
@@ -42,6 +45,49 @@ class Scope:
         """The broadest view this person may open: every cut removed."""
         f = self.filters
         return Filters(teams=f.teams, tool=f.tool, published_only=f.published_only)
+
+
+# The dashboard pages, in the order of their tabs: (name, tab label, URL name).
+TABS = (
+    ("overview", "Sentiment", "dashboards:overview"),
+    ("tools", "AI tools", "dashboards:tools"),
+    ("concerns", "Concerns", "dashboards:concerns"),
+    ("customers", "Customers", "dashboards:customers"),
+    ("comments", "Comments", "dashboards:comments"),
+)
+
+
+def pages_for(user) -> frozenset[str]:
+    """The dashboard pages a person may open: the one place that decides it, for
+    the pages themselves, their tabs and the API.
+
+    HR: every page. Someone who manages teams: the sentiment page (their teams),
+    the AI tools pages and the concerns they own. A leader without teams: the
+    sentiment page (published results) and their concerns. Everyone else: the
+    sentiment page, published results only.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    if user.has_perm(ORG_RESULTS):
+        return frozenset(name for name, _, _ in TABS)
+    pages = {"overview"}
+    if _managed(getattr(user, "person", None)):
+        pages |= {"tools", "concerns"}
+    elif getattr(user, "person", None) is not None and Role.LEADER in roles_of(user):
+        pages.add("concerns")
+    return frozenset(pages)
+
+
+def tabs_for(user, current: str) -> list[dict]:
+    """The tabs between the dashboard pages this person may open (none when only
+    one), so a tab never leads to a 403."""
+    allowed = pages_for(user)
+    tabs = [
+        {"name": name, "label": label, "url": reverse(url), "current": name == current}
+        for name, label, url in TABS
+        if name in allowed
+    ]
+    return tabs if len(tabs) > 1 else []
 
 
 def dashboard_scope(user, filters: Filters) -> Scope:

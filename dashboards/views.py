@@ -28,7 +28,7 @@ from dashboards.pages import (
     page_response,
     warn,
 )
-from dashboards.scope import ORG_RESULTS, Reach
+from dashboards.scope import ORG_RESULTS, Reach, tabs_for
 from org.models import AITool
 from surveys.models import Round
 from surveys.services.publishing import round_publish
@@ -86,6 +86,7 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
             "events": page.events,
             "has_figures": any(chart.figure for chart in charts.values()),
             "options": {"tools": list(AITool.objects.only("name"))},
+            "tabs": tabs_for(request.user, built.tab),
         },
     )
 

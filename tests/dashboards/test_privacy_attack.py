@@ -559,6 +559,9 @@ def build_world() -> World:
                 Invitation(
                     round=rounds[r],
                     person=person,
+                    # As the fan-out does: the team the person is in when invited.
+                    team=teams[t.team_of[key]],
+                    department_id=teams[t.team_of[key]].department_id,
                     sent_at=rounds[r].starts_at,
                     answered=bool(answered),
                 )
