@@ -1,6 +1,6 @@
 """A small fixed-window counter in the cache, for throttling by client or person.
 
-Good enough against guessing and floods (DESIGN.md): counts are shared by every
+Good enough against guessing and floods (docs/design.md): counts are shared by every
 process that shares the cache. Behind a proxy, pass the client address the proxy
 vouches for, not a header the client chose.
 

@@ -1,1 +1,2 @@
-"""Read-only metrics and Plotly dashboards (issue 5)."""
+"""Read-only metrics and Plotly dashboards, every figure through the privacy engine
+(`dashboards.privacy`)."""

@@ -1,1 +1,1 @@
-"""The open feedback board: concerns, owners, follow-up (issue 4)."""
+"""The open feedback board: concerns, owners, follow-up."""

@@ -1,6 +1,6 @@
 """The open feedback board: concerns, their threads, supporters and followers.
 
-Invariant 6 (DESIGN.md): every concern has exactly one accountable owner (a person,
+Invariant 6 (docs/design.md): every concern has exactly one accountable owner (a person,
 never a team), a first-response due time and a status history. The database holds
 what it can: the owner is a non-null key to a Person, a declined or resolved concern
 has its written outcome, an anonymous concern has no raiser.

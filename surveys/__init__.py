@@ -1,1 +1,1 @@
-"""Recurring pulse surveys: surveys, rounds, invitations, responses (issue 3)."""
+"""Recurring pulse surveys: surveys, rounds, invitations, responses."""

@@ -1,6 +1,6 @@
 """Surveys, their questions, rounds, invitations, and the anonymous responses.
 
-Invariants the database itself holds (DESIGN.md): the anonymity floor and the
+Invariants the database itself holds (docs/design.md): the anonymity floor and the
 comment threshold are never below 3; one round per survey and start; one invitation
 per recipient and round; one response per invitation; an anonymous response has no
 key to an invitation or a person, a random id, and no time but its round's. It waits

@@ -1,4 +1,4 @@
-"""Sealing an anonymous response until its batch is released (DESIGN.md, 2).
+"""Sealing an anonymous response until its batch is released (design, invariant 2).
 
 AES-256-GCM under a key derived (HKDF-SHA256) from SECRET_KEY; every key in
 SECRET_KEY_FALLBACKS opens too, so rotating the secret loses nothing still waiting.

@@ -1,4 +1,4 @@
-"""Read-only metrics: selectors that aggregate in the database (DESIGN.md, Metrics).
+"""Read-only metrics: selectors that aggregate in the database (docs/design.md).
 
 Each returns plain data; pages, charts and exports format it.
 """

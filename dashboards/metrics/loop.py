@@ -1,4 +1,4 @@
-"""Loop closure: are concerns answered, on time, and by whom (DESIGN.md, Metrics).
+"""Loop closure: are concerns answered, on time, and by whom (docs/design.md, metrics).
 
 - On time: a concern whose first official response came by its due time. A concern
   still unanswered counts against its owner only once its due time has passed.

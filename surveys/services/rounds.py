@@ -1,6 +1,6 @@
 """A round's life: opened when its cadence falls due, fanned out to one invitation
 per recipient, closed at the end of its window. Each step is safe to run twice, or
-on two workers at once (DESIGN.md invariant 4)."""
+on two workers at once (docs/design.md, invariant 4)."""
 
 from __future__ import annotations
 

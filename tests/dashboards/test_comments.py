@@ -33,9 +33,7 @@ Kind = Question.Kind
 def write(round_, team, question, count, *, prefix="Comment", tone=0.4):
     """`count` responses from `team`, each with one comment on `question`, in
     two queries; the texts are numbered in the order they were written."""
-    responses = responses_in(
-        round_, count, team=team, department_id=team.department_id
-    )
+    responses = responses_in(round_, count, team=team, department_id=team.department_id)
     Answer.objects.bulk_create(
         Answer(
             response=response,

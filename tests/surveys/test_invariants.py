@@ -1,4 +1,4 @@
-"""The survey invariants that the database itself enforces (DESIGN.md)."""
+"""The survey invariants that the database itself enforces (docs/design.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Anonymous answers wait sealed, then go out in shuffled batches (DESIGN.md, 2).
+"""Anonymous answers wait sealed, then go out in shuffled batches (invariant 2).
 
 The claim is immediate (one response per invitation, "already answered" at once,
 participation right away); the answers are written as Responses only when the

@@ -1,5 +1,5 @@
 """A reader of every PostgreSQL table, system columns included, tries to tie
-anonymous answers to the people who gave them (DESIGN.md, 2).
+anonymous answers to the people who gave them (docs/design.md, invariant 2).
 
 Runs when DATABASE_URL is PostgreSQL; with CI=true it must (it fails instead of
 skipping). Each answer is its own committed transaction, as in production, so
