@@ -176,7 +176,7 @@ def participation_table(rows: Sequence[dict]) -> Table:
 
 def _participation_table(rows: Sequence[dict]) -> Table:
     return Table(
-        ["Round", "Survey", "Starts", "Sent", "Answered", "Participation (%)"],
+        ["Round", "Survey", "Starts", "Invited", "Answered", "Participation (%)"],
         [
             [
                 row["label"],
@@ -202,7 +202,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
             name="Participation",
             marker_color="#0d6efd",
             hovertemplate=(
-                "%{x}<br>%{y}% answered (%{customdata[1]} of %{customdata[0]} sent)"
+                "%{x}<br>%{y}% answered (%{customdata[1]} of %{customdata[0]} invited)"
                 "<extra></extra>"
             ),
         )
@@ -226,7 +226,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
 def team_participation_table(rows: Sequence[dict]) -> Table:
     """Rows of `participation.team_participation`: one per cell and round."""
     return Table(
-        ["Round", "Team", "Sent", "Answered", "Participation (%)"],
+        ["Round", "Team", "Invited", "Answered", "Participation (%)"],
         [
             [
                 row["label"],

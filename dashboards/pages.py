@@ -294,7 +294,7 @@ class SurveyPage(Page):
             explanation += (
                 " Of the people in "
                 + ("the teams you lead" if f.team is None and f.teams else "this view")
-                + ", by the team they are in now."
+                + ", by the team they were in when invited."
             )
         return Chart(
             "participation",
@@ -314,7 +314,7 @@ class SurveyPage(Page):
             "team_participation",
             "Participation per team",
             f"The share of invitations answered, per team, in the latest "
-            f"{RECENT_ROUNDS} rounds in view (by the team people are in now).",
+            f"{RECENT_ROUNDS} rounds in view (by the team people were in when invited).",
             figures.team_participation_table(rows),
             "No round has been sent to a team in this view yet.",
             (lambda events: figures.team_participation_figure(rows)) if rows else None,

@@ -328,6 +328,12 @@ class Round(models.Model):
     fanout_done_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     results_published_at = models.DateTimeField(null=True, blank=True)
+    # The survey's floor and comment threshold when the round opened, kept: the
+    # dashboards' cells of a round must never change, or two looks (before and
+    # after a change) would compare two partitions of the same people. None: a
+    # round from before they were kept, which follows its survey.
+    min_group_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -365,11 +371,12 @@ class Invitation(models.Model):
     # The team (and its department) the person was in when invited: participation
     # is counted by it, so someone moving team later changes no published count
     # (which would tell whether they answered).
+    # PROTECT: deleting a team would move its people's counts into other cells.
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when a dispatcher hands a send task to the broker, cleared when it ran, so
@@ -450,11 +457,13 @@ class Response(models.Model):
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # PROTECT: deleting a team or department with answers would move them into
+    # other cells of closed rounds, and two looks would single them out.
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     segment = models.CharField(max_length=80, blank=True)
 

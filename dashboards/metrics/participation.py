@@ -1,8 +1,8 @@
 """Participation through the privacy engine: invitations sent and answered per
 round, and per cell of teams for the latest rounds.
 
-A round's invitees (those whose invitation was sent and did not bounce) are its
-population, in cells of at least the survey's floor by the team they were in
+A round's invitees (everyone invited, whether the email went out, came back or
+not: fixed once the round has fanned out) are its population, in cells of at least the survey's floor by the team they were in
 when invited (kept on the invitation: a move later changes no count), so
 "answered 2 of 2" is never a figure. Open rounds count too: participation is
 watched while a round runs (it says who answered nothing about what they said).
@@ -30,7 +30,6 @@ from dashboards.privacy import (
 )
 from surveys.models import Invitation, Survey
 
-SENT = Q(sent_at__isnull=False, bounced_at=None)
 
 
 def invitee_populations(rounds: dict[int, RoundInfo]):
@@ -44,10 +43,9 @@ def invitee_populations(rounds: dict[int, RoundInfo]):
             team_name=F("team__name"),
             department_name=F("department__name"),
         )
-        .annotate(
-            people=Count("pk", filter=SENT),
-            answered=Count("pk", filter=SENT & Q(answered=True)),
-        )
+        # Everyone invited, sent or not, bounced or not: the population is fixed
+        # once the round has fanned out, so a bounce or a send moves no cell.
+        .annotate(people=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
     )
     return populations(rows, rounds)
 
@@ -59,7 +57,7 @@ def rounds_seen(filters: Filters) -> list[RoundInfo]:
 
 
 def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
-    """One row per round: sent, answered and rate (%) of the view's cells, or
+    """One row per round: invited, answered and rate (%) of the view's cells, or
     hidden with the reason."""
     found = invitee_populations({info.pk: info for info in rounds})
     choices = by(found, People.of(filters), lambda p: p.round.pk, what="invitees")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from dashboards.filters import Filters
 from dashboards.privacy.cells import (
@@ -48,13 +49,15 @@ def round_infos(
     rounds = Round.objects.filter(rounds_in(filters, audience))
     if closed:
         rounds = rounds.filter(closed_at__isnull=False)
+    # Each round's own floor and threshold, kept when it opened (its cells must
+    # never change), else its survey's.
     found = rounds.values_list(
         "pk",
         "survey_id",
         "survey__title",
         "starts_at",
-        "survey__min_group_size",
-        "survey__comment_threshold",
+        Coalesce("min_group_size", "survey__min_group_size"),
+        Coalesce("comment_threshold", "survey__comment_threshold"),
         "closed_at",
         "results_published_at",
     )

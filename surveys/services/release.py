@@ -185,36 +185,45 @@ def _choose(
 def _coarser(
     round_: Round, groups: dict[Group, list[uuid.UUID]], *, floor: int
 ) -> dict[Group, Group]:
-    """At the close, what a group smaller than the floor is written as.
+    """At the close, what the groups smaller than the floor are written as.
 
     Such a group never had a batch of its own (that takes twice the floor), so
-    these are all its answers in the round: written with its team, a reader who
-    sees which invitations of that team were answered would know whose they
-    are. So its team goes, and its department too when the department's answers
-    in the round are below the floor as well; the dashboards count them with
-    their department, or with no one in particular."""
-    small = {group for group, ids in groups.items() if len(ids) < floor}
+    these are all its answers in the round, and the invitations say who in its
+    team answered: written with its team, they would be theirs. So the small
+    groups of a department are written with the department only when together
+    they reach the floor; the rest go to one pool with no team, department or
+    segment, grown when it is below the floor with the next smallest groups'
+    waiting answers. A reader then finds every small group's answers among at
+    least the floor of others (when the round has that many in all)."""
+    small = [group for group, ids in groups.items() if len(ids) < floor]
     if not small:
         return {}
-    per_department: dict[int | None, int] = defaultdict(int)
-    for (_, department, _), ids in groups.items():
-        per_department[department] += len(ids)
-    released = (
-        Response.objects.filter(round=round_)
-        .values_list("department")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for department, n in released:
-        per_department[department] += n
-    return {
-        (team, department, segment): (
-            None,
-            department if per_department[department] >= floor else None,
-            "",
+    size = {group: len(ids) for group, ids in groups.items()}
+    by_department: dict[int | None, list[Group]] = defaultdict(list)
+    for group in small:
+        by_department[group[1]].append(group)
+    coarser: dict[Group, Group] = {}
+    pool: list[Group] = []
+    for department, members in by_department.items():
+        if department is not None and sum(size[g] for g in members) >= floor:
+            coarser.update(dict.fromkeys(members, (None, department, "")))
+        else:
+            pool += members
+    if pool:
+        # Departments' stripped sets first (smallest first), then whole groups.
+        stripped = sorted(
+            {g[1] for g in coarser},
+            key=lambda d: sum(size[g] for g in by_department[d]),
         )
-        for team, department, segment in small
-    }
+        others = [
+            g for g in sorted(groups, key=lambda g: (size[g], str(g))) if g not in small
+        ]
+        for extra in [*([by_department[d] for d in stripped]), *[[g] for g in others]]:
+            if sum(size[g] for g in pool) >= floor:
+                break
+            pool += extra
+        coarser.update(dict.fromkeys(pool, (None, None, "")))
+    return coarser
 
 
 def _open(round_: Round, chosen: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:

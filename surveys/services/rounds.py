@@ -47,7 +47,13 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
             continue
         # The unique (survey, starts_at) constraint makes this safe on two workers.
         round_, created = Round.objects.get_or_create(
-            survey=survey, starts_at=starts_at, defaults={"closes_at": closes_at}
+            survey=survey,
+            starts_at=starts_at,
+            defaults={
+                "closes_at": closes_at,
+                "min_group_size": survey.min_group_size,
+                "comment_threshold": survey.comment_threshold,
+            },
         )
         if created:
             log.info("Opened %s", round_)

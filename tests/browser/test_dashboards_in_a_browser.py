@@ -3,6 +3,8 @@ own static files, nothing fetched from another host, no script errors."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -35,7 +37,10 @@ def test_hr_sees_every_chart_of_a_tool_drawn_from_our_own_files(live_server, chr
     survey, questions = tool_survey(tool)
     for week in (WEEK_1, WEEK_2):
         answer_tool(
-            RoundFactory(survey=survey, starts_at=week),
+            # Closed: the dashboards count closed rounds only.
+            RoundFactory(
+                survey=survey, starts_at=week, closed_at=week + dt.timedelta(days=5)
+            ),
             TeamFactory(),
             questions,
             hours=[2, 3, 4, 5],

@@ -1139,7 +1139,7 @@ class Reader:
                 )
 
     def _participation(self, chart, columns, row, says) -> None:
-        """Round, Survey, Starts, Sent, Answered, Participation (%)."""
+        """Round, Survey, Starts, Invited, Answered, Participation (%)."""
         if self.hidden(row, 3, row[4:6]):
             return
         where = f"participation round {row[2]}"
@@ -1150,7 +1150,7 @@ class Reader:
         )
 
     def _team_participation(self, chart, columns, row, says) -> None:
-        """Round, Team (the cell), Sent, Answered, Participation (%)."""
+        """Round, Team (the cell), Invited, Answered, Participation (%)."""
         if self.hidden(row, 2, row[3:5]):
             return
         where = f"team_participation {row[1]!r} round {row[0]}"

@@ -152,24 +152,25 @@ def test_each_group_is_released_on_its_own_and_the_close_releases_the_rest(
     assert closing.released == 5
     # The two of the small team are all of it this round: written with their
     # team, whoever sees which invitations were answered would know whose they
-    # are. So they go out with no team, nor department (theirs has only them).
+    # are. Their department has no one else, so they go to the pool with no team
+    # or department, grown to the floor with the big team's last three.
     counts = {team: Response.objects.filter(team=team).count() for team in (big, small)}
-    assert counts == {big: 6, small: 0}
+    assert counts == {big: 3, small: 0}
     assert (
         list(Response.objects.filter(team=None).values_list("department", "segment"))
-        == [(None, "")] * 2
+        == [(None, "")] * 5
     )
     assert Answer.objects.count() == 8 and not SealedResponse.objects.exists()
 
 
-def test_a_small_team_keeps_its_department_when_the_department_reaches_the_floor(
+def test_small_teams_keep_their_department_when_together_they_reach_the_floor(
     client, settings, mailoutbox, time_machine
 ):
     settings.CANDOR_BASE_URL = "http://testserver"
-    big = TeamFactory()
-    small = TeamFactory(department=big.department)
+    big, first = TeamFactory(), TeamFactory()
+    second = TeamFactory(department=first.department)
     people = [PersonFactory(team=big) for _ in range(3)]
-    people += [PersonFactory(team=small) for _ in range(2)]
+    people += [PersonFactory(team=team) for team in (first, second) for _ in range(2)]
     survey, links = pulse_for(people, mailoutbox, time_machine, min_group_size=3)
     for link in links:
         answer(client, survey, link)
@@ -177,8 +178,9 @@ def test_a_small_team_keeps_its_department_when_the_department_reaches_the_floor
     survey_tick(now=CLOSED)
 
     written = Response.objects.values_list("team", "department")
+    department = first.department_id
     assert sorted(written, key=str) == sorted(
-        [(big.pk, big.department_id)] * 3 + [(None, big.department_id)] * 2, key=str
+        [(big.pk, big.department_id)] * 3 + [(None, department)] * 4, key=str
     )
 
 
