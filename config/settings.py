@@ -292,11 +292,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Reads per client, counted in the cache (Redis in production); posting has
-    # its own limit in the board's services.
+    # Reads per client, counted in the cache (Redis in production) as keyed hashes
+    # that name no one (api/throttling.py); posting has its own limit in the
+    # board's services.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "api.throttling.UserRate",
+        "api.throttling.AnonRate",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_RATE_USER", "2000/hour"),

@@ -4,6 +4,8 @@ and anonymity floor."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -404,13 +406,17 @@ def test_me_too_is_counted_once_and_can_be_taken_back(api, employee):
 
 
 def test_a_client_reading_too_fast_is_told_to_wait(api, employee, monkeypatch):
-    from rest_framework.throttling import UserRateThrottle
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
 
-    # The class reads its rates once, at import: set a small one for this test.
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, "user", "3/minute")
+    cache.clear()
     client = api(employee)
 
     answers = [client.get("/api/v1/tools/").status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
     assert int(client.get("/api/v1/tools/")["Retry-After"]) > 0
+    # The cache names nobody: keyed hashes, not DRF's throttle_user_<id>.
+    keys = [key.split(":", 2)[-1] for key in cache._cache]
+    assert keys and all(re.fullmatch(r"ratelimit:\d+:[0-9a-f]{64}", k) for k in keys)
