@@ -314,7 +314,8 @@ class SurveyPage(Page):
             "team_participation",
             "Participation per team",
             f"The share of invitations answered, per team, in the latest "
-            f"{RECENT_ROUNDS} rounds in view (by the team people were in when invited).",
+            f"{RECENT_ROUNDS} rounds in view (by the team people were in when "
+            "invited).",
             figures.team_participation_table(rows),
             "No round has been sent to a team in this view yet.",
             (lambda events: figures.team_participation_figure(rows)) if rows else None,

@@ -1,11 +1,12 @@
-"""Participation through the privacy engine: invitations sent and answered per
-round, and per cell of teams for the latest rounds.
+"""Participation through the privacy engine: invitations answered per round, and
+per cell of teams for the latest rounds.
 
 A round's invitees (everyone invited, whether the email went out, came back or
-not: fixed once the round has fanned out) are its population, in cells of at least the survey's floor by the team they were in
-when invited (kept on the invitation: a move later changes no count), so
-"answered 2 of 2" is never a figure. Open rounds count too: participation is
-watched while a round runs (it says who answered nothing about what they said).
+not: fixed once the round has fanned out) are its population, in cells of at
+least the survey's floor by the team they were in when invited (kept on the
+invitation: a move later changes no count), so "answered 2 of 2" is never a
+figure. Open rounds count too: participation is watched while a round runs (it
+says who answered, nothing about what they said).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from dashboards.privacy import (
     round_infos,
 )
 from surveys.models import Invitation, Survey
-
 
 
 def invitee_populations(rounds: dict[int, RoundInfo]):

@@ -61,8 +61,10 @@ def sentiment_trend(filters: Filters) -> list[dict]:
     """Per week: the sentiment index, the mean of the 1-5 Likert items scaled to
     0-100, and its respondents `n`."""
     rounds = round_infos(filters)
+    # Required questions only: everyone counted answered them, so no driver's
+    # few answerers (an optional question) can be worked out from the index.
     rows = per_unit(
-        answers_in(rounds, question__kind=Kind.LIKERT),
+        answers_in(rounds, question__kind=Kind.LIKERT, question__required=True),
         answers=Count("pk"),
         total=Sum("number"),
     )
@@ -129,12 +131,14 @@ def driver_heatmap(filters: Filters) -> list[dict]:
     Rows are cells, not teams: a team below the floor shows inside its cell
     ("S2 + S7"), in each round in view whose cells are alike. A team the view
     asks for that no shown cell holds is a hidden row that says why. A driver
-    answered by fewer than the floor within a cell (optional questions) is
-    blank.
+    counts a round's cell only when at least the floor answered it there (its
+    `n` is those people); with no such round it is blank.
     """
     rounds = round_infos(filters)
     likert = answers_in(rounds, question__kind=Kind.LIKERT)
-    found = populations(per_unit(likert), rounds)
+    # Cells of the people behind the sentiment index: those who answered its
+    # required questions.
+    found = populations(per_unit(likert.filter(question__required=True)), rounds)
     attach(
         found,
         per_unit(
@@ -150,14 +154,14 @@ def driver_heatmap(filters: Filters) -> list[dict]:
     days: dict[frozenset, set] = defaultdict(set)
     floors: dict[frozenset, int] = {}
     hidden: dict = {}
+    seen: set[str] = set()  # every driver answered in a cell in view
     for population in found:
         for cell in population.cells:
             asked = [u for u in cell.units if people.asks_for(u)]
             if not asked:
                 continue
             if cell.shown and people.may_see(cell):
-                for unit in cell.units:
-                    shown[cell.units].update(population.stats[unit])
+                _add_drivers(shown[cell.units], population, cell, seen=seen)
                 days[cell.units].add(population.round)
                 floors[cell.units] = max(floors.get(cell.units, 0), cell.floor)
             else:
@@ -165,9 +169,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
                 hidden.update(dict.fromkeys(asked, reason))
     names = Names.of(found)
     in_view = {population.round for population in found}
-    drivers = sorted(
-        {k.split(":")[0] for totals in shown.values() for k in totals if ":" in k}
-    )
+    drivers = sorted(seen)
     rows = []
     for units, totals in shown.items():
         label = names.units(units)
@@ -179,17 +181,13 @@ def driver_heatmap(filters: Filters) -> list[dict]:
         )
         for driver in drivers:
             answered = totals[f"{driver}:answers"]
-            if not answered:
-                continue
-            # People, not answers: two people answering two trust questions
-            # are four answers.
-            blank = totals[f"{driver}:people"] < floors[units]
+            blank = not answered
             rows.append(
                 {
                     "team": key,
                     "team_name": label,
                     "driver": driver,
-                    "n": totals["people"],
+                    "n": None if blank else totals[f"{driver}:people"],
                     "mean": None
                     if blank
                     else round(totals[f"{driver}:total"] / answered, 2),
@@ -219,6 +217,22 @@ def driver_heatmap(filters: Filters) -> list[dict]:
             )
     rows.sort(key=lambda row: (row["team_name"], row["driver"]))
     return rows
+
+
+def _add_drivers(totals: Counter, population, cell, *, seen: set[str]) -> None:
+    """Add a round's cell to a heatmap row, driver by driver: a driver fewer than
+    the floor answered in it (an optional question) is left out of the row, as
+    the sentiment index leaves optional questions out, so nothing gives it back.
+    Counted per round, so one person answering in five rounds is still one."""
+    stats = Counter()
+    for unit in cell.units:
+        stats.update(population.stats[unit])
+    for name in [k for k in stats if k.endswith(":people")]:
+        driver = name.split(":")[0]
+        seen.add(driver)
+        if stats[name] >= cell.floor:
+            for number in ("people", "answers", "total"):
+                totals[f"{driver}:{number}"] += stats[f"{driver}:{number}"]
 
 
 def hours_saved(filters: Filters) -> list[dict]:
