@@ -3,9 +3,13 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
 
-from org.models import AITool, Person, Team, User
+from org.models import AITool, Person, Team, User, normalise_email
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -72,4 +76,31 @@ class PasswordSetOrResetForm(PasswordResetForm):
     """
 
     def get_users(self, email: str):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.with_email(email).filter(is_active=True)
+
+
+class _OneAccountPerEmail:
+    """The email field of the admin's account forms: stored as Candor compares it,
+    and refused when another account has it in any case."""
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        others = User.objects.with_email(email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                "Another account already has this email address (capitals do not "
+                "make a different address)."
+            )
+        return email
+
+
+class UserAddForm(_OneAccountPerEmail, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(_OneAccountPerEmail, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"

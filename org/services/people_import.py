@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from org.models import Department, Person, Team, User
+from org.models import Department, Person, Team, User, normalise_email
 from org.roles import Role
 from org.services.people import (
     BATCH,
@@ -180,7 +180,7 @@ def _parse_row(
         for name, limit in _MAX.items()
         if len(value.get(name, "")) > limit
     ]
-    email = value["email"].lower()
+    email = normalise_email(value["email"])
     try:
         validate_email(email)
     except ValidationError:
@@ -189,7 +189,7 @@ def _parse_row(
         errors.append("name is empty")
     if bool(value.get("team")) != bool(value.get("department")):
         errors.append("give both department and team, or neither")
-    manager_email = value.get("manager_email", "").lower()
+    manager_email = normalise_email(value.get("manager_email"))
     if manager_email and not value.get("team"):
         errors.append("manager_email needs a team to manage")
     roles = _roles(value["roles"], errors) if "roles" in header else None
@@ -276,10 +276,10 @@ def _check_across_rows(rows: list[ImportRow]) -> list[tuple[int, str]]:
 
 
 def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
-    accounts = User.objects.filter(
-        email__in=list(emails), person__isnull=not with_person
-    )
-    return set(accounts.values_list("email", flat=True))
+    accounts = User.objects.with_emails(emails).filter(person__isnull=not with_person)
+    return {
+        normalise_email(email) for email in accounts.values_list("email", flat=True)
+    }
 
 
 # --- saving --------------------------------------------------------------------
@@ -288,9 +288,9 @@ def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
 def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportReport:
     report = ImportReport()
     people = {
-        person.user.email: person
+        normalise_email(person.user.email): person
         for person in Person.objects.select_related("user").filter(
-            user__email__in=[row.email for row in rows]
+            user__in=User.objects.with_emails(row.email for row in rows)
         )
     }
     departments = {d.name.lower(): d for d in Department.objects.all()}
@@ -315,7 +315,7 @@ def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportRepo
         if row.manager_email:
             team = teams[(row.department.lower(), row.team.lower())]
             manager = people.get(row.manager_email) or Person.objects.get(
-                user__email=row.manager_email
+                user__in=User.objects.with_email(row.manager_email)
             )
             if team.manager_id != manager.pk:
                 team.manager = manager
@@ -352,7 +352,7 @@ def _create(
     if not new:
         return 0
     for person in people_create(people=new):
-        people[person.user.email] = person
+        people[normalise_email(person.user.email)] = person
     count = len(new)
     new.clear()
     progress(count)
