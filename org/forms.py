@@ -10,8 +10,11 @@ from django.contrib.auth.forms import (
 )
 
 from org.models import AITool, Person, Team, User, normalise_email
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+from org.services.import_files import (
+    MAX_IMPORT_SIZE,
+    ImportFileRefused,
+    import_file_check,
+)
 
 
 class AIToolForm(forms.ModelForm):
@@ -47,7 +50,11 @@ class AIToolForm(forms.ModelForm):
 
 
 class PeopleImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"CSV UTF-8, with a header row, at most {MAX_IMPORT_SIZE}.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -56,8 +63,17 @@ class PeopleImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+        head = upload.read(4096)
+        upload.seek(0)
+        try:
+            import_file_check(
+                name=upload.name,
+                size=upload.size,
+                head=head,
+                content_type=upload.content_type,
+            )
+        except ImportFileRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
         return upload
 
 

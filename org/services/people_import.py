@@ -29,6 +29,7 @@ from django.db import transaction
 
 from org.models import Department, Person, Team, User, normalise_email
 from org.roles import Role
+from org.services.import_files import not_utf8_reason
 from org.services.people import (
     BATCH,
     NewPerson,
@@ -109,7 +110,7 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
     except (csv.Error, UnicodeDecodeError) as exc:
         line = _unreadable_line(exc, reader.line_num)
         what = "the header row" if line == 1 else "this line"
-        raise PeopleImportError([(line, f"cannot read {what}: {exc}")]) from exc
+        raise PeopleImportError([(line, f"cannot read {what}: {_why(exc)}")]) from exc
     _check_header(header)
     reader.fieldnames = header
     rows: list[ImportRow] = []
@@ -129,7 +130,10 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
                 rows.append(row)
     except (csv.Error, UnicodeDecodeError) as exc:
         errors.append(
-            (_unreadable_line(exc, reader.line_num), f"cannot read this line: {exc}")
+            (
+                _unreadable_line(exc, reader.line_num),
+                f"cannot read this line: {_why(exc)}",
+            )
         )
     if not rows and not errors:
         errors.append((2, "the file has a header but no people"))
@@ -145,6 +149,10 @@ def _unreadable_line(exc: Exception, lines_read: int) -> int:
     if isinstance(exc, UnicodeDecodeError):
         return lines_read + 1 + exc.object[: exc.start].count(b"\n")
     return lines_read + 1
+
+
+def _why(exc: Exception) -> str:
+    return not_utf8_reason(exc) if isinstance(exc, UnicodeDecodeError) else str(exc)
 
 
 def _check_header(header: list[str]) -> None:
