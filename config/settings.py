@@ -7,6 +7,7 @@ service to install.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,6 +154,26 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockouts (django-axes): AXES_FAILURE_LIMIT wrong passwords for one account
+# from one address, each within AXES_COOLOFF_MINUTES of the last, pause that account
+# from that address for AXES_COOLOFF_MINUTES; others, and the same person elsewhere,
+# are unaffected. A superuser lifts it in the admin or with `axes_reset`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 60, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "org.services.signin.signin_username"
+AXES_LOCKOUT_CALLABLE = "org.views.signin_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Trying again while paused does not extend the pause, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No record of successful sign-ins: their times could be set beside anonymous posts.
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset emails asked for from one client address per hour.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."

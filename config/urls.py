@@ -1,14 +1,13 @@
 """Root URLs. The REST API is under /api/v1/, its OpenAPI 3 schema at /api/schema/."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
 from home.urls import org_urlpatterns as tool_page
 from org import urls as org_urls
-from org.forms import PasswordSetOrResetForm
+from org.views import PasswordResetView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,7 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordSetOrResetForm),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

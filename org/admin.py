@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from org.forms import UserAddForm, UserEditForm
 from org.models import AITool, Customer, Department, Person, Team, User
 from org.services.aitools import aitool_save
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserAddForm
+    form = UserEditForm
     ordering = ["email"]
     list_display = ["email", "is_active", "is_staff", "last_login"]
     search_fields = ["email", "person__name"]

@@ -3,11 +3,18 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
 
-from org.models import AITool, Person, Team, User
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+from org.models import AITool, Person, Team, User, normalise_email
+from org.services.import_files import (
+    MAX_IMPORT_SIZE,
+    ImportFileRefused,
+    import_file_check,
+)
 
 
 class AIToolForm(forms.ModelForm):
@@ -43,7 +50,11 @@ class AIToolForm(forms.ModelForm):
 
 
 class PeopleImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"CSV UTF-8, with a header row, at most {MAX_IMPORT_SIZE}.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -52,8 +63,17 @@ class PeopleImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+        head = upload.read(4096)
+        upload.seek(0)
+        try:
+            import_file_check(
+                name=upload.name,
+                size=upload.size,
+                head=head,
+                content_type=upload.content_type,
+            )
+        except ImportFileRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
         return upload
 
 
@@ -72,4 +92,31 @@ class PasswordSetOrResetForm(PasswordResetForm):
     """
 
     def get_users(self, email: str):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.with_email(email).filter(is_active=True)
+
+
+class _OneAccountPerEmail:
+    """The email field of the admin's account forms: stored as Candor compares it,
+    and refused when another account has it in any case."""
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        others = User.objects.with_email(email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                "Another account already has this email address (capitals do not "
+                "make a different address)."
+            )
+        return email
+
+
+class UserAddForm(_OneAccountPerEmail, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(_OneAccountPerEmail, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,8 +11,26 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 
+def normalise_email(address: str | None) -> str:
+    """An email address as Candor stores and compares it: trimmed and lower-cased.
+
+    The whole address, not only the domain (all that RFC 5321 makes case-blind):
+    the mail systems people sign in from ignore the case of the local part too, so
+    nobody has two mailboxes that differ only in case, and one spelling per person
+    lets every exact lookup (the import's, a manager's, `drf_create_token`'s) find
+    them. All that is lost is how someone capitalised their address, for display.
+    The database refuses two addresses that differ only in case, whatever wrote them.
+    """
+    return (address or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Django calls this from AbstractUser.clean, so admin forms normalise too.
+        return normalise_email(email)
 
     def _create(self, email: str, password: str | None, **extra: object) -> User:
         user = self.build(email, password, **extra)
@@ -19,15 +39,29 @@ class UserManager(BaseUserManager["User"]):
 
     def build(self, email: str, password: str | None = None, **extra: object) -> User:
         """An unsaved user, for saving many at once with `bulk_create`."""
+        email = self.normalize_email(email)
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email, **extra)
         user.set_password(password)  # None gives an unusable password
         return user
 
+    def with_email(self, email: str | None) -> models.QuerySet[User]:
+        """The account with this address, typed in any case: compared as the unique
+        index compares, so there is at most one."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=normalise_email(email)
+        )
+
+    def with_emails(self, emails: Iterable[str]) -> models.QuerySet[User]:
+        """The accounts with any of these addresses, typed in any case."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower__in=[normalise_email(email) for email in emails]
+        )
+
     def get_by_natural_key(self, username: str | None) -> User:
-        # Sign-in ignores the case of the email address people type.
-        return self.get(email__iexact=username)
+        # Sign-in, createsuperuser and drf_create_token, whatever the case typed.
+        return self.with_email(username).get()
 
     def create_user(
         self, email: str, password: str | None = None, **extra: object
@@ -53,6 +87,16 @@ class User(AbstractUser):
     REQUIRED_FIELDS: list[str] = []
 
     objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message="An account with this email address already "
+                "exists.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -143,9 +187,20 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["company", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="customer_email_unique_ignoring_case",
+                violation_error_message="A customer with this email address already "
+                "exists.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    def clean(self) -> None:
+        self.email = normalise_email(self.email)
 
 
 class AITool(models.Model):

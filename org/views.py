@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,10 +13,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from org import selectors
-from org.forms import AIToolForm, PeopleImportForm, PersonFilterForm
+from org.forms import (
+    AIToolForm,
+    PasswordSetOrResetForm,
+    PeopleImportForm,
+    PersonFilterForm,
+)
 from org.models import AITool
 from org.services.aitools import aitool_save
 from org.services.people_import import COLUMNS, PeopleImportError, people_import
+from org.services.signin import (
+    TooManyResetRequests,
+    password_reset_request_record,
+    signin_locked_until,
+    signin_username,
+)
 
 
 @login_required
@@ -97,3 +110,42 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         f"{report.updated} updated.",
     )
     return redirect("org:person_list")
+
+
+def signin_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """The page for a sign-in refused after too many wrong passwords
+    (AXES_LOCKOUT_CALLABLE): what happened, and when to try again."""
+    username = signin_username(request, credentials)
+    address = getattr(request, "axes_ip_address", request.META.get("REMOTE_ADDR"))
+    context = {
+        "username": username,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "until": signin_locked_until(username=username, address=address),
+        "time_zone": settings.TIME_ZONE,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, for people with or without a password, a few emails an hour per
+    client address (PASSWORD_RESET_LIMIT)."""
+
+    form_class = PasswordSetOrResetForm
+
+    def form_valid(self, form: PasswordSetOrResetForm) -> HttpResponse:
+        try:
+            password_reset_request_record(
+                address=self.request.META.get("REMOTE_ADDR", "unknown")
+            )
+        except TooManyResetRequests:
+            return render(
+                self.request,
+                "registration/password_reset_limited.html",
+                {"limit": settings.PASSWORD_RESET_LIMIT},
+                status=429,
+            )
+        return super().form_valid(form)

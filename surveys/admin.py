@@ -1,12 +1,32 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from surveys.models import Question, Round, Survey
+from surveys.services.builder import NO_QUESTIONS
+
+
+class QuestionFormSet(BaseInlineFormSet):
+    """The survey's questions as the admin edits them: an active survey keeps one
+    (counted here, since they are saved together with the survey)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+        ]
+        if self.instance.is_active and not kept:
+            raise ValidationError(NO_QUESTIONS)
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
+    formset = QuestionFormSet
     extra = 0
     fields = ["position", "kind", "text", "driver", "required", "ai_tool", "choices"]
     autocomplete_fields = ["ai_tool"]

@@ -95,7 +95,8 @@ class SurveyForm(forms.ModelForm):
             "open_days": "How many days each round stays open (1 to 90).",
             "reminder_count": "Reminders to people who have not answered (0 to 3).",
             "reminder_interval_days": "1 to 30.",
-            "is_active": "Only active surveys open new rounds.",
+            "is_active": "Only active surveys open new rounds. A survey needs at "
+            "least one question to be active.",
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -127,6 +128,8 @@ class SurveyForm(forms.ModelForm):
         known = builder.known_segments()
         if known:
             self.fields["segments"].help_text += f" Known: {', '.join(known)}."
+        if not self.instance.pk:
+            self.initial["is_active"] = False  # active once it has questions
         if self.instance.pk:
             self.initial["segments"] = ", ".join(self.instance.segments)
             self.fields[
@@ -152,6 +155,12 @@ class SurveyForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 _add_rule_errors(self, error)
+        try:
+            builder.survey_activation_check(
+                survey=self.instance, is_active=bool(cleaned.get("is_active"))
+            )
+        except ValidationError as error:
+            _add_rule_errors(self, error)
         return cleaned
 
 

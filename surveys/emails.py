@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.headers import header_text
 from surveys.models import Invitation, Survey
 
 
@@ -53,7 +54,7 @@ def survey_message(
     }
     prefix = "Reminder: " if reminder_step else ""
     message = EmailMultiAlternatives(
-        subject=f"{prefix}{survey.title} ({settings.CANDOR_ORG_NAME})",
+        subject=header_text(f"{prefix}{survey.title} ({settings.CANDOR_ORG_NAME})"),
         body=render_to_string("surveys/email/invitation.txt", context),
         to=[invitation.email],
     )

@@ -65,6 +65,8 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         return _gone(request, invitation, state)
     survey = invitation.round.survey
     questions = questions_for(invitation=invitation)
+    if not questions:
+        return _gone(request, invitation, LinkState.EMPTY)
     form = AnswerForm(questions, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

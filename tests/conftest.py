@@ -43,7 +43,12 @@ def hr(db):
 
 @pytest.fixture
 def signed_in(client):
-    """signed_in(person) -> a test client signed in as that person."""
+    """signed_in(person) -> a test client signed in as that person.
+
+    force_login skips passwords, so no test trips the sign-in lockout; the test
+    client's `login()` fails instead, since django-axes needs the request it does
+    not pass (give it `request=HttpRequest()` if a test must check a password).
+    """
 
     def sign_in(person):
         client.force_login(person.user)

@@ -14,6 +14,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.headers import header_text
 from feedback.models import Concern, Notice, Subscription
 from org.models import Person
 
@@ -63,7 +64,10 @@ def notice_create(
         person=person,
         concern=concern,
         kind=kind,
-        subject=subject[:200],
+        # From typed titles: a line break would make the send fail for good.
+        subject=header_text(
+            subject, max_length=Notice._meta.get_field("subject").max_length
+        ),
         body=body,
         created_at=now,
     )

@@ -27,8 +27,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from org.models import Department, Person, Team, User
+from org.models import Department, Person, Team, User, normalise_email
 from org.roles import Role
+from org.services.import_files import not_utf8_reason
 from org.services.people import (
     BATCH,
     NewPerson,
@@ -109,7 +110,7 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
     except (csv.Error, UnicodeDecodeError) as exc:
         line = _unreadable_line(exc, reader.line_num)
         what = "the header row" if line == 1 else "this line"
-        raise PeopleImportError([(line, f"cannot read {what}: {exc}")]) from exc
+        raise PeopleImportError([(line, f"cannot read {what}: {_why(exc)}")]) from exc
     _check_header(header)
     reader.fieldnames = header
     rows: list[ImportRow] = []
@@ -129,7 +130,10 @@ def _parse(lines: Iterable[str]) -> tuple[list[ImportRow], list[str]]:
                 rows.append(row)
     except (csv.Error, UnicodeDecodeError) as exc:
         errors.append(
-            (_unreadable_line(exc, reader.line_num), f"cannot read this line: {exc}")
+            (
+                _unreadable_line(exc, reader.line_num),
+                f"cannot read this line: {_why(exc)}",
+            )
         )
     if not rows and not errors:
         errors.append((2, "the file has a header but no people"))
@@ -145,6 +149,10 @@ def _unreadable_line(exc: Exception, lines_read: int) -> int:
     if isinstance(exc, UnicodeDecodeError):
         return lines_read + 1 + exc.object[: exc.start].count(b"\n")
     return lines_read + 1
+
+
+def _why(exc: Exception) -> str:
+    return not_utf8_reason(exc) if isinstance(exc, UnicodeDecodeError) else str(exc)
 
 
 def _check_header(header: list[str]) -> None:
@@ -180,7 +188,7 @@ def _parse_row(
         for name, limit in _MAX.items()
         if len(value.get(name, "")) > limit
     ]
-    email = value["email"].lower()
+    email = normalise_email(value["email"])
     try:
         validate_email(email)
     except ValidationError:
@@ -189,7 +197,7 @@ def _parse_row(
         errors.append("name is empty")
     if bool(value.get("team")) != bool(value.get("department")):
         errors.append("give both department and team, or neither")
-    manager_email = value.get("manager_email", "").lower()
+    manager_email = normalise_email(value.get("manager_email"))
     if manager_email and not value.get("team"):
         errors.append("manager_email needs a team to manage")
     roles = _roles(value["roles"], errors) if "roles" in header else None
@@ -276,10 +284,10 @@ def _check_across_rows(rows: list[ImportRow]) -> list[tuple[int, str]]:
 
 
 def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
-    accounts = User.objects.filter(
-        email__in=list(emails), person__isnull=not with_person
-    )
-    return set(accounts.values_list("email", flat=True))
+    accounts = User.objects.with_emails(emails).filter(person__isnull=not with_person)
+    return {
+        normalise_email(email) for email in accounts.values_list("email", flat=True)
+    }
 
 
 # --- saving --------------------------------------------------------------------
@@ -288,9 +296,9 @@ def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
 def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportReport:
     report = ImportReport()
     people = {
-        person.user.email: person
+        normalise_email(person.user.email): person
         for person in Person.objects.select_related("user").filter(
-            user__email__in=[row.email for row in rows]
+            user__in=User.objects.with_emails(row.email for row in rows)
         )
     }
     departments = {d.name.lower(): d for d in Department.objects.all()}
@@ -315,7 +323,7 @@ def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportRepo
         if row.manager_email:
             team = teams[(row.department.lower(), row.team.lower())]
             manager = people.get(row.manager_email) or Person.objects.get(
-                user__email=row.manager_email
+                user__in=User.objects.with_email(row.manager_email)
             )
             if team.manager_id != manager.pk:
                 team.manager = manager
@@ -352,7 +360,7 @@ def _create(
     if not new:
         return 0
     for person in people_create(people=new):
-        people[person.user.email] = person
+        people[normalise_email(person.user.email)] = person
     count = len(new)
     new.clear()
     progress(count)

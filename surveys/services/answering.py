@@ -33,6 +33,7 @@ class LinkState(enum.StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+    EMPTY = "empty"  # the survey has no question (yet) to answer
 
 
 class NotAnswerable(Exception):
@@ -104,6 +105,8 @@ def response_submit(
     round_ = invitation.round
     with transaction.atomic():
         state = invitation_state(invitation, now=now)
+        if state == LinkState.OPEN and not round_.survey.questions.exists():
+            raise NotAnswerable(LinkState.EMPTY)  # nothing to save, nothing to count
         if state != LinkState.OPEN:
             raise NotAnswerable(state)
         claimed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(

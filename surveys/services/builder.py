@@ -19,6 +19,11 @@ from surveys.models import Question, Survey
 
 Direction = Literal["up", "down"]
 
+NO_QUESTIONS = (
+    "Add at least one question before making the survey active; until then, save "
+    "it inactive."
+)
+
 
 # --- Surveys ------------------------------------------------------------------------
 
@@ -67,6 +72,13 @@ def survey_check(
         raise ValidationError(errors)
 
 
+def survey_activation_check(*, survey: Survey, is_active: bool) -> None:
+    """Refuse making a survey active before it has a question: each of its rounds
+    would invite everyone to answer nothing."""
+    if is_active and (survey.pk is None or not survey.questions.exists()):
+        raise ValidationError({"is_active": NO_QUESTIONS})
+
+
 def survey_save(
     *,
     survey: Survey,
@@ -81,6 +93,7 @@ def survey_save(
         teams=teams,
         segments=survey.segments,
     )
+    survey_activation_check(survey=survey, is_active=survey.is_active)
     # Survey.clean refuses lowering the anonymity floor once a round has opened.
     survey.full_clean()
     with transaction.atomic():
@@ -113,6 +126,14 @@ def question_delete(*, question: Question) -> None:
         raise ValidationError(
             "This question already has answers, so it cannot be deleted: its results "
             "would go with it. Edit its wording instead, or build a new survey."
+        )
+    if (
+        question.survey.is_active
+        and not _questions_of(question.survey_id).exclude(pk=question.pk).exists()
+    ):
+        raise ValidationError(
+            "This is the only question of an active survey: add another one first, "
+            "or make the survey inactive."
         )
     with transaction.atomic():
         survey_id = question.survey_id

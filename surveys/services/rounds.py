@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from org.models import Customer, Person
 from surveys.cadence import latest_start, local_instant
-from surveys.models import Invitation, Round, Survey
+from surveys.models import Invitation, Question, Round, Survey
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,10 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
     opened = []
     # first_date is a local date: a day of slack covers any UTC offset.
     tomorrow = now.date() + dt.timedelta(days=1)
-    for survey in Survey.objects.filter(is_active=True, first_date__lte=tomorrow):
+    # A survey without a question has nothing to ask (one made active by hand).
+    has_questions = Exists(Question.objects.filter(survey=OuterRef("pk")))
+    due = Survey.objects.filter(has_questions, is_active=True, first_date__lte=tomorrow)
+    for survey in due:
         starts_at = latest_start(survey.schedule(), now=now)
         if starts_at is None:
             continue

@@ -38,6 +38,15 @@ def test_a_bad_integer_stops_start_up(monkeypatch):
         env_int("CANDOR_N", 1)
 
 
+def test_an_integer_below_its_minimum_stops_start_up(monkeypatch):
+    monkeypatch.setenv("AXES_FAILURE_LIMIT", "0")
+
+    with pytest.raises(
+        ImproperlyConfigured, match="AXES_FAILURE_LIMIT='0' must be at least 1"
+    ):
+        env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+
+
 def test_lists_are_comma_separated_and_trimmed(monkeypatch):
     monkeypatch.setenv("CANDOR_HOSTS", " a.example , b.example,,")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from demo.org import DEMO_PASSWORD
 from feedback.models import Concern
@@ -82,7 +83,7 @@ def test_it_builds_the_default_demo_org(capsys):
 def test_the_demo_logins_sign_in_with_their_role(email, role):
     call_command("seed_demo", employees=20)
 
-    user = authenticate(username=email, password=DEMO_PASSWORD)
+    user = authenticate(HttpRequest(), username=email, password=DEMO_PASSWORD)
 
     assert user is not None
     assert roles_of(user) == {role}

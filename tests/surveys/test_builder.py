@@ -51,7 +51,7 @@ def survey_data(**overrides: object) -> dict[str, object]:
         "open_days": 5,
         "reminder_count": 3,
         "reminder_interval_days": 2,
-        "is_active": "on",
+        "is_active": "",  # a new survey has no question yet, so it cannot be active
     }
     return {**data, **overrides}
 

@@ -7,6 +7,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from org.services.import_files import (
+    MAX_IMPORT_SIZE,
+    ImportFileRefused,
+    import_file_check,
+)
 from org.services.people_import import COLUMNS, PeopleImportError, people_import
 
 
@@ -18,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "file", type=Path, help="CSV file, UTF-8, with a header row"
+            "file",
+            type=Path,
+            help=f"CSV file, UTF-8, with a header row, at most {MAX_IMPORT_SIZE}",
         )
         parser.add_argument(
             "--no-progress", action="store_true", help="do not draw a progress bar"
@@ -29,6 +36,12 @@ class Command(BaseCommand):
     ) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        with file.open("rb") as raw:
+            head = raw.read(4096)
+        try:
+            import_file_check(name=file.name, size=file.stat().st_size, head=head)
+        except ImportFileRefused as refused:
+            raise CommandError(f"{refused} Nothing was saved.") from refused
         rows = _count_rows(file)
         with (
             file.open(encoding="utf-8-sig", newline="") as lines,
