@@ -21,6 +21,8 @@ import logging
 import smtplib
 from typing import Protocol
 
+from django.core.mail import BadHeaderError
+
 from core.mail import refusal_is_permanent, sender_accepted
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,12 @@ def send_once(email: OnceSend) -> Sent:
         return Sent.SKIPPED
     try:
         email.deliver()
+    except BadHeaderError as exc:
+        # The message itself cannot be sent (a header it cannot carry): no retry
+        # would help, and it must never count as sent.
+        email.refuse(exc)
+        log.error("%s cannot be sent as written: %s", email, exc)
+        return Sent.BOUNCED
     except (smtplib.SMTPException, OSError) as exc:
         return _after_failure(email, exc)
     sender_accepted()

@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest
 
-from config.ratelimit import limit_hit
+from core.ratelimit import limit_hit
 from org.models import normalise_email
 
 RESET_WINDOW_SECONDS = 3600

@@ -6,6 +6,7 @@ from __future__ import annotations
 import smtplib
 
 import pytest
+from django.core.mail import BadHeaderError
 
 from core.delivery import Sent, TemporaryDeliveryError, send_once
 
@@ -45,6 +46,13 @@ def test_a_claimed_email_is_delivered_once():
 
     assert send_once(email) == Sent.SENT
     assert email.calls == ["claim", "deliver"]
+
+
+def test_a_message_that_fails_on_its_own_content_is_never_marked_sent():
+    email = Email(error=BadHeaderError("Header values can't contain newlines"))
+
+    assert send_once(email) == Sent.BOUNCED
+    assert email.calls == ["claim", "deliver", "refuse"]
 
 
 def test_a_permanent_refusal_is_recorded_and_not_retried():
