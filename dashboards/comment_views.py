@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from dashboards.filters import Filters
+from dashboards.http import filter_options
 from dashboards.metrics import comments as metrics
-from dashboards.pages import filter_options
 from dashboards.scope import ORG_RESULTS, dashboard_scope, tabs_for
 from surveys.models import Question, Survey
 

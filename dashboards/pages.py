@@ -1,11 +1,10 @@
-"""What the dashboard pages share: a chart (its figure, table, CSV link and empty
-state), the rows behind each page's charts (`SurveyPage`, `ConcernPage`), the CSV
-download, the filter form's choices.
+"""The dashboard pages' objects: a chart (its figure, table, CSV link and empty
+state) and the rows behind each page's charts (`SurveyPage`, `ConcernPage`; the AI
+tools' in `tool_page`). Serving them over HTTP is `dashboards.http`'s.
 
-A page object reads one scope's rows once and builds each chart by name: the
-method `_<name>`. `?csv=<name>` on a page's URL returns that chart's table. The
-number of queries is fixed per page and filter set: it does not grow with the
-data or the number of teams.
+A page object reads one scope's rows once and builds each chart by name, from its
+explicit map `CHARTS`. The number of queries is fixed per page and filter set: it
+does not grow with the data or the number of teams.
 """
 
 from __future__ import annotations
@@ -14,20 +13,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from dashboards import figures
-from dashboards.csv import csv_response
 from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
 from dashboards.metrics import customers, loop, participation, pulse
-from dashboards.scope import Reach, Scope, tabs_for
+from dashboards.scope import Scope
 from feedback.models import Category
-from org.models import AITool, Department, Team
 from surveys.models import Survey
 
 EMPLOYEES, CUSTOMERS = Survey.Audience.EMPLOYEES, Survey.Audience.CUSTOMERS
@@ -74,102 +68,22 @@ class Chart:
     csv_url: str = ""
 
 
-# --- Pages --------------------------------------------------------------------------
-
-
-# --- What every page does ------------------------------------------------------------
-
-
-def csv_download(
-    request: HttpRequest, page: SurveyPage, names: list[str]
-) -> HttpResponse | None:
-    name = request.GET.get("csv")
-    if name is None:
-        return None
-    if name not in names:
-        raise Http404("No such chart on this page.")
-    table = page.charts([name], draw=False)[0].table
-    return csv_response(f"candor-{name}.csv", table.columns, table.rows)
-
-
-def warn(request: HttpRequest, notes: list[str]) -> None:
-    for note in notes:
-        messages.warning(request, note)
-
-
-def page_response(
-    request: HttpRequest,
-    built,
-    template: str,
-    *,
-    audience: str = EMPLOYEES,
-    more: Callable[[SurveyPage, dict], dict] = lambda page, options: {},
-) -> HttpResponse:
-    """A survey page (`catalog.Built`) as HTML, or one chart's CSV with `?csv=`:
-    the notes as messages, every chart drawn, the filter form's choices, and what
-    `more(page, options)` adds once the charts are built."""
-    page = built.page
-    if response := csv_download(request, page, built.names):
-        return response
-    warn(request, built.notes)
-    charts = page.charts(built.names)
-    options = filter_options(built.scope, audience)
-    context = {
-        **page_context(page, charts),
-        "options": options,
-        "tabs": tabs_for(request.user, built.tab),
-    }
-    return render(request, template, {**context, **more(page, options)})
-
-
-def page_context(page: SurveyPage, charts: list[Chart]) -> dict[str, object]:
-    query = page.scope.filters.query_string()
-    for chart in charts:
-        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
-    return {
-        "charts": charts,
-        "filters": page.scope.filters,
-        "reach": page.scope.reach.value,
-        "floor": page.floor,
-        "events": page.events,
-        "has_figures": any(chart.figure for chart in charts),
-        "headlines": getattr(page, "headlines", []),
-    }
-
-
-def filter_options(scope: Scope, audience: str) -> dict[str, list]:
-    """The choices of the filter form, limited to what the person may pick."""
-    options: dict[str, list] = {
-        "surveys": list(Survey.objects.filter(audience=audience).only("title")),
-        "departments": [],
-        "teams": [],
-        "tools": [],
-    }
-    if audience == EMPLOYEES and scope.reach != Reach.PUBLISHED:
-        teams = Team.objects.all()
-        departments = Department.objects.all()
-        if scope.teams is not None:
-            teams = teams.filter(pk__in=scope.teams)
-            departments = departments.filter(teams__in=scope.teams).distinct()
-        options["teams"] = list(teams.select_related("department"))
-        options["departments"] = list(departments)
-    if audience == EMPLOYEES:
-        options["tools"] = list(AITool.objects.only("name"))
-    return options
-
-
 # --- Building the charts ------------------------------------------------------------
 
 
 class Page:
-    """Charts built by name (the method `_<name>`), then drawn with the rollout
+    """Charts built by name (from `CHARTS`), then drawn with the rollout
     events of the weeks they span, within the page's filters."""
 
     filters: Filters
     events: list[Event]
 
+    # Each page's charts by name: the builders it has (an explicit map, so a name
+    # from a URL can only ever reach one of these).
+    CHARTS: dict[str, Callable[..., Chart]] = {}
+
     def charts(self, names: list[str], *, draw: bool = True) -> list[Chart]:
-        charts = [getattr(self, f"_{name}")() for name in names]
+        charts = [self.CHARTS[name](self) for name in names]
         if draw:
             weeks = [week for chart in charts for week in chart.weeks]
             if weeks:
@@ -339,6 +253,16 @@ class SurveyPage(Page):
             "No team has answered a driver question in this view yet.",
             (lambda events: figures.driver_figure(rows, floor=floor)) if rows else None,
         )
+
+    CHARTS = {
+        "sentiment": _sentiment,
+        "comments": _comments,
+        "csat_nps": _csat_nps,
+        "customer_comments": _customer_comments,
+        "participation": _participation,
+        "team_participation": _team_participation,
+        "drivers": _drivers,
+    }
 
     # The pieces the charts share.
 
@@ -518,3 +442,12 @@ class ConcernPage(Page):
             "No one owns a concern in this view yet.",
             None,
         )
+
+    CHARTS = {
+        "flow": _flow,
+        "median": _median,
+        "on_time_owner": _on_time_owner,
+        "on_time_category": _on_time_category,
+        "overdue": _overdue,
+        "scorecard": _scorecard,
+    }

@@ -251,3 +251,15 @@ class ToolsPage(SurveyPage):
             getattr(f, name) is not None
             for name in ("department", "team", "teams", "survey")
         )
+
+    CHARTS = {
+        **SurveyPage.CHARTS,
+        "hours": _hours,
+        "hours_total": _hours_total,
+        "accuracy": _accuracy,
+        "concerns": _concerns,
+        "tool_hours": _tool_hours,
+        "tool_accuracy": _tool_accuracy,
+        "beside": _beside,
+        "tool_concerns": _tool_concerns,
+    }

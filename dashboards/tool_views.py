@@ -5,8 +5,8 @@ it helps give, and its concerns.
 
 HR sees every tool organisation-wide; a leader sees their teams' answers and the
 concerns they own or whose tool they own; a tool's owner sees that tool's page
-organisation-wide. The figures go through the same floor and differencing guard
-as the other pages (`dashboards.scope`).
+organisation-wide. The figures go through the privacy engine like every other
+page's (`dashboards.privacy`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from dashboards import catalog
-from dashboards.pages import LIST_LIMIT, page_response
+from dashboards.http import page_response
+from dashboards.pages import LIST_LIMIT
 from dashboards.scope import Reach
 from org.models import AITool
 

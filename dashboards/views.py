@@ -21,13 +21,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dashboards import catalog
-from dashboards.pages import (
-    CUSTOMERS,
-    LIST_LIMIT,
-    csv_download,
-    page_response,
-    warn,
-)
+from dashboards.http import csv_download, page_response, warn
+from dashboards.pages import CUSTOMERS, LIST_LIMIT
 from dashboards.scope import ORG_RESULTS, Reach, tabs_for
 from org.models import AITool
 from surveys.models import Round
