@@ -28,21 +28,11 @@ class Participation:
         return self.answered / self.sent
 
 
-def participation_for_rounds(
-    rounds: Iterable[Round],
-    *,
-    teams: Iterable[int] | None = None,
-    department: int | None = None,
-) -> list[Participation]:
-    """Participation of each round, in one query whatever the number of rounds;
-    with `teams` or `department`, only of the people in them (by their team now:
-    an invitation keeps no team of its own)."""
+def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
+    """Participation of each whole round, in one query whatever the number of
+    rounds. (Per team, participation goes through the dashboards' privacy engine.)"""
     rounds = list(rounds)
     invitations = Invitation.objects.filter(round__in=rounds)
-    if teams is not None:
-        invitations = invitations.filter(person__team__in=list(teams))
-    if department is not None:
-        invitations = invitations.filter(person__team__department=department)
     counts = {
         row["round"]: row
         for row in invitations.values("round").annotate(
