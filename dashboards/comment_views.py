@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -15,7 +16,7 @@ from django.shortcuts import render
 from dashboards.filters import Filters
 from dashboards.http import filter_options
 from dashboards.metrics import comments as metrics
-from dashboards.scope import ORG_RESULTS, dashboard_scope, tabs_for
+from dashboards.scope import dashboard_scope, pages_for, tabs_for
 from surveys.models import Question, Survey
 
 # Rounds listed per page, newest first: a round can hold hundreds of comments.
@@ -23,8 +24,9 @@ ROUNDS_PER_PAGE = 3
 
 
 @login_required
-@permission_required(ORG_RESULTS, raise_exception=True)
 def comments(request: HttpRequest) -> HttpResponse:
+    if "comments" not in pages_for(request.user):
+        raise PermissionDenied("Employees' comments are for HR.")
     filters, problems = Filters.from_query(request.GET)
     if filters.tool:
         problems.append(

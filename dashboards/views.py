@@ -44,7 +44,6 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(ORG_RESULTS, raise_exception=True)
 def customer_overview(request: HttpRequest) -> HttpResponse:
     built = catalog.customers(request.user, request.GET)
     return page_response(
