@@ -321,6 +321,10 @@ class OutputRating(models.Model):
     rating = models.CharField(max_length=20, choices=Accuracy.choices)
     note = models.CharField(max_length=500, blank=True)
     rated_on = models.DateField()
+    # A keyed hash (from SECRET_KEY) of the person and the tool: names no one, but
+    # lets AI accuracy count distinct raters, so one person's many ratings never
+    # stand for a group. Blank for ratings from before it was kept.
+    rater = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["ai_tool", "rated_on"])]

@@ -7,7 +7,8 @@ privacy engine:
   population, in cells of at least the survey's floor (`dashboards.privacy`);
 - the board's two-click output ratings, which keep no person and no round: their
   time cells are whole ISO weeks, consecutive weeks joined from the first until
-  they hold at least the floor, only weeks that are over. A cell, once formed,
+  they hold at least the floor of distinct raters (a keyed hash of each rater is
+  kept, naming no one), only weeks that are over. A cell, once formed,
   never changes (a later week never joins an earlier cell), and a trailing run
   below the floor waits, hidden, for more ratings. Dates select whole cells.
 """
@@ -117,23 +118,29 @@ def rating_cells(
     if tools is not None:
         ratings = ratings.filter(ai_tool__in=list(tools))
     weeks: dict[int, dict[dt.date, Counter]] = defaultdict(dict)
+    raters: dict[tuple[int, dt.date], list[str]] = defaultdict(list)
     grouped = (
         ratings.annotate(week=TruncWeek("rated_on"))
-        .values_list("ai_tool", "week", "rating")
+        .values_list("ai_tool", "week", "rating", "rater")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for tool, week, verdict, n in grouped:
+    for tool, week, verdict, rater, n in grouped:
         weeks[tool].setdefault(_day(week), Counter())[verdict] += n
+        # A rating kept no rater before raters were kept: each counts as one.
+        raters[(tool, _day(week))] += [rater] if rater else [""] * n
     cells: dict[int, list[RatingCell]] = {}
     for tool, by_week_ in weeks.items():
-        found, run, first = [], Counter(), None
+        found, run, first, who = [], Counter(), None, []
         for week, counts in sorted(by_week_.items()):
             first = first or week
             run.update(counts)
-            if sum(run.values()) >= floor:
+            who += raters[(tool, week)]
+            # Distinct raters, not ratings: one person's many ratings beside a
+            # colleague's one would give the colleague's verdict away.
+            if len(set(who) - {""}) + who.count("") >= floor:
                 found.append(RatingCell(tool, first, week, run))
-                run, first = Counter(), None
+                run, first, who = Counter(), None, []
         cells[tool] = found
     return cells
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.ratelimit import limit_hit, limit_reached
 from feedback.models import OutputRating
@@ -23,6 +24,14 @@ from org.models import Accuracy, AITool
 NOTE_LIMIT = 500
 # Ratings per person per window: plenty for a working day, too few for a script.
 RATE_LIMIT, RATE_WINDOW = 30, 3600
+
+
+def rater_key(*, person_id: int, tool_id: int) -> str:
+    """Who rated a tool, as a keyed hash: the same for one person's ratings of one
+    tool, unreadable without SECRET_KEY (see OutputRating.rater)."""
+    return salted_hmac(
+        "feedback.rater", f"{person_id}:{tool_id}", algorithm="sha256"
+    ).hexdigest()
 
 
 def output_rate(
@@ -64,6 +73,7 @@ def output_rate(
         ai_tool=ai_tool,
         rating=rating,
         note=note,
+        rater=rater_key(person_id=person.pk, tool_id=ai_tool.pk),
         rated_on=timezone.localdate(
             now or timezone.now(), ZoneInfo(settings.TIME_ZONE)
         ),

@@ -298,3 +298,26 @@ def test_open_concerns_per_tool():
     assert [
         (row["tool_name"], row["open"], row["overdue"], row["total"]) for row in rows
     ] == [("Drafter", 2, 1, 3), ("Search", 1, 0, 1)]
+
+
+def test_one_persons_many_ratings_never_stand_for_a_group(employee, time_machine):
+    """Four ratings by one person beside a colleague's one are five ratings but
+    two raters: under the floor, so the colleague's verdict shows nowhere."""
+    from feedback.services.ratings import output_rate
+    from tests.org.factories import PersonFactory
+
+    tool = AIToolFactory(name="Drafter", status="live")
+    colleague = PersonFactory()
+    time_machine.move_to(dt.datetime(2026, 3, 4, 10, tzinfo=dt.UTC), tick=False)
+    for _ in range(4):
+        output_rate(ai_tool=tool, rating=C, by_user=employee.user)
+    output_rate(ai_tool=tool, rating=X, by_user=colleague.user)
+    time_machine.move_to(dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC), tick=False)
+
+    assert accuracy_trend(Filters(tool=tool.pk)) == []
+    time_machine.move_to(dt.datetime(2026, 3, 11, 10, tzinfo=dt.UTC), tick=False)
+    output_rate(ai_tool=tool, rating=M, by_user=PersonFactory().user)
+    time_machine.move_to(dt.datetime(2026, 3, 17, 10, tzinfo=dt.UTC), tick=False)
+    # Three raters over two weeks reach the (test's) floor of 3: one cell of 6.
+    [cell] = accuracy_trend(Filters(tool=tool.pk))
+    assert (cell["week"], cell["n"]) == (dt.date(2026, 3, 9), 6)
