@@ -29,3 +29,7 @@ class RedactingLogger(Logger):
 
 logger_class = RedactingLogger
 accesslog = "-"
+# No client address, user agent or Referer: beside the time of a `POST /board/new/`
+# they would tie an anonymous concern (or a survey answer) to a person's machine.
+# The time, the request line (redacted), the status, the size and the duration.
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(L)ss'

@@ -80,3 +80,23 @@ def test_the_config_file_gunicorn_runs_with_uses_the_redacting_logger():
 
     assert settings.logger_class.__name__ == "RedactingLogger"
     assert "-c config/gunicorn.py" in (ROOT / "Procfile").read_text()
+
+
+def test_the_access_log_names_no_address_browser_or_referer(capsys):
+    path = ROOT / "config" / "gunicorn.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", settings.access_log_format)
+    response, request, environ = _request("/board/new/", referer="https://x.example/")
+
+    RedactingLogger(config).access(
+        response, request, environ, dt.timedelta(milliseconds=12)
+    )
+    line = capsys.readouterr().out
+
+    assert '"GET /board/new/ HTTP/1.1" 404' in line
+    for told in ("203.0.113.9", "pytest", "x.example"):
+        assert told not in line
