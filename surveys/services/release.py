@@ -124,7 +124,7 @@ def _release_batch(round_: Round, *, final: bool) -> int:
             claimed = SealedResponse.objects.filter(pk__in=list(opened)).delete()[0]
             if claimed != len(opened):
                 raise _Taken
-            coarser = _coarser(round_, groups, floor=floor) if final else {}
+            coarser = _coarser(groups, floor=floor) if final else {}
             _write(round_, list(opened.values()), coarser=coarser)
     except _Taken:
         return 0
@@ -182,9 +182,7 @@ def _choose(
     return chosen
 
 
-def _coarser(
-    round_: Round, groups: dict[Group, list[uuid.UUID]], *, floor: int
-) -> dict[Group, Group]:
+def _coarser(groups: dict[Group, list[uuid.UUID]], *, floor: int) -> dict[Group, Group]:
     """At the close, what the groups smaller than the floor are written as.
 
     Such a group never had a batch of its own (that takes twice the floor), so
