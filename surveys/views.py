@@ -46,7 +46,9 @@ def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
 def answer_signed_in(request: HttpRequest, pk: int) -> HttpResponse:
     person = getattr(request.user, "person", None)
     invitation = get_object_or_404(
-        Invitation.objects.select_related("round__survey", "person__team__department"),
+        Invitation.objects.select_related(
+            "round__survey", "person__user", "person__team__department"
+        ),
         pk=pk,
         person__isnull=False,
     )
@@ -90,6 +92,9 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 def _gone(
     request: HttpRequest, invitation: Invitation, state: LinkState
 ) -> HttpResponse:
+    if state == LinkState.INACTIVE:
+        # Says nothing of the survey or the round: the link may be in anyone's hands.
+        return render(request, "surveys/link_inactive.html", status=410)
     return render(
         request,
         "surveys/link_gone.html",

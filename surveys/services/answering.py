@@ -34,6 +34,9 @@ class LinkState(enum.StrEnum):
     ANSWERED = "answered"
     CLOSED = "closed"
     EMPTY = "empty"  # the survey has no question (yet) to answer
+    # The person or customer was deactivated: their links take nothing more, so a
+    # leaver's answer never counts for the team they left.
+    INACTIVE = "inactive"
 
 
 class NotAnswerable(Exception):
@@ -48,7 +51,10 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     link = (
         InvitationToken.objects.select_related(
-            "invitation__round__survey", "invitation__person__team__department"
+            "invitation__round__survey",
+            "invitation__person__user",
+            "invitation__person__team__department",
+            "invitation__customer",
         )
         .filter(token_hash=token_hash(token))
         .first()
@@ -57,6 +63,10 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
+    """What a link to this invitation may do at `now`: the one rule the answer page
+    (to show it, and to take a post) and `response_submit` both ask."""
+    if not invitation.recipient.is_active:
+        return LinkState.INACTIVE
     if invitation.answered:
         return LinkState.ANSWERED
     round_ = invitation.round
@@ -95,7 +105,8 @@ def response_submit(
     answers: dict[Question, object],
     now: dt.datetime | None = None,
 ) -> Response | None:
-    """Save one response; raises NotAnswerable if answered already or closed.
+    """Save one response; raises NotAnswerable if answered already, closed, or its
+    person or customer was deactivated.
 
     `answers` maps each answered question to its cleaned value (int, Decimal or
     str); unanswered optional questions are simply absent. Returns the Response,
