@@ -26,12 +26,21 @@ def customer_board_url(customer: Customer) -> str:
     return settings.CANDOR_BASE_URL + path
 
 
+class CustomerLinkClosed(Exception):
+    """A link we did make, for a customer since deactivated: it reads and posts
+    nothing, and is no guess to count against whoever holds it."""
+
+
 def customer_from_token(token: str) -> Customer | None:
-    """The active customer a token was made for, or None for a bad or closed link."""
+    """The active customer a token was made for, or None for a link we never made
+    (or whose customer is gone); raises CustomerLinkClosed for a deactivated one."""
     try:
         pk = signing.loads(token, salt=CUSTOMER_SALT)
     except signing.BadSignature:
         return None
     if not isinstance(pk, int):
         return None
-    return Customer.objects.filter(pk=pk, is_active=True).first()
+    customer = Customer.objects.filter(pk=pk).first()
+    if customer is not None and not customer.is_active:
+        raise CustomerLinkClosed(token)
+    return customer

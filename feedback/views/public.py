@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from core.ratelimit import limit_hit, limit_reached
 from feedback import selectors
-from feedback.customer_links import customer_from_token
+from feedback.customer_links import CustomerLinkClosed, customer_from_token
 from feedback.forms import CustomerConcernForm, attach_errors
 from feedback.services.concerns import RateLimited, concern_raise
 from feedback.services.notify import subscription_from_token
@@ -29,13 +29,17 @@ def _client(request: HttpRequest) -> str:
 
 
 def _customer_or_refusal(request: HttpRequest, token: str) -> Customer | HttpResponse:
-    """The link's customer, or the page that refuses it (404, or 429 for a guesser)."""
+    """The link's customer, or the page that refuses it (404, 410 for a deactivated
+    customer's link, or 429 for a guesser)."""
     client = _client(request)
     if limit_reached(
         "customer-link", client, limit=GUESS_LIMIT, window_seconds=GUESS_WINDOW
     ):
         return render(request, "feedback/link_limited.html", status=429)
-    customer = customer_from_token(token)
+    try:
+        customer = customer_from_token(token)
+    except CustomerLinkClosed:
+        return render(request, "feedback/customer_link_closed.html", status=410)
     if customer is None:
         limit_hit("customer-link", client, window_seconds=GUESS_WINDOW)
         return render(request, "feedback/customer_link_unknown.html", status=404)

@@ -377,7 +377,8 @@ def test_a_deactivated_customers_link_is_closed(client, world):
         reverse("feedback:customer_board", args=[customer_token(customer)])
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 410
+    assert "This link no longer works" in response.content.decode()
 
 
 def test_a_guesser_of_customer_links_is_slowed_down(client, world):
