@@ -23,15 +23,26 @@ from feedback.services.outbox import notice_send, notices_to_send
 # Sends handed to workers per dispatcher pass: each pass stays short.
 QUEUE_PER_PASS = 5000
 
-# What a tick reports, in this order; "failed" notices were refused for good by the
-# mail server, "deferred" ones it asked us to try later.
-COUNTS = ("reminded", "escalated", "nudged", "sent", "queued", "failed", "deferred")
+# What a tick reports, in this order; "reassigned" concerns were handed over
+# because their owner left, "failed" notices were refused for good by the mail
+# server, "deferred" ones it asked us to try later.
+COUNTS = (
+    "reassigned",
+    "reminded",
+    "escalated",
+    "nudged",
+    "sent",
+    "queued",
+    "failed",
+    "deferred",
+)
 
 Enqueue = Callable[[list[tuple[int, int]]], None]
 
 
 def feedback_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickReport:
-    """Remind, escalate and nudge what is due at `now`, then send the outbox.
+    """Reassign, remind, escalate and nudge what is due at `now`, then send the
+    outbox.
 
     `enqueue` None sends inline. Otherwise it receives (notice id, 0) pairs and
     must hand them to the broker.
@@ -39,7 +50,7 @@ def feedback_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRe
     report = TickReport.of("feedback", *COUNTS)
     counts = followups_run(now=now)
     report.reminded, report.escalated = counts.reminded, counts.escalated
-    report.nudged = counts.nudged
+    report.nudged, report.reassigned = counts.nudged, counts.reassigned
     if enqueue is None:
         for notice_id in list(notices_to_send().values_list("pk", flat=True)):
             _send_inline(notice_id, now, report)

@@ -195,32 +195,80 @@ def concern_reassign(
         raise ValidationError({"owner": "Choose someone who is still here."})
     if owner.pk == concern.owner_id:
         raise ValidationError({"owner": f"{owner.name} already owns this concern."})
+    note = note.strip()
     with transaction.atomic():
         previous = concern.owner
         concern.owner = owner
         # The new owner gets the reminder and escalation steps afresh.
         concern.reminded_at = concern.escalated_at = None
         concern.save(update_fields=["owner", "reminded_at", "escalated_at"])
-        StatusChange.objects.create(
-            concern=concern,
-            actor=by,
-            at=now,
-            from_status=concern.status,
-            to_status=concern.status,
-            from_owner=previous,
-            to_owner=owner,
-            note=note.strip(),
-        )
-        _tell_owner(concern, owner, now, note=note.strip())
-        followers_notify(
-            concern=concern,
-            subject=f"#{concern.pk} has a new owner: {owner.name}",
+        _owner_changed(
+            concern,
+            previous,
+            by=by,
+            note=note,
             message=f"{by.name} made {owner.name} the accountable owner"
-            + (f":\n\n{note.strip()}" if note.strip() else "."),
+            + (f":\n\n{note}" if note else "."),
             now=now,
-            skip=[by, owner],
         )
     return concern
+
+
+def concern_hand_over(*, concern: Concern, to: Person, now: dt.datetime) -> bool:
+    """Give a concern whose owner was deactivated to `to` (see
+    `ownership.successor_for`), who is told, as are its followers. Claimed by a
+    conditional UPDATE of the owner: False if it already changed hands."""
+    previous = concern.owner
+    why = "their manager" if previous.manager == to else "next in line for it"
+    with transaction.atomic():
+        # As a reassignment: the new owner gets the reminder and escalation afresh.
+        if not Concern.objects.filter(pk=concern.pk, owner=previous).update(
+            owner=to, reminded_at=None, escalated_at=None
+        ):
+            return False
+        concern.owner, concern.reminded_at, concern.escalated_at = to, None, None
+        _owner_changed(
+            concern,
+            previous,
+            by=None,
+            note=f"{previous.name} is no longer here, so it passes to {to.name}, "
+            f"{why}.",
+            message=f"{to.name} is now the accountable owner: {previous.name} is no "
+            "longer here.",
+            now=now,
+        )
+    return True
+
+
+def _owner_changed(
+    concern: Concern,
+    previous: Person,
+    *,
+    by: Person | None,
+    note: str,
+    message: str,
+    now: dt.datetime,
+) -> None:
+    """Record the owner `concern` now has and tell them and its followers, in the
+    caller's transaction; `by` None when Candor itself handed it over."""
+    StatusChange.objects.create(
+        concern=concern,
+        actor=by,
+        at=now,
+        from_status=concern.status,
+        to_status=concern.status,
+        from_owner=previous,
+        to_owner=concern.owner,
+        note=note,
+    )
+    _tell_owner(concern, concern.owner, now, note=note)
+    followers_notify(
+        concern=concern,
+        subject=f"#{concern.pk} has a new owner: {concern.owner.name}",
+        message=message,
+        now=now,
+        skip=[by, concern.owner],
+    )
 
 
 def concern_merge(

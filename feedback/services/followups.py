@@ -1,10 +1,13 @@
-"""Follow-up on concerns: remind the owner, escalate, nudge a quiet concern.
+"""Follow-up on concerns: hand over a leaver's concerns, remind the owner, escalate,
+nudge a quiet concern.
 
-Each step is claimed with a conditional UPDATE of its column (`reminded_at`,
-`escalated_at`, `nudged_at`) and its notices are written in the same transaction,
-so a step is taken once whatever the number of ticks or workers (invariant 4), and
-a step whose notices could not be written is not taken at all.
+Each step is claimed with a conditional UPDATE of its column (`owner`,
+`reminded_at`, `escalated_at`, `nudged_at`) and its notices are written in the same
+transaction, so a step is taken once whatever the number of ticks or workers
+(invariant 4), and a step whose notices could not be written is not taken at all.
 
+- Handover: the owner was deactivated -> the concern passes to a successor, who is
+  told (before any other step, so that none is written to someone who left).
 - Reminder: no first official response by the due time -> the owner.
 - Escalation: still none `escalation_days` working days after the due time -> the
   owner's manager and every HR person.
@@ -23,8 +26,9 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from feedback.models import CLOSED, CategoryPolicy, Concern, Notice, Status
+from feedback.services.concerns import concern_hand_over
 from feedback.services.notify import notice_create
-from feedback.services.ownership import hr_people, policy_for
+from feedback.services.ownership import hr_people, policy_for, successor_for
 from feedback.services.worktime import working_days_after
 from org.models import Person
 
@@ -33,6 +37,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FollowupCounts:
+    reassigned: int = 0
     reminded: int = 0
     escalated: int = 0
     nudged: int = 0
@@ -43,6 +48,8 @@ def followups_run(*, now: dt.datetime) -> FollowupCounts:
     (a step another worker took first is not counted)."""
     policies = _Policies()
     counts = FollowupCounts()
+    # First, so that every step below reaches someone still here.
+    counts.reassigned = owners_left_hand_over(now=now)
     for row in _candidates(now):
         policy, concern = policies[row.category], None
         if _reminder_due(row, now):
@@ -58,6 +65,26 @@ def followups_run(*, now: dt.datetime) -> FollowupCounts:
     return counts
 
 
+def owners_left_hand_over(*, now: dt.datetime) -> int:
+    """Hand every open concern whose owner was deactivated to a successor
+    (`ownership.successor_for`); returns how many this run handed over. A concern
+    nobody can take keeps its owner, and its escalation asks for a new one."""
+    handed = 0
+    for concern in (
+        _open()
+        .filter(owner__user__is_active=False)
+        .select_related(
+            "owner__user", "owner__team__manager__user", "ai_tool", "raised_by__team"
+        )
+    ):
+        successor = successor_for(concern)
+        if successor is None:
+            log.warning("Concern %s lost its owner and nobody can take it", concern.pk)
+            continue
+        handed += concern_hand_over(concern=concern, to=successor, now=now)
+    return handed
+
+
 def concern_remind(*, concern: Concern, now: dt.datetime) -> bool:
     """Remind the owner that a first response is overdue, if nobody has yet."""
     with transaction.atomic():
@@ -68,21 +95,22 @@ def concern_remind(*, concern: Concern, now: dt.datetime) -> bool:
         )
         if not claimed:
             return False
-        owner, due = concern.owner, concern.first_response_due_at
-        if owner.is_active:  # else the escalation tells HR it needs a new owner
-            escalate_at = working_days_after(
-                due, policy_for(concern.category).escalation_days
-            )
-            notice_create(
-                person=owner,
-                kind=Notice.Kind.REMINDER,
-                subject=f"Reminder: #{concern.pk} is waiting for a first response: "
-                f"{concern.title}",
-                template="feedback/email/reminder.txt",
-                context={**_lateness(due, now), "escalate_at": escalate_at},
-                concern=concern,
-                now=now,
-            )
+        # An owner who left is told nothing (`notice_create`); by now the concern
+        # was handed over, unless nobody could take it: then the escalation says so.
+        due = concern.first_response_due_at
+        escalate_at = working_days_after(
+            due, policy_for(concern.category).escalation_days
+        )
+        notice_create(
+            person=concern.owner,
+            kind=Notice.Kind.REMINDER,
+            subject=f"Reminder: #{concern.pk} is waiting for a first response: "
+            f"{concern.title}",
+            template="feedback/email/reminder.txt",
+            context={**_lateness(due, now), "escalate_at": escalate_at},
+            concern=concern,
+            now=now,
+        )
     return True
 
 
@@ -131,17 +159,16 @@ def concern_nudge(*, concern: Concern, now: dt.datetime) -> bool:
         )
         if not claimed:
             return False
-        if concern.owner.is_active:
-            quiet = _span(now - concern.last_activity_at)
-            notice_create(
-                person=concern.owner,
-                kind=Notice.Kind.NUDGE,
-                subject=f"#{concern.pk} has had no update for {quiet}: {concern.title}",
-                template="feedback/email/nudge.txt",
-                context={"quiet": quiet, "last_activity": concern.last_activity_at},
-                concern=concern,
-                now=now,
-            )
+        quiet = _span(now - concern.last_activity_at)
+        notice_create(
+            person=concern.owner,
+            kind=Notice.Kind.NUDGE,
+            subject=f"#{concern.pk} has had no update for {quiet}: {concern.title}",
+            template="feedback/email/nudge.txt",
+            context={"quiet": quiet, "last_activity": concern.last_activity_at},
+            concern=concern,
+            now=now,
+        )
     return True
 
 

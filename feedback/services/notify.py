@@ -49,7 +49,11 @@ def notice_create(
     context: dict[str, object],
     concern: Concern | None,
     now: dt.datetime,
-) -> Notice:
+) -> Notice | None:
+    """Write one notice to `person`, or None if they were deactivated: whoever has
+    left is told nothing more, whichever step or event would have told them."""
+    if not person.is_active:
+        return None
     body = render_to_string(
         template,
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from feedback.models import CategoryPolicy
+from feedback.models import CategoryPolicy, Concern
 from org.models import AITool, Person
 from org.roles import Role
 
@@ -40,6 +40,24 @@ def owner_for(
             "for this category. Ask an administrator to add one."
         )
     return hr
+
+
+def successor_for(concern: Concern) -> Person | None:
+    """Who takes over a concern whose owner was deactivated: the owner's active
+    manager, who knows the work they leave, else whoever it would go to if raised
+    now (`owner_for`: the tool's owner, the category's default owner, the raiser's
+    manager, HR); None when nobody can."""
+    manager = concern.owner.manager
+    if manager is not None and manager.is_active and manager.pk != concern.owner_id:
+        return manager
+    try:
+        return owner_for(
+            category=concern.category,
+            ai_tool=concern.ai_tool,
+            raiser=concern.raised_by,  # None for an anonymous concern
+        )
+    except ValidationError:
+        return None
 
 
 def hr_people():
