@@ -54,6 +54,8 @@ def invitation_for_token(token: str) -> Invitation | None:
             "invitation__round__survey",
             "invitation__person__user",
             "invitation__person__team__department",
+            "invitation__team",
+            "invitation__department",
             "invitation__customer",
         )
         .filter(token_hash=token_hash(token))
@@ -125,17 +127,19 @@ def response_submit(
         )
         if not claimed:
             raise NotAnswerable(LinkState.ANSWERED)
-        person, customer = invitation.person, invitation.customer
-        team = person.team if person else None
+        customer = invitation.customer
         asked = {question.pk for question in questions_for(invitation=invitation)}
         given = [
             (question, _clean(question, value))
             for question, value in answers.items()
             if value not in (None, "") and question.pk in asked
         ]
+        # The team and department the person had when invited, as participation
+        # counts them: someone moving team mid-round answers for the cell that
+        # counted them invited (invariant 1), never for their new team.
         group = {
-            "team": team,
-            "department": team.department if team else None,
+            "team": invitation.team,
+            "department": invitation.department,
             "segment": customer.segment if customer else "",
         }
         if round_.survey.privacy == Survey.Privacy.ANONYMOUS:
