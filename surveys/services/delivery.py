@@ -175,16 +175,20 @@ class _ReminderEmail(_InvitationEmail):
     def release(self) -> None:
         self._unlink()
         loaded = self.invitation
-        # Taking over a stale claim of this step, the row as loaded was that claim;
-        # the step before it had ended (its claim needs that), accepted as a rule.
-        before = loaded.reminders_sent == self.step - 1
-        self._ours(SendState.CLAIMED, SendState.HANDED).update(
-            reminders_sent=self.step - 1,
-            last_reminded_at=loaded.last_reminded_at,
-            send_state=loaded.send_state if before else SendState.ACCEPTED,
-            claimed_at=loaded.claimed_at if before else None,
-            queued_at=self.now,
-        )
+        ours = self._ours(SendState.CLAIMED, SendState.HANDED)
+        if loaded.reminders_sent == self.step - 1:
+            # Our claim took a free step: give it back as it was.
+            ours.update(
+                reminders_sent=self.step - 1,
+                last_reminded_at=loaded.last_reminded_at,
+                send_state=loaded.send_state,
+                claimed_at=loaded.claimed_at,
+                queued_at=self.now,
+            )
+        else:
+            # We took over a stale claim: how the step before it ended is gone, so
+            # the step stays claimed, with a lease already run out, for the retry.
+            ours.update(claimed_at=self.now - CLAIM_LEASE * 2, queued_at=self.now)
 
 
 def _step_free(step: int) -> Q:

@@ -160,4 +160,3 @@ def test_a_drop_after_handing_over_but_before_the_body_is_retried():
     with pytest.raises(TemporaryDeliveryError):
         send_once(email)
     assert email.calls == ["claim", "deliver", "hand", "release"]
-
