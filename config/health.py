@@ -4,13 +4,16 @@ alive, does the mail server accept our sender.
 The status code depends on the database, the broker and the cache only: those are
 what a load balancer can act on (with the cache down, rate limits let everything
 through; `core.ratelimit`). The worker's last heartbeat and the mail server's
-refusal of our sender address (every email would fail alike; `core.mail`) are
-reported for people and monitoring. It always answers JSON, 503 naming what is
+refusal of our sender address (every email would fail alike; `core.mail`) and the
+emails of the last week that may not have arrived (`mail_fate_unknown`: the server
+took them, its reply was lost; `core.delivery`) are reported for people and
+monitoring. It always answers JSON, 503 naming what is
 down, never an error page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -28,6 +31,8 @@ from core.cachestate import (
     cache_failure_record,
 )
 from core.mail import sender_refused_last
+from feedback.selectors import notices_fate_unknown
+from surveys.selectors import invitations_fate_unknown
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,19 @@ def _mail_report(cache_state: str) -> str:
     )
 
 
+def _fate_unknown_report() -> dict[str, int] | None:
+    now = timezone.now()
+    since = now - dt.timedelta(days=7)
+    try:
+        return {
+            "invitations": invitations_fate_unknown(since=since, now=now),
+            "notices": notices_fate_unknown(since=since, now=now),
+        }
+    except Exception as exc:  # a database error: the database check says so
+        logger.warning("healthz: counting emails of unknown fate failed: %s", exc)
+        return None
+
+
 def _report() -> dict[str, object]:
     report: dict[str, object] = {
         "database": database_check(),
@@ -104,6 +122,8 @@ def _report() -> dict[str, object]:
     cache_up = report["cache"] == "ok"
     report["worker_last_seen"] = heartbeat_last() if cache_up else None
     report["mail"] = _mail_report(str(report["cache"]))
+    database_up = report["database"] == "ok"
+    report["mail_fate_unknown"] = _fate_unknown_report() if database_up else None
     if not cache_up:
         report["cache_down_since"] = (cache_failure_last() or {}).get("since")
     return report

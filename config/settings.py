@@ -191,6 +191,10 @@ try:
 except Exception as exc:
     raise ImproperlyConfigured(f"EMAIL_URL is not an email URL: {exc}") from exc
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    # Ours knows where in the SMTP conversation a send failed, so an email the
+    # server may have stored is never sent twice (core/smtp.py).
+    EMAIL_BACKEND = "core.smtp.EmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""

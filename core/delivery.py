@@ -1,40 +1,90 @@
 """Sending one email at most once: survey invitations, reminders, board notices.
 
-Each send first claims its work with a conditional UPDATE (the app says what: the
-invitation not yet sent, the reminder step not yet taken, the notice not yet sent),
-so two workers, a re-delivered task or a re-run tick cannot send the same email
-twice. The claim is undone only when the mail server says "try later" (the task
-retries with `RETRY`); a permanent refusal is marked and never tried again.
+A send moves through three states, each written with a conditional UPDATE that
+only the holder of the current claim can make (the app keys it on the claim's own
+instant):
 
-At most once, not exactly once: a worker killed between its claim and the SMTP
-conversation loses that one email rather than risk sending two.
+- **claimed**: the work is taken (the invitation not yet sent, the reminder step
+  not yet taken, the notice not yet sent), so two workers, a re-delivered task or
+  a re-run tick cannot send it twice;
+- **handed**: written right before the message body goes to the mail server
+  (`core.smtp` calls back here after RCPT, before DATA). Only the current claim can
+  hand over, so an email is never sent by two holders;
+- **accepted**: the server answered 250 to the body.
 
-Every outcome is decided in `send_once` alone. A new one (say, "handed to the mail
-server, its reply lost: never re-send, count it") is a member of `Sent` and a branch
-in `_after_failure`; the ticks count outcomes by their value (`core.ticks`).
+The ends: **refused** (a permanent 5xx: marked, never tried again) and **fate
+unknown**: handed, but the server's reply to the body was lost (a timeout, a
+disconnect). The server may well have stored it, so it is never sent again; it is
+counted, and HR and /healthz show how many. Trouble before the body went out (a
+refused connection, a 4xx, a drop before DATA) undoes the claim and the task
+retries (`RETRY`); an explicit 4xx/5xx reply to the body is an answer like any
+other; an error after the 250 (on QUIT, say) is still "sent".
+
+A claim is a lease: a claim never handed over and older than `CLAIM_LEASE` belongs
+to a worker that died (SIGKILL, a lost machine), and a new claim may take it over,
+so the dispatcher re-queues it. At most once still holds: a worker whose lease was
+taken over can no longer hand over, and gives up. A worker killed after handing
+over leaves the send handed: its fate is unknown, and it is not sent again.
+
+Backends that do not speak SMTP themselves (locmem, file, console) never call
+back: a clean return means accepted.
 """
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
 import enum
 import logging
 import smtplib
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.mail import BadHeaderError
+from django.db import models
 
 from core.mail import refusal_is_permanent, sender_accepted
 
 log = logging.getLogger(__name__)
+
+# How long a claim never handed over is its holder's. It must outlast the worst
+# time from claim to DATA: building the message, then connect, EHLO, STARTTLS,
+# EHLO again, AUTH (up to two exchanges), MAIL and RCPT, each of which may wait
+# EMAIL_TIMEOUT (10 s by default): about 80 s. Five minutes leaves room for a
+# slower mail server or an EMAIL_TIMEOUT of up to 30 s; a lease too short only
+# wastes work (the first holder can no longer hand over), never sends twice.
+CLAIM_LEASE = dt.timedelta(minutes=5)
+
+
+class SendState(models.TextChoices):
+    """Where a send is; "" (the default) means none is under way."""
+
+    CLAIMED = "claimed", "Claimed"
+    HANDED = "handed", "Handed to the mail server"
+    ACCEPTED = "accepted", "Accepted by the mail server"
+    FATE_UNKNOWN = "unknown", "Handed over, the server's reply lost"
 
 
 class TemporaryDeliveryError(Exception):
     """The mail server could not take the message now; try again later."""
 
 
+class DeliveryFateUnknown(smtplib.SMTPException):
+    """The message body went to the mail server, but its reply was lost.
+
+    An SMTPException, so code that sends mail outside `send_once` (a password
+    reset) treats it like any other SMTP failure.
+    """
+
+
+class ClaimTakenOver(Exception):
+    """Our claim's lease ran out and another claim took it: we must not send."""
+
+
 class Sent(enum.StrEnum):
     SENT = "sent"
     BOUNCED = "bounced"
+    FATE_UNKNOWN = "fate_unknown"  # handed over, the reply lost: never re-sent
     SKIPPED = "skipped"  # nothing to do: already sent, answered, closed or claimed
 
 
@@ -50,34 +100,94 @@ RETRY = {
 
 
 class OnceSend(Protocol):
-    """One email and its claim, as an app defines them. `str()` names it in logs."""
+    """One email and its claim, as an app defines them. `str()` names it in logs.
+
+    Every method but `claim` keys its UPDATE on the claim's own instant, so it
+    changes nothing once another claim has taken the lease over.
+    """
 
     def claim(self) -> bool:
-        """Take the work with a conditional UPDATE; False if it is not (or no
-        longer) there to take."""
+        """Take the work (or a lease older than CLAIM_LEASE never handed over) with
+        a conditional UPDATE; False if it is not (or no longer) there to take."""
+
+    def hand(self) -> bool:
+        """claimed -> handed, right before the body goes out; False if our claim
+        was taken over (then nothing is sent)."""
 
     def deliver(self) -> None:
         """Build the message and hand it to the mail server (may raise
         smtplib.SMTPException or OSError)."""
 
+    def accept(self) -> None:
+        """claimed or handed -> accepted: the server took the message."""
+
     def release(self) -> None:
-        """Undo the claim: the mail server said "try later"."""
+        """Undo the claim: the message never reached the server, try later."""
 
     def refuse(self, exc: Exception) -> None:
         """Record a permanent refusal: the email is never tried again."""
+
+    def fate_unknown(self, exc: Exception) -> None:
+        """handed -> fate unknown: count it; the email is never sent again."""
+
+
+@dataclass
+class _Conversation:
+    """The send under way in this context, as the SMTP backend reports on it."""
+
+    email: OnceSend
+    handed: bool = False
+    accepted: bool = False
+
+
+_current: contextvars.ContextVar[_Conversation | None] = contextvars.ContextVar(
+    "candor_send", default=None
+)
+
+
+def body_about_to_go() -> None:
+    """Called by `core.smtp` after RCPT, right before DATA: the current send (if
+    any) records that it hands the message over.
+
+    Raises ClaimTakenOver when our lease was taken over: the body must not go.
+    """
+    conversation = _current.get()
+    if conversation is None:
+        return
+    if not conversation.email.hand():
+        raise ClaimTakenOver(f"{conversation.email}: another claim took it over")
+    conversation.handed = True
+
+
+def body_accepted() -> None:
+    """Called by `core.smtp` on the server's 250 to the body."""
+    conversation = _current.get()
+    if conversation is None or conversation.accepted:
+        return
+    conversation.email.accept()
+    conversation.accepted = True
 
 
 def send_once(email: OnceSend) -> Sent:
     """Claim, deliver, and say what happened.
 
-    Raises TemporaryDeliveryError (the claim undone) when the mail server cannot
-    take the message now: a 4xx, our sender refused, a refused connection, a
-    timeout or a disconnect.
+    Raises TemporaryDeliveryError (the claim undone) when the mail server could
+    not take the message: a 4xx, our sender refused, a refused connection, or a
+    timeout or disconnect before the body went out.
     """
     if not email.claim():
         return Sent.SKIPPED
+    conversation = _Conversation(email)
+    token = _current.set(conversation)
     try:
         email.deliver()
+    except ClaimTakenOver as exc:
+        log.warning("%s", exc)
+        return Sent.SKIPPED
+    except DeliveryFateUnknown as exc:
+        email.fate_unknown(exc)
+        log.error("%s: handed to the mail server, its reply lost: %s", email, exc)
+        return Sent.FATE_UNKNOWN
     except BadHeaderError as exc:
         # The message itself cannot be sent (a header it cannot carry): no retry
         # would help, and it must never count as sent.
@@ -85,7 +195,13 @@ def send_once(email: OnceSend) -> Sent:
         log.error("%s cannot be sent as written: %s", email, exc)
         return Sent.BOUNCED
     except (smtplib.SMTPException, OSError) as exc:
-        return _after_failure(email, exc)
+        if not conversation.accepted:
+            return _after_failure(email, exc)
+        log.info("%s: accepted; the error after it changes nothing: %s", email, exc)
+    finally:
+        _current.reset(token)
+    if not conversation.accepted:
+        email.accept()  # a backend that does not call back: a clean return
     sender_accepted()
     log.info("Sent %s", email)
     return Sent.SENT

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from core.delivery import SendState
 from org.models import Accuracy, AITool, Customer, Person
 
 TITLE_LIMIT, BODY_LIMIT, COMMENT_LIMIT = 140, 5000, 3000
@@ -362,6 +363,11 @@ class Notice(models.Model):
     # A follow-up overtaken by events before it went out (the owner answered while
     # the broker was down): not sent, and kept to show what happened.
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Where its send stands (core.delivery); `sent_at` is its claim's instant, the
+    # lease and the token. "unknown": handed over, the reply lost, never re-sent.
+    send_state = models.CharField(
+        max_length=10, choices=SendState.choices, blank=True, default=""
+    )
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "failed_at"])]

@@ -25,7 +25,8 @@ QUEUE_PER_PASS = 5000
 
 # What a tick reports, in this order; "reassigned" concerns were handed over
 # because their owner left, "failed" notices were refused for good by the mail
-# server, "deferred" ones it asked us to try later.
+# server, "deferred" ones it asked us to try later, "fate_unknown" ones it took but
+# whose reply was lost (not sent again).
 COUNTS = (
     "reassigned",
     "reminded",
@@ -35,6 +36,7 @@ COUNTS = (
     "queued",
     "failed",
     "deferred",
+    "fate_unknown",
 )
 
 Enqueue = Callable[[list[tuple[int, int]]], None]
@@ -52,10 +54,10 @@ def feedback_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRe
     report.reminded, report.escalated = counts.reminded, counts.escalated
     report.nudged, report.reassigned = counts.nudged, counts.reassigned
     if enqueue is None:
-        for notice_id in list(notices_to_send().values_list("pk", flat=True)):
+        for notice_id in list(notices_to_send(now=now).values_list("pk", flat=True)):
             _send_inline(notice_id, now, report)
     else:
-        due = notices_to_send(unqueued_before=now - QUEUE_STALE)
+        due = notices_to_send(now=now, unqueued_before=now - QUEUE_STALE)
         jobs = {pk: 0 for pk in due.values_list("pk", flat=True)[:QUEUE_PER_PASS]}
         report.queued = queue_once(Notice, jobs, now=now, enqueue=enqueue)
     return report

@@ -1,4 +1,5 @@
-"""Reads for the board: lists, a concern's page, home-page sections, moderation.
+"""Reads for the board: lists, a concern's page, home-page sections, moderation,
+notices that may not have arrived.
 
 Who may see what is decided here once: hidden posts only for moderators, the
 customers' link only customer-audience concerns, and never who supported a
@@ -26,11 +27,13 @@ from django.db.models import (
     When,
 )
 
+from core.delivery import CLAIM_LEASE, SendState
 from feedback.models import (
     Audience,
     Comment,
     Concern,
     Flag,
+    Notice,
     Status,
     StatusChange,
     Subscription,
@@ -312,4 +315,18 @@ def customer_concerns() -> QuerySet[Concern]:
 def official_responses(*, concern: Concern) -> list[Comment]:
     return list(
         concern.comments.filter(official=True, hidden_at=None).select_related("author")
+    )
+
+
+def notices_fate_unknown(*, since: dt.datetime, now: dt.datetime) -> int:
+    """Notices claimed since `since` that went to the mail server whose reply was
+    lost, or whose worker died after handing them over (handed, its lease long
+    run out): they may not have arrived, and are not sent again."""
+    return (
+        Notice.objects.filter(sent_at__gte=since)
+        .filter(
+            Q(send_state=SendState.FATE_UNKNOWN)
+            | Q(send_state=SendState.HANDED, sent_at__lt=now - CLAIM_LEASE)
+        )
+        .count()
     )

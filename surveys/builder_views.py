@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from org.models import Person
@@ -114,6 +115,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "questions": selectors.survey_questions(survey=survey),
             "participations": selectors.survey_participation(survey=survey),
+            "fate_unknown": selectors.survey_fate_unknown(
+                survey=survey, now=timezone.now()
+            ),
             "time_zone": settings.TIME_ZONE,
         },
     )

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.delivery import SendState
 from org.models import AITool, Customer, Department, Person, Team
 from surveys.cadence import Cadence, Schedule
 
@@ -386,6 +387,17 @@ class Invitation(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The latest step's send (the invitation, then each reminder; core.delivery):
+    # its state, and the instant of its claim, which is both the claim's lease and
+    # its token (only that claim may hand the message over).
+    send_state = models.CharField(
+        max_length=10, choices=SendState.choices, blank=True, default=""
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Steps handed to the mail server whose reply was lost: never sent again, shown
+    # to HR as emails that may not have arrived.
+    fate_unknown_sends = models.PositiveSmallIntegerField(default=0)
+    fate_unknown_at = models.DateTimeField(null=True, blank=True)
     # Only whether, never when: any time finer than the round could be matched to
     # the batch an anonymous response was released in.
     answered = models.BooleanField(default=False)

@@ -47,6 +47,7 @@ COUNTS = (
     "queued",
     "bounced",
     "deferred",
+    "fate_unknown",  # handed to the mail server, its reply lost: not sent again
     "closed",
     "released",  # anonymous responses written out of the sealed buffer
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
+from core.delivery import CLAIM_LEASE, SendState
 from surveys.models import Answer, Invitation, Question, Round, Survey
 
 
@@ -124,3 +127,28 @@ def survey_participation(*, survey: Survey) -> list[Participation]:
     """Participation of every round of a survey, newest first."""
     rounds = survey.rounds.select_related("survey").order_by("-starts_at")
     return participation_for_rounds(rounds)
+
+
+def survey_fate_unknown(*, survey: Survey, now: dt.datetime) -> int:
+    """How many of a survey's emails (invitations and reminders) may not have
+    arrived: the mail server took them but its reply was lost, or their worker
+    died after handing them over. They are never sent again."""
+    row = Invitation.objects.filter(round__survey=survey).aggregate(
+        lost=Coalesce(Sum("fate_unknown_sends"), 0),
+        died=Count("pk", filter=_died_handing_over(now)),
+    )
+    return row["lost"] + row["died"]
+
+
+def invitations_fate_unknown(*, since: dt.datetime, now: dt.datetime) -> int:
+    """Invitations with an email of unknown fate (as `survey_fate_unknown`) sent
+    since `since`."""
+    return Invitation.objects.filter(
+        Q(fate_unknown_at__gte=since)
+        | (_died_handing_over(now) & Q(claimed_at__gte=since))
+    ).count()
+
+
+def _died_handing_over(now: dt.datetime) -> Q:
+    # Handed over long after any SMTP conversation would have ended.
+    return Q(send_state=SendState.HANDED, claimed_at__lt=now - CLAIM_LEASE)

@@ -2,8 +2,12 @@
 
 A notice is written with its cause (`feedback.services.notify`); here it is sent.
 What is the board's own: a notice is claimed by a conditional UPDATE of `sent_at`,
-a permanent refusal marks it failed, and a follow-up whose reason is gone by the
-time it would be sent is cancelled instead.
+whose instant is the claim's lease and token (`send_state` says where the send
+stands); a claim a killed worker left behind is taken over once its lease runs
+out. A permanent refusal marks it failed; a notice handed to the mail server whose
+reply was lost is marked fate unknown, never sent again, and counted for HR
+(`feedback.selectors.notices_fate_unknown`); a follow-up whose reason is gone by
+the time it would be sent is cancelled instead.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.delivery import Sent, send_once
+from core.delivery import CLAIM_LEASE, SendState, Sent, send_once
 from core.dispatch import unqueued_since
 from feedback.models import CLOSED, Notice, Status
 
@@ -41,13 +45,15 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
         _unqueue(notice_id)
         return Sent.SKIPPED
     if _overtaken(notice):
-        Notice.objects.filter(pk=notice_id, sent_at=None).update(
-            cancelled_at=now, queued_at=None
+        Notice.objects.filter(_takeable(now), pk=notice_id).update(
+            cancelled_at=now, queued_at=None, sent_at=None, send_state=""
         )
         return Sent.SKIPPED
     if not notice.person.email:
         # Nobody to write to: as final for this notice as a 550.
-        Notice.objects.filter(pk=notice_id, sent_at=None).update(failed_at=now)
+        Notice.objects.filter(_takeable(now), pk=notice_id).update(
+            failed_at=now, sent_at=None, send_state=""
+        )
         return Sent.BOUNCED
     return send_once(_NoticeEmail(notice, now=now))
 
@@ -64,11 +70,14 @@ class _NoticeEmail:
 
     def claim(self) -> bool:
         claimed = Notice.objects.filter(
-            pk=self.notice.pk, sent_at=None, failed_at=None, cancelled_at=None
-        ).update(sent_at=self.now, queued_at=None)
+            _takeable(self.now), pk=self.notice.pk, failed_at=None, cancelled_at=None
+        ).update(sent_at=self.now, send_state=SendState.CLAIMED, queued_at=None)
         if not claimed:
             _unqueue(self.notice.pk)
         return bool(claimed)
+
+    def hand(self) -> bool:
+        return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
 
     def deliver(self) -> None:
         EmailMessage(
@@ -78,15 +87,37 @@ class _NoticeEmail:
             to=[self.notice.person.email],
         ).send()
 
+    def accept(self) -> None:
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            send_state=SendState.ACCEPTED
+        )
+
     def release(self) -> None:
-        Notice.objects.filter(pk=self.notice.pk, sent_at=self.now).update(
-            sent_at=None, queued_at=self.now
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            sent_at=None, send_state="", queued_at=self.now
         )
 
     def refuse(self, exc: Exception) -> None:
         Notice.objects.filter(pk=self.notice.pk).update(
-            sent_at=None, failed_at=self.now
+            sent_at=None, send_state="", failed_at=self.now
         )
+
+    def fate_unknown(self, exc: Exception) -> None:
+        self._ours(SendState.HANDED).update(send_state=SendState.FATE_UNKNOWN)
+
+    def _ours(self, *states: SendState) -> QuerySet[Notice]:
+        """This claim's notice (its instant is the token), while in `states`."""
+        return Notice.objects.filter(
+            pk=self.notice.pk, sent_at=self.now, send_state__in=states
+        )
+
+
+def _takeable(now: dt.datetime) -> Q:
+    """Not sent, or claimed and never handed over with its lease run out (its
+    worker died)."""
+    return Q(sent_at=None) | Q(
+        send_state=SendState.CLAIMED, sent_at__lt=now - CLAIM_LEASE
+    )
 
 
 def _overtaken(notice: Notice) -> bool:
@@ -105,11 +136,18 @@ def _overtaken(notice: Notice) -> bool:
     return False
 
 
-def notices_to_send(*, unqueued_before: dt.datetime | None = None) -> QuerySet[Notice]:
-    """Notices neither sent nor failed, to people still here; with
-    `unqueued_before`, only those not handed to the broker since then."""
+def notices_to_send(
+    *, now: dt.datetime | None = None, unqueued_before: dt.datetime | None = None
+) -> QuerySet[Notice]:
+    """Notices neither sent nor failed, to people still here, with those whose
+    claim's lease ran out by `now` (default: the current time) before they were
+    handed over; with `unqueued_before`, only those not handed to the broker since
+    then."""
     notices = Notice.objects.filter(
-        sent_at=None, failed_at=None, cancelled_at=None, person__user__is_active=True
+        _takeable(now or timezone.now()),
+        failed_at=None,
+        cancelled_at=None,
+        person__user__is_active=True,
     )
     if unqueued_before is not None:
         notices = notices.filter(unqueued_since(unqueued_before))

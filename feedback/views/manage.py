@@ -3,11 +3,14 @@ moderators do: hide posts and work through the flags."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from feedback import selectors
@@ -23,6 +26,9 @@ from feedback.views._common import (
     manager_of,
     poster,
 )
+
+# Notices of unknown fate shown on the moderation page: recent enough to act on.
+NOTICES_FATE_UNKNOWN_SHOWN = dt.timedelta(days=30)
 
 
 @login_required
@@ -131,10 +137,17 @@ def _hide(
 def moderation_page(request: HttpRequest) -> HttpResponse:
     if not can_moderate(request.user):
         raise PermissionDenied("Only moderators see the flags.")
+    now = timezone.now()
     return render(
         request,
         "feedback/moderation.html",
-        {"flags": selectors.open_flags(), "hide_form": HideForm(label="Why hide it")},
+        {
+            "flags": selectors.open_flags(),
+            "hide_form": HideForm(label="Why hide it"),
+            "notices_fate_unknown": selectors.notices_fate_unknown(
+                since=now - NOTICES_FATE_UNKNOWN_SHOWN, now=now
+            ),
+        },
     )
 
 

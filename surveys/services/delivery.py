@@ -1,9 +1,13 @@
 """Sending invitations and reminders: each email at most once (`core.delivery`).
 
 What is surveys' own: what a send claims (the invitation not yet sent; the reminder
-step not yet taken), how its claim is undone, and the message, which carries a fresh
-link whose token exists only in the email. An invitation lost to a worker killed
-mid-send is not sent again; its reminders still reach the recipient.
+step not yet taken, the step before it no longer under way), how its claim is
+undone, and the message, which carries a fresh link whose token exists only in the
+email. One invitation row carries its steps' sends in turn: the latest step's state
+and claim instant (`send_state`, `claimed_at`), and how many steps' fate is unknown
+(handed to the mail server, the reply lost: never sent again; HR sees the count).
+A claim a killed worker left behind is taken over once its lease runs out, so the
+dispatcher's selectors list it again. Reminders go only to recipients still active.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
-from core.delivery import Sent, send_once
+from core.delivery import CLAIM_LEASE, SendState, Sent, send_once
 from core.dispatch import unqueued_since
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
@@ -45,7 +49,8 @@ def invitation_send(invitation_id: int, *, now: dt.datetime | None = None) -> Se
 def reminder_send(
     invitation_id: int, step: int, *, now: dt.datetime | None = None
 ) -> Sent:
-    """Send reminder number `step` (1-based) if it has not been sent."""
+    """Send reminder number `step` (1-based) if it has not been sent, to a
+    recipient still active."""
     now = now or timezone.now()
     invitation = _load(invitation_id)
     if (
@@ -53,6 +58,7 @@ def reminder_send(
         or not _still_open(invitation.round, now)
         or not 1 <= step <= invitation.round.survey.reminder_count
         or _is_weekend(now)
+        or not invitation.recipient.is_active
     ):
         _unqueue(invitation_id)
         return Sent.SKIPPED
@@ -61,7 +67,11 @@ def reminder_send(
 
 @dataclass
 class _InvitationEmail:
-    """The invitation itself (step 0), as `core.delivery.send_once` sends it."""
+    """The invitation itself (step 0), as `core.delivery.send_once` sends it.
+
+    The claim's instant (`claimed_at`) is its token: every later UPDATE keys on
+    it, so a holder whose lease was taken over changes nothing.
+    """
 
     invitation: Invitation
     now: dt.datetime
@@ -73,9 +83,15 @@ class _InvitationEmail:
 
     def claim(self) -> bool:
         claimed = Invitation.objects.filter(
-            pk=self.invitation.pk, sent_at=None, bounced_at=None, answered=False
-        ).update(sent_at=self.now, queued_at=None)
+            Q(sent_at=None) | _stale_claim(0, self.now),
+            pk=self.invitation.pk,
+            bounced_at=None,
+            answered=False,
+        ).update(sent_at=self.now, queued_at=None, **self._claim_fields())
         return _claimed(self.invitation.pk, claimed)
+
+    def hand(self) -> bool:
+        return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
 
     def deliver(self) -> None:
         token, digest = token_new()
@@ -84,17 +100,44 @@ class _InvitationEmail:
         )
         survey_message(self.invitation, token, reminder_step=self.step).send()
 
+    def accept(self) -> None:
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            send_state=SendState.ACCEPTED
+        )
+
     def release(self) -> None:
         self._unlink()
         # queued_at=now: the task's own retry (with backoff) comes back for it, and
         # a dispatcher only re-queues it if that retry is lost too.
-        Invitation.objects.filter(pk=self.invitation.pk, sent_at=self.now).update(
-            sent_at=None, queued_at=self.now
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            sent_at=None, send_state="", claimed_at=None, queued_at=self.now
         )
 
     def refuse(self, exc: Exception) -> None:
         self._unlink()
-        Invitation.objects.filter(pk=self.invitation.pk).update(bounced_at=self.now)
+        Invitation.objects.filter(pk=self.invitation.pk).update(
+            bounced_at=self.now, send_state=""
+        )
+
+    def fate_unknown(self, exc: Exception) -> None:
+        # The link stays: the email may well have arrived.
+        self._ours(SendState.HANDED).update(
+            send_state=SendState.FATE_UNKNOWN,
+            fate_unknown_sends=F("fate_unknown_sends") + 1,
+            fate_unknown_at=self.now,
+        )
+
+    def _claim_fields(self) -> dict[str, object]:
+        return {"send_state": SendState.CLAIMED, "claimed_at": self.now}
+
+    def _ours(self, *states: SendState) -> QuerySet[Invitation]:
+        """This claim's row, while it is in one of `states`."""
+        return Invitation.objects.filter(
+            pk=self.invitation.pk,
+            reminders_sent=self.step,
+            claimed_at=self.now,
+            send_state__in=states,
+        )
 
     def _unlink(self) -> None:
         # The email never left: its link must not work.
@@ -108,32 +151,70 @@ class _ReminderEmail(_InvitationEmail):
 
     def claim(self) -> bool:
         claimed = Invitation.objects.filter(
+            _step_free(self.step) | _stale_claim(self.step, self.now),
             pk=self.invitation.pk,
-            reminders_sent=self.step - 1,
             sent_at__isnull=False,
             bounced_at=None,
             answered=False,
-        ).update(reminders_sent=self.step, last_reminded_at=self.now, queued_at=None)
+        ).update(
+            reminders_sent=self.step,
+            last_reminded_at=self.now,
+            queued_at=None,
+            # A step before it left handed (its worker killed mid-conversation)
+            # had its fate unknown: counted before its state is overwritten.
+            fate_unknown_sends=F("fate_unknown_sends")
+            + Case(When(send_state=SendState.HANDED, then=1), default=0),
+            fate_unknown_at=Case(
+                When(send_state=SendState.HANDED, then=F("claimed_at")),
+                default=F("fate_unknown_at"),
+            ),
+            **self._claim_fields(),
+        )
         return _claimed(self.invitation.pk, claimed)
 
     def release(self) -> None:
         self._unlink()
-        Invitation.objects.filter(
-            pk=self.invitation.pk, reminders_sent=self.step
-        ).update(
-            reminders_sent=self.step - 1,
-            last_reminded_at=self.invitation.last_reminded_at,
-            queued_at=self.now,
-        )
+        loaded = self.invitation
+        ours = self._ours(SendState.CLAIMED, SendState.HANDED)
+        if loaded.reminders_sent == self.step - 1:
+            # Our claim took a free step: give it back as it was.
+            ours.update(
+                reminders_sent=self.step - 1,
+                last_reminded_at=loaded.last_reminded_at,
+                send_state=loaded.send_state,
+                claimed_at=loaded.claimed_at,
+                queued_at=self.now,
+            )
+        else:
+            # We took over a stale claim: how the step before it ended is gone, so
+            # the step stays claimed, with a lease already run out, for the retry.
+            ours.update(claimed_at=self.now - CLAIM_LEASE * 2, queued_at=self.now)
+
+
+def _step_free(step: int) -> Q:
+    """Step `step` not taken, the step before it no longer under way: a claim
+    never handed over is its holder's (or its lease is taken over as that step)."""
+    return Q(reminders_sent=step - 1) & ~Q(send_state=SendState.CLAIMED)
+
+
+def _stale_claim(step: int, now: dt.datetime) -> Q:
+    """Step `step` claimed, never handed over, and its lease run out: its worker
+    died, and a new claim may take it over."""
+    return Q(
+        reminders_sent=step,
+        send_state=SendState.CLAIMED,
+        claimed_at__lt=now - CLAIM_LEASE,
+    )
 
 
 def invitations_to_send(
     *, now: dt.datetime, unqueued_before: dt.datetime | None = None
 ) -> QuerySet[Invitation]:
-    """Invitations of open rounds not yet sent; with `unqueued_before`, only those
-    not handed to the broker since then."""
+    """Invitations of open rounds not yet sent (or whose claim's lease ran out
+    before it was handed over); with `unqueued_before`, only those not handed to
+    the broker since then."""
     invitations = Invitation.objects.filter(
-        sent_at=None,
+        Q(sent_at=None) | _stale_claim(0, now),
         bounced_at=None,
         answered=False,
         round__closed_at=None,
@@ -174,7 +255,8 @@ def reminders_due(
     Reminders go out on weekdays, not before the survey's start time of day, so a
     step held over a weekend arrives on Monday morning, not at midnight. A step also
     waits `reminder_interval_days` after the previous one, so a held step does not
-    arrive beside the next.
+    arrive beside the next. A step whose claim's lease ran out before it was
+    handed over is due again; recipients no longer active get none.
     """
     if _is_weekend(now):
         return []
@@ -191,13 +273,15 @@ def reminders_due(
             due_at = reminder_due_at(round_, step)
             if due_at is None or due_at > now:
                 break
+            # An hour's slack: "two days later" at the same time of day may be a
+            # tick earlier than exactly 48 hours.
+            rested = Q(last_reminded_at=None) | Q(
+                last_reminded_at__lte=now - interval + dt.timedelta(hours=1)
+            )
             ids = Invitation.objects.filter(
-                # An hour's slack: "two days later" at the same time of day may be
-                # a tick earlier than exactly 48 hours.
-                Q(last_reminded_at=None)
-                | Q(last_reminded_at__lte=now - interval + dt.timedelta(hours=1)),
+                (_step_free(step) & rested) | _stale_claim(step, now),
+                _recipient_active(),
                 round=round_,
-                reminders_sent=step - 1,
                 sent_at__lte=now - dt.timedelta(hours=12),
                 bounced_at=None,
                 answered=False,
@@ -209,6 +293,10 @@ def reminders_due(
                 ids = ids[: max(limit - len(due), 0)]
             due.extend((pk, step) for pk in ids)
     return due
+
+
+def _recipient_active() -> Q:
+    return Q(person__user__is_active=True) | Q(person=None, customer__is_active=True)
 
 
 def _load(invitation_id: int) -> Invitation | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
@@ -103,3 +105,19 @@ def test_it_answers_json_even_when_a_check_fails_unexpectedly(client, monkeypatc
 
     assert response.status_code == 503
     assert response.json() == {"error": "RuntimeError"}
+
+
+def test_it_counts_the_last_weeks_emails_of_unknown_fate_without_failing(client):
+    from django.utils import timezone
+
+    from tests.feedback.factories import NoticeFactory
+
+    now = timezone.now()
+    NoticeFactory(sent_at=now - dt.timedelta(days=1), send_state="unknown")
+    NoticeFactory(sent_at=now - dt.timedelta(days=9), send_state="unknown")
+    NoticeFactory(sent_at=now - dt.timedelta(days=1), send_state="accepted")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["mail_fate_unknown"] == {"invitations": 0, "notices": 1}

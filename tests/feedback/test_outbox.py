@@ -58,7 +58,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def smtp_backend(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "core.smtp.EmailBackend"  # as EMAIL_URL=smtp:// sets
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

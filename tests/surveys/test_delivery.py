@@ -57,7 +57,7 @@ def smtp(settings):
     handler = MailServer()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "core.smtp.EmailBackend"  # as EMAIL_URL=smtp:// sets
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
@@ -136,7 +136,7 @@ def test_a_connection_refused_is_temporary(settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "core.smtp.EmailBackend"  # as EMAIL_URL=smtp:// sets
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port
     report = survey_tick(now=MONDAY_9)
     assert report.deferred == 1

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from core.delivery import CLAIM_LEASE
 from surveys.models import Invitation, InvitationToken, Round
 from surveys.scheduler import survey_tick
 from surveys.services import rounds as rounds_service
@@ -111,7 +112,7 @@ def test_a_fan_out_killed_halfway_and_rerun_invites_everyone_exactly_once(
     assert Counter(m.to[0] for m in mailoutbox) == Counter({p.email: 1 for p in staff})
 
 
-def test_a_worker_killed_while_sending_never_sends_that_invitation_twice(
+def test_a_worker_killed_before_handing_over_sends_that_invitation_once_its_lease_ends(
     monkeypatch, mailoutbox
 ):
     weekly_pulse(people=3)
@@ -130,12 +131,16 @@ def test_a_worker_killed_while_sending_never_sends_that_invitation_twice(
     with pytest.raises(SystemExit):
         survey_tick(now=MONDAY_9)
     survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1))
+    assert len(mailoutbox) == 2  # the claim is still its holder's: not doubled
 
-    assert len(mailoutbox) == 2  # the killed send is lost, never doubled
-    assert len(set(m.to[0] for m in mailoutbox)) == 2
-    # ...and its recipient still hears from the first reminder.
+    survey_tick(now=MONDAY_9 + CLAIM_LEASE + dt.timedelta(minutes=1))
+    survey_tick(now=MONDAY_9 + CLAIM_LEASE + dt.timedelta(minutes=2))
+
+    assert len(mailoutbox) == 3  # the lease ran out: taken over, sent once
+    assert len(set(m.to[0] for m in mailoutbox)) == 3
+    # ...and every recipient hears from the first reminder.
     survey_tick(now=at(4, 9, 1))
-    assert len(mailoutbox) == 5
+    assert len(mailoutbox) == 6
 
 
 def test_reminder_steps_fall_from_the_midpoint_and_never_at_or_after_closing():
