@@ -211,10 +211,11 @@ def invitations_to_send(
     *, now: dt.datetime, unqueued_before: dt.datetime | None = None
 ) -> QuerySet[Invitation]:
     """Invitations of open rounds not yet sent (or whose claim's lease ran out
-    before it was handed over); with `unqueued_before`, only those not handed to
-    the broker since then."""
+    before it was handed over) to recipients still active; with `unqueued_before`,
+    only those not handed to the broker since then."""
     invitations = Invitation.objects.filter(
         Q(sent_at=None) | _stale_claim(0, now),
+        _recipient_active(),
         bounced_at=None,
         answered=False,
         round__closed_at=None,

@@ -83,6 +83,24 @@ def test_departed_people_are_not_invited_and_not_emailed(mailoutbox):
     assert staff[0].email not in [m.to[0] for m in mailoutbox]
 
 
+def test_someone_deactivated_before_their_invitation_went_is_never_queued_for_it(
+    django_capture_on_commit_callbacks,
+):
+    survey, staff = weekly_pulse(people=3)
+    survey_tick(now=MONDAY_9, enqueue=lambda batch: None)  # invited, queued, lost
+    staff[0].user.is_active = False
+    staff[0].user.save()
+    Invitation.objects.update(queued_at=None)
+    queued = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1), enqueue=queued.extend)
+
+    assert sorted(pk for pk, _ in queued) == sorted(
+        Invitation.objects.exclude(person=staff[0]).values_list("pk", flat=True)
+    )
+
+
 def test_a_fan_out_killed_halfway_and_rerun_invites_everyone_exactly_once(
     monkeypatch, mailoutbox
 ):
