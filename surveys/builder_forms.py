@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from core.widgets import DatePicker, TimePicker
 from org.models import AITool, Department, Team
 from surveys.library import TEMPLATES
 from surveys.models import MAX_CHOICE_LENGTH, Question, Survey
@@ -34,7 +35,7 @@ class SurveyFromTemplateForm(forms.Form):
         },
     )
     first_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker,
         help_text="No round starts before this date. You can change every "
         "setting and question afterwards.",
     )
@@ -77,8 +78,8 @@ class SurveyForm(forms.ModelForm):
             "intro": forms.Textarea(attrs={"rows": 3}),
             "departments": forms.CheckboxSelectMultiple,
             "teams": forms.CheckboxSelectMultiple,
-            "first_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "first_date": DatePicker,
+            "start_time": TimePicker,
         }
         labels = {
             "min_group_size": "Smallest group shown",
@@ -128,10 +129,13 @@ class SurveyForm(forms.ModelForm):
         known = builder.known_segments()
         if known:
             self.fields["segments"].help_text += f" Known: {', '.join(known)}."
+        # The model keeps a list; the field shows it as text ("[]" would be refused).
+        self.initial["segments"] = ", ".join(self.instance.segments or [])
         if not self.instance.pk:
             self.initial["is_active"] = False  # active once it has questions
+            if self.initial.get("first_date") is None:
+                self.initial["first_date"] = timezone.localdate()
         if self.instance.pk:
-            self.initial["segments"] = ", ".join(self.instance.segments)
             self.fields[
                 "min_group_size"
             ].help_text += " Once a round has opened it can be raised but not lowered."
