@@ -203,6 +203,21 @@ def test_after_the_round_closes_the_link_is_410_closed(client, pulse, time_machi
     assert Response.objects.count() == 0 and not SealedResponse.objects.exists()
 
 
+def test_a_link_to_a_round_that_has_not_opened_says_when_it_opens(
+    client, pulse, time_machine
+):
+    survey, staff, links = pulse
+    time_machine.move_to(at(2, 8), tick=False)  # the round opens at 09:00
+
+    page = client.post(links[staff[0].email], _fields(survey))
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.content.decode()))
+    assert "This survey is not open yet" in text
+    assert f"{survey.title} opens on Monday 2 March 2026, 09:00." in text
+    assert "was open until" not in text
+    assert Response.objects.count() == 0 and not SealedResponse.objects.exists()
+
+
 def test_a_reminder_carries_a_new_link_and_the_first_still_works(
     client, pulse, mailoutbox
 ):
