@@ -104,11 +104,7 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         return render(
             request, "org/import_errors.html", {"errors": exc.errors}, status=400
         )
-    messages.success(
-        request,
-        f"Imported {report.total} people: {report.created} new, "
-        f"{report.updated} updated.",
-    )
+    messages.success(request, report.summary)
     return redirect("org:person_list")
 
 

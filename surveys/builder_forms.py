@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.widgets import DatePicker, TimePicker
 from org.models import AITool, Department, Team
+from surveys import cadence
 from surveys.library import TEMPLATES
 from surveys.models import MAX_CHOICE_LENGTH, Question, Survey
 from surveys.services import builder
@@ -103,6 +104,7 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         tz = settings.TIME_ZONE
+        self.fields["cadence"].choices = cadence.CHOICES
         self.fields["departments"].queryset = Department.objects.all()
         self.fields[
             "departments"

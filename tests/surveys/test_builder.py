@@ -431,6 +431,22 @@ def test_a_bad_survey_is_refused_with_a_clear_error_and_nothing_saved(
     assert not Survey.objects.exists()
 
 
+def test_a_fortnightly_survey_reads_every_two_weeks_on_every_page(signed_in, hr):
+    survey = SurveyFactory(title="Fortnightly", cadence="biweekly")
+    client = signed_in(hr)
+
+    pages = [
+        client.get(reverse("surveys:survey_create")).content.decode(),
+        client.get(reverse("surveys:survey_edit", args=[survey.pk])).content.decode(),
+        client.get(reverse("surveys:survey_detail", args=[survey.pk])).content.decode(),
+        client.get(reverse("surveys:survey_list")).content.decode(),
+    ]
+
+    assert all("Every two weeks" in page for page in pages)
+    assert not any("Biweekly" in page for page in pages)
+    assert '<option value="biweekly" selected>Every two weeks</option>' in pages[1]
+
+
 @time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC), tick=False)
 def test_the_new_survey_form_saves_as_a_browser_sends_it(signed_in, hr):
     client = signed_in(hr)
