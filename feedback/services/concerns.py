@@ -125,6 +125,24 @@ def concern_edit(
     return concern
 
 
+# What a status change says to followers, after the name of who made it.
+_STATUS_SENTENCES = {
+    Status.NEW: "moved this concern back to new",
+    Status.ACKNOWLEDGED: "acknowledged this concern",
+    Status.IN_PROGRESS: "started work on this concern",
+    Status.RESOLVED: "marked this concern resolved",
+    Status.DECLINED: "declined this concern",
+}
+
+
+def status_change_sentence(*, by: str, from_status: str, to_status: str) -> str:
+    """ "Morgan Reyes marked this concern resolved", without the final stop (a
+    note may follow): one sentence per status, and reopening says so."""
+    if from_status in NEEDS_WRITING and to_status not in NEEDS_WRITING:
+        return f"{by} reopened this concern"
+    return f"{by} {_STATUS_SENTENCES[Status(to_status)]}"
+
+
 def concern_set_status(
     *, concern: Concern, by: Person, to_status: str, note: str = "", now=None
 ) -> Concern:
@@ -169,12 +187,9 @@ def concern_set_status(
             to_status=to_status,
             note=note,
         )
-        verb = "reopened" if from_status in NEEDS_WRITING else "moved to"
-        message = (
-            f"{by.name} {verb} this concern"
-            + ("" if verb == "reopened" else f" {Status(to_status).label.lower()}")
-            + (f":\n\n{note}" if note else ".")
-        )
+        message = status_change_sentence(
+            by=by.name, from_status=from_status, to_status=to_status
+        ) + (f":\n\n{note}" if note else ".")
         followers_notify(
             concern=locked,
             subject=f"#{locked.pk} is {Status(to_status).label.lower()}: "
