@@ -236,7 +236,9 @@ class ReassignForm(_Form):
     id_prefix = "reassign"
 
     owner = forms.ModelChoiceField(
-        label="New accountable owner", queryset=Person.objects.none()
+        label="New accountable owner",
+        queryset=Person.objects.none(),
+        empty_label="Choose a person",
     )
     note = _text(BODY_LIMIT, "Note (optional)", rows=2, required=False)
 

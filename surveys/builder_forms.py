@@ -28,6 +28,11 @@ def _add_rule_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None if field == NON_FIELD_ERRORS else field, messages)
 
 
+def _empty_choice(field: forms.Field, label: str) -> None:
+    """Say what choosing nothing means, instead of Django's "---------"."""
+    field.choices = [("", label), *(c for c in field.choices if c[0] != "")]
+
+
 class SurveyFromTemplateForm(forms.Form):
     template = forms.ChoiceField(
         choices=[(key, template.title) for key, template in TEMPLATES.items()],
@@ -213,6 +218,9 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ai_tool"].queryset = AITool.objects.order_by("name")
+        self.fields["ai_tool"].empty_label = "No AI tool"
+        _empty_choice(self.fields["kind"], "Choose a kind of question")
+        _empty_choice(self.fields["driver"], "No driver")
         self.initial["choices"] = "\n".join(self.instance.choices)
 
     def clean_choices(self) -> list[str]:
