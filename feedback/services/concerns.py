@@ -44,6 +44,15 @@ NEEDS_WRITING = {
     Status.RESOLVED: "Resolving needs a written outcome: say what changed.",
     Status.DECLINED: "Declining needs a written reason the raiser can read.",
 }
+# What a customer may raise a concern about: the categories about the service they
+# get. Job security, training and workload are the staff's own.
+CUSTOMER_CATEGORIES: tuple[str, ...] = (
+    Category.ACCURACY,
+    Category.SURVEILLANCE,
+    Category.FAIRNESS,
+    Category.GOVERNANCE,
+    Category.OTHER,
+)
 # Posts (concerns and comments) per person per window.
 POST_LIMIT, POST_WINDOW = 10, 600
 
@@ -74,6 +83,8 @@ def concern_raise(
         raise ValidationError({"category": "Choose one of the categories listed."})
     if by is None and customer is None:
         raise ValidationError("A concern is raised by a person or a customer.")
+    if customer is not None and category not in CUSTOMER_CATEGORIES:
+        raise ValidationError({"category": "Choose one of the categories listed."})
     post_rate_check(by, customer)
     owner = owner_for(
         category=category, ai_tool=ai_tool, raiser=None if anonymous else by
