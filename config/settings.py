@@ -268,7 +268,10 @@ _REDACT = ["redact_secrets"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "config.logs.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "config.logs.RedactSecrets"},
+        "no_traceback_for_refusals": {"()": "config.logs.NoTracebackForRefusals"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {  # as Django's own
@@ -290,7 +293,8 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.request": {"filters": _REDACT},
+        # A 403 or 404 is one WARNING line, without the exception's traceback.
+        "django.request": {"filters": [*_REDACT, "no_traceback_for_refusals"]},
         "django.security.csrf": {"filters": _REDACT},
         "django.server": {
             "handlers": ["django.server"],
