@@ -59,8 +59,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 CANDOR_ORG_NAME = env_str("CANDOR_ORG_NAME", "Candor Demo Org")
-# Links in emails sent by workers, which have no request to take the host from.
-CANDOR_BASE_URL = env_str("CANDOR_BASE_URL", "http://localhost:8000").rstrip("/")
+# The start of every link in emails (web, workers and commands alike; core/links.py):
+# this when set, else the site's address in the database (`manage.py site_address`).
+CANDOR_BASE_URL = env_str("CANDOR_BASE_URL", "").rstrip("/")
+if CANDOR_BASE_URL and urlsplit(CANDOR_BASE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"CANDOR_BASE_URL={CANDOR_BASE_URL!r}: use http(s)://host[:port], "
+        "e.g. https://candor.example.com"
+    )
+SITE_ID = 1
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
