@@ -18,6 +18,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP) ## set up a local copy with demo data and start web, worker and beat
 	$(BIN)/python manage.py migrate --noinput
+	@# Every process (and a later `manage.py scheduler_tick` in another shell) links here,
+	@# unless CANDOR_BASE_URL is set (README, "Links in emails").
+	$(BIN)/python manage.py site_address 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo
@@ -25,8 +28,7 @@ run: $(STAMP) ## set up a local copy with demo data and start web, worker and be
 	@echo "  Sign in as hr@example.com, leader@example.com or employee@example.com"
 	@echo "  (password: candor-demo). Mail lands in var/mail/. Ctrl-C stops everything."
 	@echo
-	CANDOR_BASE_URL="$${CANDOR_BASE_URL:-http://127.0.0.1:$(PORT)}" \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: $(STAMP) ## run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS)

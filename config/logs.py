@@ -62,3 +62,15 @@ class RedactSecrets(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
+
+
+class NoTracebackForRefusals(logging.Filter):
+    """A 4xx that Django logs with its exception (a PermissionDenied becomes "403
+    Forbidden" with the traceback) keeps its WARNING line but not the traceback: a
+    refusal is the site working, and a stack trace in the log would read as a
+    fault. 5xx records keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -59,8 +59,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 CANDOR_ORG_NAME = env_str("CANDOR_ORG_NAME", "Candor Demo Org")
-# Links in emails sent by workers, which have no request to take the host from.
-CANDOR_BASE_URL = env_str("CANDOR_BASE_URL", "http://localhost:8000").rstrip("/")
+# The start of every link in emails (web, workers and commands alike; core/links.py):
+# this when set, else the site's address in the database (`manage.py site_address`).
+CANDOR_BASE_URL = env_str("CANDOR_BASE_URL", "").rstrip("/")
+if CANDOR_BASE_URL and urlsplit(CANDOR_BASE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"CANDOR_BASE_URL={CANDOR_BASE_URL!r}: use http(s)://host[:port], "
+        "e.g. https://candor.example.com"
+    )
+SITE_ID = 1
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -272,7 +280,10 @@ _REDACT = ["redact_secrets"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "config.logs.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "config.logs.RedactSecrets"},
+        "no_traceback_for_refusals": {"()": "config.logs.NoTracebackForRefusals"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {  # as Django's own
@@ -294,7 +305,8 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.request": {"filters": _REDACT},
+        # A 403 or 404 is one WARNING line, without the exception's traceback.
+        "django.request": {"filters": [*_REDACT, "no_traceback_for_refusals"]},
         "django.security.csrf": {"filters": _REDACT},
         "django.server": {
             "handlers": ["django.server"],

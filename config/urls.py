@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
+from core import errors
 from home.urls import org_urlpatterns as tool_page
 from org import urls as org_urls
 from org.views import PasswordResetView
@@ -28,3 +29,9 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("dashboards/", include("dashboards.urls")),
 ]
+
+# Error pages in the site's layout, with a way back (core/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

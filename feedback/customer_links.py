@@ -7,10 +7,10 @@ deactivating the customer closes it.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from core.links import site_url
 from org.models import Customer
 
 CUSTOMER_SALT = "feedback.customer"
@@ -23,7 +23,7 @@ def customer_token(customer: Customer) -> str:
 def customer_board_url(customer: Customer) -> str:
     """The full link to send to a customer (for emails and the admin)."""
     path = reverse("feedback:customer_board", args=[customer_token(customer)])
-    return settings.CANDOR_BASE_URL + path
+    return site_url(path)
 
 
 class CustomerLinkClosed(Exception):

@@ -21,6 +21,7 @@ from feedback.models import (
     Status,
 )
 from feedback.selectors import SORTS, BoardFilters, board_owners, possible_owners
+from feedback.services.concerns import CUSTOMER_CATEGORIES
 from feedback.services.moderation import REASON_LIMIT
 from org.models import AITool, Person
 
@@ -149,7 +150,12 @@ class CustomerConcernForm(_Form):
 
     title = forms.CharField(max_length=TITLE_LIMIT)
     body = _text(BODY_LIMIT, "What worries you", rows=8)
-    category = forms.ChoiceField(choices=[("", "Choose one"), *Category.choices])
+    category = forms.ChoiceField(
+        choices=[
+            ("", "Choose one"),
+            *((value, Category(value).label) for value in CUSTOMER_CATEGORIES),
+        ]
+    )
     anonymous = forms.BooleanField(
         label="Post anonymously", required=False, help_text=CUSTOMER_ANONYMOUS_SENTENCE
     )
@@ -236,7 +242,9 @@ class ReassignForm(_Form):
     id_prefix = "reassign"
 
     owner = forms.ModelChoiceField(
-        label="New accountable owner", queryset=Person.objects.none()
+        label="New accountable owner",
+        queryset=Person.objects.none(),
+        empty_label="Choose a person",
     )
     note = _text(BODY_LIMIT, "Note (optional)", rows=2, required=False)
 

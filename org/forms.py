@@ -41,6 +41,7 @@ class AIToolForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Person.objects.filter(user__is_active=True)
+        self.fields["owner"].empty_label = "Choose an accountable owner"
         self.fields["teams"].queryset = Team.objects.select_related(
             "department"
         ).order_by("department__name", "name")
@@ -80,7 +81,9 @@ class PeopleImportForm(forms.Form):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
     team = forms.ModelChoiceField(
-        queryset=Team.objects.select_related("department"), required=False
+        queryset=Team.objects.select_related("department"),
+        required=False,
+        empty_label="Every team",
     )
 
 

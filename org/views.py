@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.links import site_root
 from org import selectors
 from org.forms import (
     AIToolForm,
@@ -104,11 +105,7 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         return render(
             request, "org/import_errors.html", {"errors": exc.errors}, status=400
         )
-    messages.success(
-        request,
-        f"Imported {report.total} people: {report.created} new, "
-        f"{report.updated} updated.",
-    )
+    messages.success(request, report.summary)
     return redirect("org:person_list")
 
 
@@ -148,4 +145,7 @@ class PasswordResetView(auth_views.PasswordResetView):
                 {"limit": settings.PASSWORD_RESET_LIMIT},
                 status=429,
             )
+        # The link in the email uses the site's one address, not the Host header
+        # of this request (which a client chooses).
+        self.extra_email_context = {"site_root": site_root()}
         return super().form_valid(form)

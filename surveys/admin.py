@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from surveys import cadence
 from surveys.models import Question, Round, Survey
 from surveys.services.builder import NO_QUESTIONS
 
@@ -24,6 +25,19 @@ class QuestionFormSet(BaseInlineFormSet):
             raise ValidationError(NO_QUESTIONS)
 
 
+class CadenceFilter(admin.SimpleListFilter):
+    """The list's cadence filter, with the same labels as the pages."""
+
+    title = "cadence"
+    parameter_name = "cadence"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return cadence.CHOICES
+
+    def queryset(self, request, queryset):
+        return queryset.filter(cadence=self.value()) if self.value() else queryset
+
+
 class QuestionInline(admin.TabularInline):
     model = Question
     formset = QuestionFormSet
@@ -38,14 +52,23 @@ class SurveyAdmin(admin.ModelAdmin):
         "title",
         "audience",
         "privacy",
-        "cadence",
+        "cadence_shown",
         "min_group_size",
         "is_active",
     ]
-    list_filter = ["audience", "privacy", "cadence", "is_active"]
+    list_filter = ["audience", "privacy", CadenceFilter, "is_active"]
     search_fields = ["title"]
     filter_horizontal = ["departments", "teams"]
     inlines = [QuestionInline]
+
+    @admin.display(description="cadence", ordering="cadence")
+    def cadence_shown(self, survey: Survey) -> str:
+        return cadence.cadence_label(survey.cadence)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "cadence":
+            kwargs["choices"] = cadence.CHOICES
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(Round)

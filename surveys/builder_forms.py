@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from core.widgets import DatePicker, TimePicker
 from org.models import AITool, Department, Team
+from surveys import cadence
 from surveys.library import TEMPLATES
 from surveys.models import MAX_CHOICE_LENGTH, Question, Survey
 from surveys.services import builder
@@ -26,6 +28,11 @@ def _add_rule_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None if field == NON_FIELD_ERRORS else field, messages)
 
 
+def _empty_choice(field: forms.Field, label: str) -> None:
+    """Say what choosing nothing means, instead of Django's "---------"."""
+    field.choices = [("", label), *(c for c in field.choices if c[0] != "")]
+
+
 class SurveyFromTemplateForm(forms.Form):
     template = forms.ChoiceField(
         choices=[(key, template.title) for key, template in TEMPLATES.items()],
@@ -34,7 +41,7 @@ class SurveyFromTemplateForm(forms.Form):
         },
     )
     first_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker,
         help_text="No round starts before this date. You can change every "
         "setting and question afterwards.",
     )
@@ -77,8 +84,8 @@ class SurveyForm(forms.ModelForm):
             "intro": forms.Textarea(attrs={"rows": 3}),
             "departments": forms.CheckboxSelectMultiple,
             "teams": forms.CheckboxSelectMultiple,
-            "first_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "first_date": DatePicker,
+            "start_time": TimePicker,
         }
         labels = {
             "min_group_size": "Smallest group shown",
@@ -102,6 +109,7 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         tz = settings.TIME_ZONE
+        self.fields["cadence"].choices = cadence.CHOICES
         self.fields["departments"].queryset = Department.objects.all()
         self.fields[
             "departments"
@@ -128,10 +136,13 @@ class SurveyForm(forms.ModelForm):
         known = builder.known_segments()
         if known:
             self.fields["segments"].help_text += f" Known: {', '.join(known)}."
+        # The model keeps a list; the field shows it as text ("[]" would be refused).
+        self.initial["segments"] = ", ".join(self.instance.segments or [])
         if not self.instance.pk:
             self.initial["is_active"] = False  # active once it has questions
+            if self.initial.get("first_date") is None:
+                self.initial["first_date"] = timezone.localdate()
         if self.instance.pk:
-            self.initial["segments"] = ", ".join(self.instance.segments)
             self.fields[
                 "min_group_size"
             ].help_text += " Once a round has opened it can be raised but not lowered."
@@ -207,6 +218,9 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ai_tool"].queryset = AITool.objects.order_by("name")
+        self.fields["ai_tool"].empty_label = "No AI tool"
+        _empty_choice(self.fields["kind"], "Choose a kind of question")
+        _empty_choice(self.fields["driver"], "No driver")
         self.initial["choices"] = "\n".join(self.instance.choices)
 
     def clean_choices(self) -> list[str]:

@@ -23,6 +23,22 @@ class Cadence(StrEnum):
     QUARTERLY = "quarterly"
 
 
+# How a cadence reads on every page (the forms, the survey list and detail, the admin).
+LABELS: dict[str, str] = {
+    Cadence.ONCE: "Once",
+    Cadence.WEEKLY: "Weekly",
+    Cadence.BIWEEKLY: "Every two weeks",
+    Cadence.MONTHLY: "Monthly",
+    Cadence.QUARTERLY: "Quarterly",
+}
+CHOICES: list[tuple[str, str]] = list(LABELS.items())
+
+
+def cadence_label(value: str) -> str:
+    """ "Every two weeks" for "biweekly"; an unknown value as it is."""
+    return LABELS.get(value, value)
+
+
 _MONTHS_APART = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3}
 _DAYS_APART = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}
 

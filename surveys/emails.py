@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.headers import header_text
+from core.links import site_url
 from surveys.models import Invitation, Survey
 
 
 def answer_url(token: str) -> str:
-    return settings.CANDOR_BASE_URL + reverse("surveys:answer", args=[token])
+    return site_url(reverse("surveys:answer", args=[token]))
 
 
 def reminder_policy(survey: Survey) -> str:

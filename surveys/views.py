@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from core.ratelimit import limit_hit, limit_reached
 from surveys.forms import AnswerForm
-from surveys.models import Invitation
+from surveys.models import Invitation, Survey
 from surveys.selectors import questions_for
 from surveys.services.answering import (
     LinkState,
@@ -58,7 +59,12 @@ def answer_signed_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def answer_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/answer_thanks.html")
+    # Only the survey's audience comes along (the same for everyone who answered
+    # it): the page says nothing that could tell one answer from another.
+    for_customers = request.GET.get("for") == "customers"
+    return render(
+        request, "surveys/answer_thanks.html", {"for_customers": for_customers}
+    )
 
 
 def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -75,7 +81,10 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             response_submit(invitation=invitation, answers=form.answers())
         except NotAnswerable as exc:
             return _gone(request, invitation, exc.state)
-        return redirect("surveys:answer_thanks")
+        thanks = reverse("surveys:answer_thanks")
+        if survey.audience == Survey.Audience.CUSTOMERS:
+            thanks += "?for=customers"
+        return redirect(thanks)
     return render(
         request,
         "surveys/answer.html",

@@ -44,6 +44,15 @@ NEEDS_WRITING = {
     Status.RESOLVED: "Resolving needs a written outcome: say what changed.",
     Status.DECLINED: "Declining needs a written reason the raiser can read.",
 }
+# What a customer may raise a concern about: the categories about the service they
+# get. Job security, training and workload are the staff's own.
+CUSTOMER_CATEGORIES: tuple[str, ...] = (
+    Category.ACCURACY,
+    Category.SURVEILLANCE,
+    Category.FAIRNESS,
+    Category.GOVERNANCE,
+    Category.OTHER,
+)
 # Posts (concerns and comments) per person per window.
 POST_LIMIT, POST_WINDOW = 10, 600
 
@@ -74,6 +83,8 @@ def concern_raise(
         raise ValidationError({"category": "Choose one of the categories listed."})
     if by is None and customer is None:
         raise ValidationError("A concern is raised by a person or a customer.")
+    if customer is not None and category not in CUSTOMER_CATEGORIES:
+        raise ValidationError({"category": "Choose one of the categories listed."})
     post_rate_check(by, customer)
     owner = owner_for(
         category=category, ai_tool=ai_tool, raiser=None if anonymous else by
@@ -125,6 +136,24 @@ def concern_edit(
     return concern
 
 
+# What a status change says to followers, after the name of who made it.
+_STATUS_SENTENCES = {
+    Status.NEW: "moved this concern back to new",
+    Status.ACKNOWLEDGED: "acknowledged this concern",
+    Status.IN_PROGRESS: "started work on this concern",
+    Status.RESOLVED: "marked this concern resolved",
+    Status.DECLINED: "declined this concern",
+}
+
+
+def status_change_sentence(*, by: str, from_status: str, to_status: str) -> str:
+    """ "Morgan Reyes marked this concern resolved", without the final stop (a
+    note may follow): one sentence per status, and reopening says so."""
+    if from_status in NEEDS_WRITING and to_status not in NEEDS_WRITING:
+        return f"{by} reopened this concern"
+    return f"{by} {_STATUS_SENTENCES[Status(to_status)]}"
+
+
 def concern_set_status(
     *, concern: Concern, by: Person, to_status: str, note: str = "", now=None
 ) -> Concern:
@@ -169,12 +198,9 @@ def concern_set_status(
             to_status=to_status,
             note=note,
         )
-        verb = "reopened" if from_status in NEEDS_WRITING else "moved to"
-        message = (
-            f"{by.name} {verb} this concern"
-            + ("" if verb == "reopened" else f" {Status(to_status).label.lower()}")
-            + (f":\n\n{note}" if note else ".")
-        )
+        message = status_change_sentence(
+            by=by.name, from_status=from_status, to_status=to_status
+        ) + (f":\n\n{note}" if note else ".")
         followers_notify(
             concern=locked,
             subject=f"#{locked.pk} is {Status(to_status).label.lower()}: "

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.headers import header_text
+from core.links import site_url
 from feedback.models import Concern, Notice, Subscription
 from org.models import Person
 
@@ -22,14 +23,12 @@ UNSUBSCRIBE_SALT = "feedback.unsubscribe"
 
 
 def concern_url(concern: Concern) -> str:
-    return settings.CANDOR_BASE_URL + reverse(
-        "feedback:concern_detail", args=[concern.pk]
-    )
+    return site_url(reverse("feedback:concern_detail", args=[concern.pk]))
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
     token = signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT)
-    return settings.CANDOR_BASE_URL + reverse("feedback:unsubscribe", args=[token])
+    return site_url(reverse("feedback:unsubscribe", args=[token]))
 
 
 def subscription_from_token(token: str) -> Subscription | None:

@@ -88,6 +88,17 @@ class ImportReport:
     def total(self) -> int:
         return self.created + self.updated
 
+    @property
+    def summary(self) -> str:
+        """One sentence for the page and the command, such as
+        "Imported 1 person: 1 new, 0 updated."
+        """
+        people = "person" if self.total == 1 else "people"
+        return (
+            f"Imported {self.total} {people}: {self.created} new, "
+            f"{self.updated} updated."
+        )
+
 
 def people_import(
     *, lines: Iterable[str], progress: Callable[[int], None] | None = None

@@ -33,6 +33,7 @@ class LinkState(enum.StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+    NOT_OPEN_YET = "not_open_yet"  # a link to a round that starts later
     EMPTY = "empty"  # the survey has no question (yet) to answer
     # The person or customer was deactivated: their links take nothing more, so a
     # leaver's answer never counts for the team they left.
@@ -72,12 +73,10 @@ def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
     if invitation.answered:
         return LinkState.ANSWERED
     round_ = invitation.round
-    if (
-        round_.closed_at is not None
-        or now >= round_.closes_at
-        or now < round_.starts_at
-    ):
+    if round_.closed_at is not None or now >= round_.closes_at:
         return LinkState.CLOSED
+    if now < round_.starts_at:
+        return LinkState.NOT_OPEN_YET
     return LinkState.OPEN
 
 

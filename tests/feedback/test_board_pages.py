@@ -7,11 +7,16 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from feedback.customer_links import customer_board_url, customer_token
 from feedback.models import Audience, Category, Comment, Concern, Flag, Update
-from feedback.services.concerns import concern_raise, concern_set_status
+from feedback.services.concerns import (
+    CUSTOMER_CATEGORIES,
+    concern_raise,
+    concern_set_status,
+)
 from feedback.services.moderation import flag, hide
 from feedback.services.thread import comment_post, follow_set
 from feedback.services.updates import update_post
@@ -247,6 +252,26 @@ def test_a_customer_may_raise_anonymously(client, customer, people):
     assert "Cora Customer" not in page.content.decode()
 
 
+def test_customers_are_offered_only_categories_about_the_service(client, customer):
+    url = reverse("feedback:customer_board", args=[customer_token(customer)])
+
+    form = client.get(url).context["form"]
+
+    offered = [value for value, _ in form.fields["category"].choices if value]
+    assert offered == list(CUSTOMER_CATEGORIES)
+    assert not {"job_security", "workload", "training"} & set(offered)
+
+
+def test_the_service_refuses_a_staff_category_from_a_customer(customer, people):
+    with pytest.raises(ValidationError) as refused:
+        concern_raise(
+            title="t", body="b", category=Category.WORKLOAD, customer=customer
+        )
+
+    assert "category" in refused.value.message_dict
+    assert not Concern.objects.exists()
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -254,6 +279,7 @@ def test_a_customer_may_raise_anonymously(client, customer, people):
         {"title": "t", "body": "", "category": "other"},
         {"title": "x" * 141, "body": "b", "category": "other"},
         {"title": "t", "body": "b", "category": "bogus"},
+        {"title": "t", "body": "b", "category": "job_security"},
     ],
 )
 def test_a_customers_bad_input_saves_nothing(client, customer, data):

@@ -29,6 +29,7 @@ from feedback.services.concerns import (
     concern_raise,
     concern_reassign,
     concern_set_status,
+    status_change_sentence,
 )
 from feedback.services.moderation import flag, hide
 from feedback.services.thread import comment_post, follow_set, support_set
@@ -252,6 +253,49 @@ def test_a_status_change_tells_followers_but_not_whoever_made_it(people):
         )
     )
     assert told == {people["raiser"].pk, people["colleague"].pk}
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "note", "sentence"),
+    [
+        (Status.NEW, Status.ACKNOWLEDGED, "", "{by} acknowledged this concern."),
+        (Status.NEW, Status.IN_PROGRESS, "", "{by} started work on this concern."),
+        (
+            Status.IN_PROGRESS,
+            Status.RESOLVED,
+            "Training is booked.",
+            "{by} marked this concern resolved:\n\nTraining is booked.",
+        ),
+        (
+            Status.NEW,
+            Status.DECLINED,
+            "Out of scope.",
+            "{by} declined this concern:\n\nOut of scope.",
+        ),
+        (Status.RESOLVED, Status.ACKNOWLEDGED, "", "{by} reopened this concern."),
+    ],
+)
+def test_followers_read_a_plain_sentence_for_each_status(
+    people, from_status, to_status, note, sentence
+):
+    concern = _at_status(people, from_status)
+    manager = people["manager"]
+
+    concern_set_status(concern=concern, by=manager, to_status=to_status, note=note)
+
+    body = Notice.objects.get(kind=Notice.Kind.FOLLOWER, person=people["raiser"]).body
+    assert sentence.format(by=manager.name) in body
+    assert "moved to" not in body
+
+
+def test_every_status_has_its_sentence():
+    sentences = {
+        status_change_sentence(by="Morgan Reyes", from_status="", to_status=status)
+        for status in Status
+    }
+
+    assert "Morgan Reyes marked this concern resolved" in sentences
+    assert len(sentences) == len(Status)
 
 
 def test_reassigning_is_recorded_and_restarts_the_reminder_steps(people):

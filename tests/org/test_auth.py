@@ -18,6 +18,13 @@ NEW_PASSWORD = "correct-horse-battery-9"
 RESET_LINK = re.compile(r"https?://testserver(/accounts/reset/[\w-]+/[\w-]+/)")
 
 
+@pytest.fixture(autouse=True)
+def site_at_testserver(settings):
+    """Reset links point at the site's one address (core/links.py): here the test
+    client's."""
+    settings.CANDOR_BASE_URL = "http://testserver"
+
+
 def sign_in(client, email: str, password: str):
     return client.post(reverse("login"), {"username": email, "password": password})
 
@@ -182,3 +189,14 @@ def test_a_person_created_without_a_password_chooses_one_by_reset(client):
     ask_for_a_reset(client, person.email)
 
     assert len(mail.outbox) == 1
+
+
+def test_a_reset_link_ignores_the_host_the_request_named(client, employee, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+
+    client.post(
+        reverse("password_reset"), {"email": employee.email}, HTTP_HOST="other.example"
+    )
+
+    assert "http://testserver/accounts/reset/" in mail.outbox[0].body
+    assert "other.example" not in mail.outbox[0].body

@@ -175,3 +175,12 @@ def test_the_command_refuses_a_file_that_is_not_csv(tmp_path):
         run_command(renamed)
 
     assert User.objects.count() == 0
+
+
+def test_one_imported_person_reads_in_the_singular(hr_client):
+    data = b"email,name\r\nana@example.org,Ana\r\n"
+
+    response = upload(hr_client, "people.csv", data)
+
+    assert refusal(response) == "Imported 1 person: 1 new, 0 updated."
+    assert Person.objects.get(user__email="ana@example.org").name == "Ana"

@@ -520,3 +520,21 @@ def test_the_people_list_query_count_does_not_grow_with_the_people(
 
     assert few.context["page"].paginator.count == 6
     assert many.context["page"].paginator.count == 61
+
+
+def test_a_team_of_one_reads_one_person(signed_in, leader):
+    PersonFactory(team=TeamFactory(name="Audit", manager=leader))
+
+    accountable = section(signed_in(leader).get(reverse("home")), "leader-home")
+
+    assert "Audit" in accountable
+    assert "(1 person)" in accountable and "(1 people)" not in accountable
+
+
+def test_the_people_list_counts_one_person_in_the_singular(signed_in, hr):
+    team = TeamFactory(name="Audit")
+    PersonFactory(team=team)
+
+    page = signed_in(hr).get(reverse("org:person_list"), {"team": team.pk})
+
+    assert '<p class="text-body-secondary">1 person</p>' in page.content.decode()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Survey
-from tests.surveys.factories import RoundFactory
+from tests.surveys.factories import RoundFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,20 @@ def test_rounds_cannot_be_edited_by_hand(admin_client):
     page = admin_client.get(reverse("admin:surveys_round_change", args=[round_.pk]))
     assert page.status_code == 200  # view only
     assert b'name="_save"' not in page.content
+
+
+def test_the_admin_says_every_two_weeks_for_a_fortnightly_survey(admin_client):
+    survey = SurveyFactory(cadence="biweekly")
+
+    listing = admin_client.get(reverse("admin:surveys_survey_changelist"))
+    filtered = admin_client.get(
+        reverse("admin:surveys_survey_changelist"), {"cadence": "weekly"}
+    )
+    form = admin_client.get(reverse("admin:surveys_survey_change", args=[survey.pk]))
+
+    assert "Every two weeks" in listing.content.decode()
+    assert "Biweekly" not in listing.content.decode()
+    assert list(filtered.context["cl"].queryset) == []
+    assert '<option value="biweekly" selected>Every two weeks</option>' in (
+        form.content.decode()
+    )

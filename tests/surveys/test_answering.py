@@ -126,6 +126,34 @@ def test_a_second_submit_gets_410_and_stores_nothing_more(client, pulse):
     assert client.get(links[staff[0].email]).status_code == 410
 
 
+def test_the_employee_thank_you_page_leads_to_the_board_and_home(client, pulse):
+    survey, staff, links = pulse
+
+    page = client.post(links[staff[0].email], _fields(survey), follow=True)
+
+    html = page.content.decode()
+    assert "Thank you: your answers are saved" in html
+    assert f'href="{reverse("feedback:board")}"' in html
+    assert f'href="{reverse("home")}"' in html
+    assert survey.title not in html  # nothing that tells one answer from another
+
+
+def test_the_customer_thank_you_page_does_not_promise_a_board(client, pulse):
+    survey, staff, links = pulse
+    # Only the survey's audience decides the page.
+    Survey.objects.filter(pk=survey.pk).update(audience=Survey.Audience.CUSTOMERS)
+
+    page = client.post(links[staff[0].email], _fields(survey), follow=True)
+
+    html = page.content.decode()
+    assert page.redirect_chain[-1][0] == reverse("surveys:answer_thanks") + (
+        "?for=customers"
+    )
+    assert "Thank you: your answers are saved" in html
+    assert "feedback board" not in html
+    assert f'href="{reverse("feedback:board")}"' not in html
+
+
 def test_a_confidential_response_keeps_its_invitation(client, pulse):
     survey, staff, links = pulse
     Survey.objects.filter(pk=survey.pk).update(privacy=Survey.Privacy.CONFIDENTIAL)
@@ -200,6 +228,21 @@ def test_after_the_round_closes_the_link_is_410_closed(client, pulse, time_machi
     page = client.post(links[staff[0].email], _fields(survey))
     assert page.status_code == 410
     assert "This survey is closed" in page.content.decode()
+    assert Response.objects.count() == 0 and not SealedResponse.objects.exists()
+
+
+def test_a_link_to_a_round_that_has_not_opened_says_when_it_opens(
+    client, pulse, time_machine
+):
+    survey, staff, links = pulse
+    time_machine.move_to(at(2, 8), tick=False)  # the round opens at 09:00
+
+    page = client.post(links[staff[0].email], _fields(survey))
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.content.decode()))
+    assert "This survey is not open yet" in text
+    assert f"{survey.title} opens on Monday 2 March 2026, 09:00." in text
+    assert "was open until" not in text
     assert Response.objects.count() == 0 and not SealedResponse.objects.exists()
 
 

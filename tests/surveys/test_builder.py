@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -17,6 +18,7 @@ from org.models import AITool, Person
 from surveys.library import TEMPLATES
 from surveys.models import Answer, Question, Response, Survey
 from surveys.services import builder
+from tests.forms import browser_submission, shown_inputs
 from tests.org.factories import (
     AIToolFactory,
     CustomerFactory,
@@ -312,6 +314,22 @@ def test_the_template_form_preselects_the_template_from_the_list(signed_in, hr):
     assert 'value="customer-trust" selected' in response.content.decode()
 
 
+@time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_the_template_form_shows_today_in_the_date_picker(signed_in, hr):
+    client = signed_in(hr)
+    page = client.get(reverse("surveys:survey_from_template"))
+
+    # A browser shows a type="date" input only when its value is yyyy-mm-dd.
+    assert shown_inputs(page.content.decode(), "date") == [("first_date", "2026-11-30")]
+    response = client.post(
+        reverse("surveys:survey_from_template"),
+        browser_submission(page.content.decode()),
+    )
+
+    assert response.status_code == 302
+    assert Survey.objects.get().first_date == dt.date(2026, 11, 30)
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
@@ -411,6 +429,52 @@ def test_a_bad_survey_is_refused_with_a_clear_error_and_nothing_saved(
     assert any(message in error for error in form_errors(response, field))
     assert f'id="error_1_id_{field}"' in response.content.decode()
     assert not Survey.objects.exists()
+
+
+def test_a_fortnightly_survey_reads_every_two_weeks_on_every_page(signed_in, hr):
+    survey = SurveyFactory(title="Fortnightly", cadence="biweekly")
+    client = signed_in(hr)
+
+    pages = [
+        client.get(reverse("surveys:survey_create")).content.decode(),
+        client.get(reverse("surveys:survey_edit", args=[survey.pk])).content.decode(),
+        client.get(reverse("surveys:survey_detail", args=[survey.pk])).content.decode(),
+        client.get(reverse("surveys:survey_list")).content.decode(),
+    ]
+
+    assert all("Every two weeks" in page for page in pages)
+    assert not any("Biweekly" in page for page in pages)
+    assert '<option value="biweekly" selected>Every two weeks</option>' in pages[1]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_the_new_survey_form_saves_as_a_browser_sends_it(signed_in, hr):
+    client = signed_in(hr)
+    page = client.get(reverse("surveys:survey_create"))
+    html = page.content.decode()
+
+    assert page.context["form"]["segments"].value() == ""
+    assert shown_inputs(html, "date") == [("first_date", "2026-11-30")]
+    assert shown_inputs(html, "time") == [("start_time", "09:00")]
+    response = client.post(
+        reverse("surveys:survey_create"),
+        browser_submission(html, title="AI rollout pulse"),
+    )
+
+    survey = Survey.objects.get()
+    assert response.status_code == 302
+    assert survey.audience == "employees"
+    assert survey.segments == []
+    assert survey.first_date == dt.date(2026, 11, 30)
+
+
+def test_the_edit_form_shows_its_dates_in_the_date_picker(signed_in, hr):
+    survey = SurveyFactory(first_date=dt.date(2026, 3, 2), start_time=dt.time(8, 30))
+
+    page = signed_in(hr).get(reverse("surveys:survey_edit", args=[survey.pk]))
+
+    assert shown_inputs(page.content.decode(), "date") == [("first_date", "2026-03-02")]
+    assert shown_inputs(page.content.decode(), "time") == [("start_time", "08:30")]
 
 
 def test_hr_edits_a_survey_and_clears_its_teams(signed_in, hr):

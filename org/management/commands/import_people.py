@@ -61,12 +61,7 @@ class Command(BaseCommand):
                     f"{file} was not imported; nothing was saved. "
                     f"Fix these lines:\n{exc}"
                 ) from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {report.total} people: "
-                f"{report.created} new, {report.updated} updated."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(report.summary))
 
 
 def _count_rows(file: Path) -> int:
