@@ -458,3 +458,21 @@ def test_a_merged_concern_takes_no_support_and_no_status_change(w):
     refused(api, 400)
     refused(reopen, 400)
     assert state() == before
+
+
+def test_a_reply_cannot_hang_under_another_concerns_comment(w):
+    before = state()
+
+    page = as_(w, "employee").post(
+        f"/board/{w.concern.pk}/comments/",
+        {"body": "Replying across threads", "parent": w.other_comment.pk},
+    )
+    api = api_as(w, "employee").post(
+        f"/api/v1/concerns/{w.concern.pk}/comments/",
+        {"body": "Replying across threads", "parent": w.other_comment.pk},
+        content_type="application/json",
+    )
+
+    refused(page, 400, hide=("OTHER-PERSONS-COMMENT",))
+    refused(api, 400, hide=("OTHER-PERSONS-COMMENT",))
+    assert state() == before
