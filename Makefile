@@ -33,9 +33,10 @@ run: $(STAMP) ## set up a local copy with demo data and start web, worker and be
 test: $(STAMP) ## run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check, format check and bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . -q
 
 format: $(STAMP) ## format the code
 	$(BIN)/ruff check --fix .

@@ -18,7 +18,8 @@ from org.roles import Role
 from org.services.aitools import aitool_save
 from org.services.people import person_roles_set
 
-DEMO_PASSWORD = "candor-demo"  # noqa: S105 (a documented demo login, not a secret)
+# A documented demo login (README, `make run`), not a secret.
+DEMO_PASSWORD = "candor-demo"  # noqa: S105  # nosec B105
 
 STRUCTURE = {
     "Customer Support": ["Frontline Support", "Escalations", "Support Operations"],

@@ -160,6 +160,12 @@ def concern_set_status(
     now = now or timezone.now()
     _require_manager(by, concern)
     note = (note or "").strip()
+    if concern.merged_into_id is not None:
+        # Its thread continues in the survivor; reopening it would split it again.
+        raise ValidationError(
+            f"This concern was merged into #{concern.merged_into_id}: "
+            "change the status there."
+        )
     if to_status not in ALLOWED_MOVES.get(concern.status, ()):
         allowed = ", ".join(
             Status(s).label.lower() for s in ALLOWED_MOVES.get(concern.status, ())

@@ -33,9 +33,23 @@ def update_post(
         errors["title"] = f"A title needs between 1 and {TITLE_LIMIT} characters."
     if not body or len(body) > BODY_LIMIT:
         errors["body"] = f"Say what changed, in at most {BODY_LIMIT} characters."
+    concerns = list(concerns)
+    if not can_post_update(by.user):
+        # A tool's owner speaks for their tool: attaching an update emails each
+        # concern's followers, so only the concerns about it, or their own.
+        strays = [
+            c.pk
+            for c in concerns
+            if c.ai_tool_id != getattr(ai_tool, "pk", None) and c.owner_id != by.pk
+        ]
+        if strays:
+            errors["concerns"] = (
+                "Only HR attaches an update to concerns about other tools: "
+                + ", ".join(f"#{pk}" for pk in strays)
+                + "."
+            )
     if errors:
         raise ValidationError(errors)
-    concerns = list(concerns)
     with transaction.atomic():
         update = Update.objects.create(
             title=title, body=body, ai_tool=ai_tool, author=by, created_at=now

@@ -135,7 +135,11 @@ def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def support(request: HttpRequest, pk: int) -> HttpResponse:
     concern = concern_or_404(request, pk)
     supported = request.POST.get("supported") == "1"
-    thread.support_set(concern=concern, person=poster(request), supported=supported)
+    try:
+        thread.support_set(concern=concern, person=poster(request), supported=supported)
+    except ValidationError as error:  # merged or hidden: say where to go instead
+        messages.error(request, " ".join(error.messages))
+        return detail_response(request, concern, status=400)
     messages.success(
         request,
         "Thank you: your “me too” is counted, without your name."
