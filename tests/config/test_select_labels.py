@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from org.roles import Role
-from tests.config.test_every_url_is_guarded import ROUTES, _path, world  # noqa: F401
-from tests.org.factories import PersonFactory
+from tests.security.test_permission_matrix import ENTRIES, path_for
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [(route, name) for route, name in ROUTES if not name.startswith("api")]
+PAGES = [
+    (route, name) for route, name in ENTRIES if not name.startswith(("api", "admin"))
+]
+
+
+@pytest.fixture
+def world():
+    return build_world()
 
 
 def test_the_walk_covers_the_forms_with_drop_downs():
@@ -27,13 +33,10 @@ def test_the_walk_covers_the_forms_with_drop_downs():
 
 
 @pytest.mark.parametrize(("route", "name"), PAGES, ids=[name for _, name in PAGES])
-def test_no_page_offers_a_bare_dashed_choice(client, world, route, name):  # noqa: F811
-    hr = PersonFactory(roles={Role.HR, Role.LEADER})
-    hr.user.is_staff = True
-    hr.user.save()
-    client.force_login(hr.user)
+def test_no_page_offers_a_bare_dashed_choice(client, world, route, name):
+    client.force_login(world.people["hr"].user)
 
-    response = client.get(_path(route, name, world))
+    response = client.get(path_for(route, name, world, "hr"))
 
     assert response.status_code < 500
     assert "---------" not in response.content.decode(errors="replace"), name
