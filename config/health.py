@@ -27,6 +27,7 @@ from core.cachestate import (
     cache_failure_last,
     cache_failure_record,
 )
+from core.dispatch import broker_loss_last
 from core.mail import sender_refused_last
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ def _report() -> dict[str, object]:
     }
     cache_up = report["cache"] == "ok"
     report["worker_last_seen"] = heartbeat_last() if cache_up else None
+    # Reported, not failed on: the dispatcher queued it all again (core.dispatch).
+    report["broker_queue_lost_at"] = broker_loss_last() if cache_up else None
     report["mail"] = _mail_report(str(report["cache"]))
     if not cache_up:
         report["cache_down_since"] = (cache_failure_last() or {}).get("since")
