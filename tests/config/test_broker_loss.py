@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,17 @@ from kombu import Connection
 
 from config.scheduler import queued_models
 from core import dispatch
-from core.dispatch import broker_loss_last, broker_loss_recover, broker_marker_plant
+from core.dispatch import (
+    BROKER_MARKER_FILE,
+    broker_loss_last,
+    broker_loss_recover,
+    broker_marker_plant,
+)
 from feedback.models import Notice
 from surveys.models import Invitation
 from surveys.scheduler import survey_tick
 from tests.feedback.factories import NoticeFactory
+from tests.surveys.factories import InvitationFactory
 from tests.surveys.helpers import MONDAY_9, weekly_pulse
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +139,57 @@ def test_a_failure_while_voiding_leaves_the_loss_for_the_next_pass(
 
     assert str(report) == "broker: 1 lost, 4 unqueued"
     assert not Invitation.objects.exclude(queued_at=None).exists()
+
+
+PASS = """
+import django
+django.setup()
+from django.utils import timezone
+from config.scheduler import tick_all
+print(tick_all(now=timezone.now(), inline=False))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_local_runs_keep_the_marker_in_the_filesystem_brokers_queue_folder(tmp_path):
+    from django.conf import settings
+
+    from tests.surveys.test_worker_delivery import _database_url
+
+    if ":memory:" in str(settings.DATABASES["default"]["NAME"]):
+        pytest.skip("the dispatcher's process needs a database file it can open")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CANDOR_VAR_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": "filesystem://",
+        "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
+        "DATABASE_URL": _database_url(),
+        "SECRET_KEY": "dispatcher-test",
+    }
+
+    def dispatcher_pass() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", PASS],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    first = dispatcher_pass()  # nothing queued yet: the marker is planted quietly
+    marker = tmp_path / "broker" / "queue" / BROKER_MARKER_FILE
+    assert marker.exists()
+    # Of a round closed in March 2026: voided, and nothing for the pass to send.
+    invitation = InvitationFactory(queued_at=MONDAY_9)
+    marker.unlink()  # what emptying the queue folder does
+    second = dispatcher_pass()
+
+    assert "broker" not in first
+    assert second.startswith("['broker: 1 lost, 1 unqueued'")
+    invitation.refresh_from_db()
+    assert invitation.queued_at is None
+    assert marker.exists()

@@ -98,3 +98,17 @@ def test_on_redis_another_db_emptied_keeps_the_marker(tmp_path):
 
         with Connection(server.url) as broker:
             assert broker_marker_plant(broker) is False
+
+
+@pytest.mark.services
+def test_on_redis_a_pass_costs_one_command_on_an_open_connection(tmp_path):
+    with throwaway_redis(tmp_path) as server, Connection(server.url) as broker:
+        broker_marker_plant(broker)
+        server.client.config_resetstat()
+
+        broker_marker_plant(broker)
+        broker_marker_plant(broker)
+
+        stats = server.client.info("commandstats")
+        assert stats.pop("cmdstat_set")["calls"] == 2
+        assert set(stats) == {"cmdstat_config|resetstat"}
