@@ -14,7 +14,8 @@ A task the broker loses is queued again in one of two ways:
   `broker_loss_recover` voids every queue mark, so the same pass queues it all again,
   within a minute of the loss. Safe even for tasks that survived in a worker's hands
   (a task it was running, a retry it holds for later): each send is claimed once
-  (`core.delivery`), so the second task for it is skipped.
+  (`core.delivery`), so the second task for it is skipped (a held retry is only
+  tried sooner than its backoff said).
 - Anything less, which the marker does not see, waits until its mark is QUEUE_STALE
   old: a `celery purge` or a queue deleted by hand, Redis restored from a snapshot
   or a failover to a replica taken after the marker but before the tasks, queues
@@ -29,8 +30,9 @@ the losses it would add are rare and the stale mark already recovers them.
 
 The marker is not kept for the in-memory transport (one process: nothing to lose
 apart from it). A marker evicted on its own (Redis with an allkeys-* eviction
-policy) only re-queues what is queued: harmless, as above. So is the very first
-pass with a new marker, after an upgrade, while tasks are queued.
+policy) only re-queues what is queued: harmless, as above. So does the very first
+pass (no marker yet): quietly if nothing is marked queued, else reported as a loss
+once (an upgrade while tasks wait).
 """
 
 from __future__ import annotations
