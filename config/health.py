@@ -30,6 +30,7 @@ from core.cachestate import (
     cache_failure_last,
     cache_failure_record,
 )
+from core.dispatch import broker_loss_last
 from core.mail import sender_refused_last
 from feedback.selectors import notices_fate_unknown
 from surveys.selectors import invitations_fate_unknown
@@ -121,6 +122,8 @@ def _report() -> dict[str, object]:
     }
     cache_up = report["cache"] == "ok"
     report["worker_last_seen"] = heartbeat_last() if cache_up else None
+    # Reported, not failed on: the dispatcher queued it all again (core.dispatch).
+    report["broker_queue_lost_at"] = broker_loss_last() if cache_up else None
     report["mail"] = _mail_report(str(report["cache"]))
     database_up = report["database"] == "ok"
     report["mail_fate_unknown"] = _fate_unknown_report() if database_up else None

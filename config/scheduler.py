@@ -3,6 +3,8 @@
 Each app contributes one tick function that finds its due work by scanning the
 database (never long countdown tasks, which Redis re-delivers after its visibility
 timeout). `inline=True` does the work, emails included, in this process.
+`inline=False` (the dispatcher) first checks that the broker still holds what was
+queued, and queues it all again if not (`core.dispatch.broker_loss_recover`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import models
+
+from core.ticks import TickReport
+
 log = logging.getLogger(__name__)
+
+
+def queued_models() -> tuple[type[models.Model], ...]:
+    """Every model whose rows are queued through `core.dispatch.queue_once`."""
+    from feedback.models import Notice
+    from surveys.models import Invitation
+
+    return (Invitation, Notice)
 
 
 def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
@@ -23,15 +37,31 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
         lambda: survey_tick(now=now, enqueue=None if inline else enqueue_sends),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
     ]
+    if not inline:
+        ticks.insert(0, lambda: _broker_check(now))
     # One app's failure must not hold up the other's emails: run every tick, then
     # raise the first error so the task or the command still fails visibly.
     reports, errors = [], []
     for tick in ticks:
         try:
-            reports.append(str(tick()))
+            report = tick()
         except Exception as exc:
             log.exception("A scheduler tick failed")
             errors.append(exc)
+            continue
+        if report is not None:
+            reports.append(str(report))
     if errors:
         raise errors[0]
     return reports
+
+
+def _broker_check(now: dt.datetime) -> TickReport | None:
+    """The broker's report, only when it had lost queued tasks."""
+    from config.celery import app
+    from core.dispatch import broker_loss_recover
+
+    # The connection the sends are published on, already open: one round trip.
+    with app.pool.acquire(block=True) as broker:
+        report = broker_loss_recover(queued_models(), broker=broker, now=now)
+    return report if report.lost else None

@@ -4,7 +4,8 @@ Beat's dispatcher task and `manage.py scheduler_tick` both call `feedback_tick`
 (through `config.scheduler.tick_all`). The command sends every due notice inline,
 so time travel leaves nothing in a queue; the dispatcher hands them to workers,
 marking each notice `queued_at` under a row lock so two dispatchers never queue
-the same one, and a task the broker lost is queued again once its mark is stale.
+the same one. A task the broker lost is queued again once its mark is voided
+(`config.scheduler` checks the broker first in each pass) or stale (`core.dispatch`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Beat's dispatcher task and `manage.py scheduler_tick` both call `survey_tick`. The
 command runs each email inline (time travel in tests and ops leaves nothing in a
 queue); the dispatcher hands them to workers, marking each invitation `queued_at`
-under a row lock so two dispatchers never queue the same one, and a task the broker
-lost is queued again once its mark is stale.
+under a row lock so two dispatchers never queue the same one. A task the broker lost
+is queued again once its mark is voided (`config.scheduler` checks the broker first
+in each pass) or stale (`core.dispatch`).
 """
 
 from __future__ import annotations

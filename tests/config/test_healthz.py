@@ -7,8 +7,13 @@ import datetime as dt
 import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
+from django.utils import timezone
+from kombu import Connection
 
 from config.health import heartbeat_record
+from config.scheduler import queued_models
+from core.dispatch import broker_loss_recover
+from tests.surveys.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +60,22 @@ def test_it_reports_when_a_worker_last_ran_a_task(client):
     heartbeat_record()
 
     assert client.get("/healthz").json()["worker_last_seen"] is not None
+
+
+def test_it_reports_when_the_broker_last_lost_queued_tasks_and_stays_200(
+    client, tmp_path
+):
+    InvitationFactory(queued_at=timezone.now())  # handed to a broker that then lost it
+    folder = str(tmp_path / "queue")
+    options = {"data_folder_in": folder, "data_folder_out": folder}
+    assert client.get("/healthz").json()["broker_queue_lost_at"] is None
+
+    with Connection("filesystem://", transport_options=options) as broker:
+        broker_loss_recover(queued_models(), broker=broker, now=timezone.now())
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["broker_queue_lost_at"] is not None
 
 
 def test_it_refuses_other_methods(client):
