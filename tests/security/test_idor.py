@@ -265,9 +265,10 @@ def test_a_customers_link_is_closed_when_the_customer_is_and_signs_only_itself(w
     refused(client.post(f"/unsubscribe/{signed_for_another_use}/"), 404)
     refused(client.get(f"/s/{signed_for_another_use}/"), 404)
     Customer.objects.filter(pk=customer.pk).update(is_active=False)
+    # A retired customer's link "no longer works" (410), and shows nothing.
     refused(
         client.get(f"/c/{signed_for_another_use}/{w.customer_concern.pk}/"),
-        404,
+        410,
         hide=(w.customer_concern.title,),
     )
 
