@@ -443,13 +443,22 @@ def test_every_rule_names_a_url_that_exists():
     assert not stale, f"Rules for URLs that no longer exist: {sorted(stale)}"
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for the whole table, built once: each ask below runs in a
+    transaction rolled back after it, so no ask sees another's changes, and the
+    world itself is rolled back when the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize(("route", "name"), ENTRIES, ids=[n for _, n in ENTRIES])
-def test_each_role_gets_exactly_what_the_table_says(route, name):
+def test_each_role_gets_exactly_what_the_table_says(world, route, name):
     assert name in RULES, (
         f"{name} (/{route}) has no rule: add its expected status per role, for GET "
         "and POST, to RULES in tests/security/test_permission_matrix.py."
     )
-    world = build_world()
     api = name.startswith("api:")
     wrong = []
     for role in ROLES:
