@@ -111,7 +111,7 @@ def survey_rows(*, status: str | None = None) -> list[SurveyRow]:
         chosen.annotate(
             question_count=Count("questions"),
             latest_round_id=Subquery(latest_round.values("pk")[:1]),
-        )
+        ).order_by("title", "pk")  # Meta.ordering is dropped by the GROUP BY
     )
     rounds = Round.objects.filter(
         pk__in=[s.latest_round_id for s in surveys if s.latest_round_id]
