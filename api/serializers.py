@@ -180,6 +180,7 @@ class SurveySerializer(serializers.ModelSerializer):
             "comment_threshold",
             "cadence",
             "first_date",
+            "status",
             "questions",
         ]
 

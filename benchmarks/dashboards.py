@@ -220,7 +220,9 @@ def seed(people: int, weeks: int) -> int:
         name="Bench copilot", kind="copilot", owner=owner, status="pilot"
     )
     first = dt.date(2026, 1, 5)
-    survey = Survey.objects.create(title="Bench pulse", first_date=first)
+    survey = Survey.objects.create(
+        title="Bench pulse", first_date=first, status=Survey.Status.SCHEDULED
+    )
     kinds = [
         ("likert", "trust", None),
         ("likert", "job_security", None),
@@ -325,7 +327,10 @@ def seed_board(cursor, tool: AITool, owner: Person) -> None:
 def seed_customers(cursor, weeks: int) -> None:
     """A monthly customer survey: 500 answers per round to CSAT and NPS."""
     survey = Survey.objects.create(
-        title="Bench customers", first_date=dt.date(2026, 1, 7), audience="customers"
+        title="Bench customers",
+        first_date=dt.date(2026, 1, 7),
+        audience="customers",
+        status=Survey.Status.SCHEDULED,
     )
     for position, kind in enumerate(("csat", "enps"), start=1):
         Question.objects.create(survey=survey, position=position, kind=kind, text=kind)

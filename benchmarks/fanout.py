@@ -60,7 +60,11 @@ def run(people: int) -> None:
     print(f"setup: {time.perf_counter() - started:.1f} s")
     now = timezone.now()
     survey = Survey.objects.create(
-        title="Bench", cadence="once", first_date=now.date(), open_days=5
+        title="Bench",
+        cadence="once",
+        first_date=now.date(),
+        open_days=5,
+        status=Survey.Status.SCHEDULED,
     )
     Question.objects.create(survey=survey, kind="likert", text="Q")
 

@@ -189,7 +189,7 @@ class DemoSurveys:
 
     @property
     def live(self) -> int:
-        return sum(survey.is_active for survey in self.surveys)
+        return sum(survey.status == Survey.Status.SCHEDULED for survey in self.surveys)
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,15 @@ def seed_surveys(
 
 def _survey(title: str, key: str, *, first_date: dt.date, **fields: object) -> Survey:
     existing = Survey.objects.filter(title=title).order_by("pk").first()
-    return existing or survey_from_template(key, first_date=first_date, **fields)
+    # Seeded scheduled, with a first date weeks back: a demo shows a survey that
+    # has been running, which HR's activation (never a past date) cannot make.
+    return existing or survey_from_template(
+        key,
+        first_date=first_date,
+        title=title,
+        status=Survey.Status.SCHEDULED,
+        **fields,
+    )
 
 
 def _audience(

@@ -10,8 +10,8 @@ from surveys.services.builder import NO_QUESTIONS
 
 
 class QuestionFormSet(BaseInlineFormSet):
-    """The survey's questions as the admin edits them: an active survey keeps one
-    (counted here, since they are saved together with the survey)."""
+    """The survey's questions as the admin edits them: a scheduled survey keeps
+    one (counted here, since they are saved together with the survey)."""
 
     def clean(self) -> None:
         super().clean()
@@ -21,7 +21,7 @@ class QuestionFormSet(BaseInlineFormSet):
             if getattr(form, "cleaned_data", None)
             and not form.cleaned_data.get("DELETE")
         ]
-        if self.instance.is_active and not kept:
+        if self.instance.status == Survey.Status.SCHEDULED and not kept:
             raise ValidationError(NO_QUESTIONS)
 
 
@@ -54,12 +54,21 @@ class SurveyAdmin(admin.ModelAdmin):
         "privacy",
         "cadence_shown",
         "min_group_size",
-        "is_active",
+        "status",
     ]
-    list_filter = ["audience", "privacy", CadenceFilter, "is_active"]
+    list_filter = ["audience", "privacy", CadenceFilter, "status"]
+    # Moved only by the transitions on HR's survey page (surveys.services.lifecycle),
+    # which check what each needs: a survey added here starts as a draft.
+    readonly_fields = ["status"]
     search_fields = ["title"]
     filter_horizontal = ["departments", "teams"]
     inlines = [QuestionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Archived is read-only everywhere; restoring it is on HR's survey page.
+        if obj is not None and obj.status == Survey.Status.ARCHIVED:
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="cadence", ordering="cadence")
     def cadence_shown(self, survey: Survey) -> str:

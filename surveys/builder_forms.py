@@ -16,8 +16,8 @@ from django.utils import timezone
 from core.widgets import DatePicker, TimePicker
 from org.models import AITool, Department, Team
 from surveys import cadence
-from surveys.library import TEMPLATES
-from surveys.models import MAX_CHOICE_LENGTH, Question, Survey
+from surveys.library import TEMPLATES, template_title
+from surveys.models import MAX_CHOICE_LENGTH, Question, Survey, title_clash_error
 from surveys.services import builder
 
 
@@ -40,6 +40,12 @@ class SurveyFromTemplateForm(forms.Form):
             "invalid_choice": "There is no such template; choose one from the list."
         },
     )
+    title = forms.CharField(
+        required=False,
+        max_length=Survey._meta.get_field("title").max_length,
+        help_text="Leave empty for the template's title, or “(copy)” after it when "
+        "another survey has that title. No two surveys may share a title.",
+    )
     first_date = forms.DateField(
         widget=DatePicker,
         help_text="No round starts before this date. You can change every "
@@ -49,6 +55,28 @@ class SurveyFromTemplateForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["first_date"].initial = timezone.localdate()
+        key = self.initial.get("template")
+        if key in TEMPLATES:
+            self.fields["title"].widget.attrs["placeholder"] = template_title(key)
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if title and (clash := title_clash_error(title)):
+            raise ValidationError(clash)
+        return title
+
+
+class SurveyStatusFilterForm(forms.Form):
+    """The survey list's filter: one status, or every survey not archived."""
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Not archived"), *Survey.Status.choices],
+        error_messages={
+            "invalid_choice": "There is no such status; choose draft, scheduled, "
+            "paused or archived."
+        },
+    )
 
 
 class SurveyForm(forms.ModelForm):
@@ -78,7 +106,6 @@ class SurveyForm(forms.ModelForm):
             "open_days",
             "reminder_count",
             "reminder_interval_days",
-            "is_active",
         ]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),
@@ -95,15 +122,12 @@ class SurveyForm(forms.ModelForm):
             "open_days": "Days open",
             "reminder_count": "Reminders",
             "reminder_interval_days": "Days between reminders",
-            "is_active": "Active",
         }
         help_texts = {
             "intro": "Shown above the questions.",
             "open_days": "How many days each round stays open (1 to 90).",
             "reminder_count": "Reminders to people who have not answered (0 to 3).",
             "reminder_interval_days": "1 to 30.",
-            "is_active": "Only active surveys open new rounds. A survey needs at "
-            "least one question to be active.",
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -138,10 +162,8 @@ class SurveyForm(forms.ModelForm):
             self.fields["segments"].help_text += f" Known: {', '.join(known)}."
         # The model keeps a list; the field shows it as text ("[]" would be refused).
         self.initial["segments"] = ", ".join(self.instance.segments or [])
-        if not self.instance.pk:
-            self.initial["is_active"] = False  # active once it has questions
-            if self.initial.get("first_date") is None:
-                self.initial["first_date"] = timezone.localdate()
+        if not self.instance.pk and self.initial.get("first_date") is None:
+            self.initial["first_date"] = timezone.localdate()
         if self.instance.pk:
             self.fields[
                 "min_group_size"
@@ -166,12 +188,6 @@ class SurveyForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 _add_rule_errors(self, error)
-        try:
-            builder.survey_activation_check(
-                survey=self.instance, is_active=bool(cleaned.get("is_active"))
-            )
-        except ValidationError as error:
-            _add_rule_errors(self, error)
         return cleaned
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -21,6 +22,7 @@ from surveys.builder_forms import (
     QuestionMoveForm,
     SurveyForm,
     SurveyFromTemplateForm,
+    SurveyStatusFilterForm,
 )
 from surveys.forms import AnswerForm
 from surveys.library import TEMPLATES, survey_from_template
@@ -42,10 +44,21 @@ def _person(request: HttpRequest) -> Person | None:
 
 @manager_required
 def survey_list(request: HttpRequest) -> HttpResponse:
+    form = SurveyStatusFilterForm(request.GET)
+    valid = form.is_valid()
+    status = form.cleaned_data["status"] if valid else ""
     return render(
         request,
         "surveys/builder/survey_list.html",
-        {"rows": selectors.survey_rows(), "templates": TEMPLATES.values()},
+        {
+            "rows": selectors.survey_rows(status=status or None),
+            "templates": TEMPLATES.values(),
+            "status": status,
+            "status_label": dict(Survey.Status.choices).get(status, ""),
+            "statuses": Survey.Status.choices,
+            "filter_errors": [] if valid else form.errors["status"],
+        },
+        status=200 if valid else 400,
     )
 
 
@@ -54,20 +67,36 @@ def survey_from_template_view(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = SurveyFromTemplateForm(data, initial={"template": request.GET.get("key")})
     if form.is_valid():
+        # No title given: the template's, made distinct from every other survey's.
+        title = form.cleaned_data["title"]
         try:
             survey = survey_from_template(
                 form.cleaned_data["template"],
                 first_date=form.cleaned_data["first_date"],
                 created_by=_person(request),
+                **({"title": title} if title else {}),
             )
         except ValueError as error:
             form.add_error("template", str(error))
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            _add_errors(form, error)
         else:
-            messages.success(request, f"Created “{survey.title}” from its template.")
+            messages.success(
+                request,
+                f"Created the draft “{survey.title}” from its template: nothing is "
+                "sent until you activate it.",
+            )
             return redirect("surveys:survey_detail", pk=survey.pk)
     return render(request, "surveys/builder/survey_from_template.html", {"form": form})
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal on the form's own fields, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @manager_required
@@ -108,6 +137,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(
         Survey.objects.prefetch_related("departments", "teams__department"), pk=pk
     )
+    now = timezone.now()
     return render(
         request,
         "surveys/builder/survey_detail.html",
@@ -115,9 +145,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "questions": selectors.survey_questions(survey=survey),
             "participations": selectors.survey_participation(survey=survey),
-            "fate_unknown": selectors.survey_fate_unknown(
-                survey=survey, now=timezone.now()
-            ),
+            "fate_unknown": selectors.survey_fate_unknown(survey=survey, now=now),
+            "open_round": selectors.survey_open_round(survey=survey, now=now),
             "time_zone": settings.TIME_ZONE,
         },
     )

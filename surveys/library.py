@@ -1,19 +1,20 @@
 """Ready-made surveys HR can start from: "AI rollout pulse" and "Customer trust".
 
-A template is plain data; `survey_from_template` turns it into a Survey with its
-questions, which HR then edits like any other.
+A template is plain data; `survey_from_template` turns it into a draft Survey with
+its questions, which HR then edits, previews and activates like any other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from org.models import AITool, Person
-from surveys.models import Question, Survey
+from surveys.models import Question, Survey, title_key
 
 Kind, Driver = Question.Kind, Question.Driver
 
@@ -127,6 +128,34 @@ CUSTOMER_TRUST = Template(
 TEMPLATES = {t.key: t for t in (AI_ROLLOUT_PULSE, CUSTOMER_TRUST)}
 
 
+def template_get(key: str) -> Template:
+    """The template of that key; ValueError naming the known ones otherwise."""
+    try:
+        return TEMPLATES[key]
+    except KeyError:
+        raise ValueError(
+            f"No survey template {key!r}; choose one of {', '.join(TEMPLATES)}."
+        ) from None
+
+
+def template_title(key: str) -> str:
+    """A title for a new survey from the template that no survey (not archived)
+    has: the template's own, else "<title> (copy)", "<title> (copy 2)", …"""
+    taken = Survey.title_keys_in_use()
+    return next(
+        title
+        for title in _copy_titles(template_get(key).title)
+        if title_key(title) not in taken
+    )
+
+
+def _copy_titles(title: str) -> Iterator[str]:
+    yield title
+    yield f"{title} (copy)"
+    for number in itertools.count(2):
+        yield f"{title} (copy {number})"
+
+
 def survey_from_template(
     key: str,
     *,
@@ -135,17 +164,14 @@ def survey_from_template(
     tools: Iterable[AITool] | None = None,
     **fields: object,
 ) -> Survey:
-    """Create a survey from a template. `tools`, the AI tools its per-tool questions
-    ask about, defaults to every live tool (for customers: every live tool that
-    serves them)."""
-    try:
-        template = TEMPLATES[key]
-    except KeyError:
-        raise ValueError(
-            f"No survey template {key!r}; choose one of {', '.join(TEMPLATES)}."
-        ) from None
+    """Create a draft survey from a template, titled `template_title(key)` unless
+    `fields` gives a title. `tools`, the AI tools its per-tool questions ask
+    about, defaults to every live tool (for customers: every live tool that
+    serves them). ValueError for an unknown key; ValidationError (by field) for a
+    title another survey has, or fields that break a survey's rules."""
+    template = template_get(key)
     attrs = {
-        "title": template.title,
+        "title": template_title(key),
         "intro": template.intro,
         "audience": template.audience,
         **template.defaults,

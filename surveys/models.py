@@ -37,6 +37,19 @@ class Survey(models.Model):
         CONFIDENTIAL = "confidential", "Confidential"
         NAMED = "named", "Named"
 
+    class Status(models.TextChoices):
+        """Where a survey is in its life (`surveys.services.lifecycle` moves it).
+
+        Draft: being built, never opens a round. Scheduled: rounds open on its
+        cadence. Paused: no new round opens; one already open runs to its close.
+        Archived: read-only and out of the default list; its results stay.
+        """
+
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PAUSED = "paused", "Paused"
+        ARCHIVED = "archived", "Archived"
+
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
         TUESDAY = 1, "Tuesday"
@@ -94,7 +107,10 @@ class Survey(models.Model):
     reminder_interval_days = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
-    is_active = models.BooleanField(default=True)
+    # A new survey is a draft: nothing goes out until HR activates it.
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     created_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -125,6 +141,8 @@ class Survey(models.Model):
 
     def clean(self) -> None:
         errors = self._threshold_errors()
+        if title_error := self._title_error():
+            errors["title"] = title_error
         # Thresholds that move after the fact are how anonymity gets broken: once a
         # round has opened, they may rise but never fall.
         if self.pk and self.rounds.exists():
@@ -151,6 +169,24 @@ class Survey(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def _title_error(self) -> str | None:
+        # An archived survey is out of the way: its title may be used again.
+        if self.status == Survey.Status.ARCHIVED or not self.title:
+            return None
+        return title_clash_error(self.title, exclude_pk=self.pk)
+
+    @staticmethod
+    def title_keys_in_use(*, exclude_pk: int | None = None) -> set[str]:
+        """The titles of every survey not archived, as `title_key` compares them.
+
+        Compared in Python: SQLite's LOWER and LIKE fold only ASCII letters, and
+        the rule must not depend on the database. Surveys number in the tens.
+        """
+        titles = Survey.objects.exclude(status=Survey.Status.ARCHIVED)
+        if exclude_pk is not None:
+            titles = titles.exclude(pk=exclude_pk)
+        return {title_key(title) for title in titles.values_list("title", flat=True)}
 
     def _threshold_errors(self) -> dict[str, str]:
         threshold = self.comment_threshold
@@ -187,6 +223,26 @@ class Survey(models.Model):
             self.start_time,
             ZoneInfo(settings.TIME_ZONE),
         )
+
+
+def title_key(title: str) -> str:
+    """A title as two titles are compared: case and runs of spaces ignored."""
+    return " ".join(title.split()).casefold()
+
+
+def title_clash_error(title: str, *, exclude_pk: int | None = None) -> str | None:
+    """Why `title` cannot be used, or None: another survey not archived has it.
+
+    Two surveys of one name could not be told apart in the list, on the dashboards
+    or in an invitation's subject.
+    """
+    if title_key(title) not in Survey.title_keys_in_use(exclude_pk=exclude_pk):
+        return None
+    return (
+        f"Another survey is already called “{title.strip()}” (titles are compared "
+        "ignoring case): choose a title that tells them apart, or archive the "
+        "other survey first."
+    )
 
 
 class Question(models.Model):

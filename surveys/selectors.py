@@ -10,7 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
+from surveys.cadence import starts
 from surveys.models import Answer, Invitation, Question, Round, Survey
+from surveys.services.rounds import recipients, round_window
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,20 @@ class SurveyRow:
     latest: Participation | None  # of the latest round; None before the first
 
 
-def survey_rows() -> list[SurveyRow]:
-    """Every survey with its question count and latest round, in three queries."""
+def survey_rows(*, status: str | None = None) -> list[SurveyRow]:
+    """The surveys in one status (None: every one not archived), each with its
+    question count and latest round, in three queries."""
     latest_round = Round.objects.filter(survey=OuterRef("pk")).order_by("-starts_at")
+    chosen = (
+        Survey.objects.exclude(status=Survey.Status.ARCHIVED)
+        if status is None
+        else Survey.objects.filter(status=status)
+    )
     surveys = list(
-        Survey.objects.annotate(
+        chosen.annotate(
             question_count=Count("questions"),
             latest_round_id=Subquery(latest_round.values("pk")[:1]),
-        )
+        ).order_by("title", "pk")  # Meta.ordering is dropped by the GROUP BY
     )
     rounds = Round.objects.filter(
         pk__in=[s.latest_round_id for s in surveys if s.latest_round_id]
@@ -152,3 +160,90 @@ def invitations_fate_unknown(*, since: dt.datetime, now: dt.datetime) -> int:
 def _died_handing_over(now: dt.datetime) -> Q:
     # Handed over long after any SMTP conversation would have ended.
     return Q(send_state=SendState.HANDED, claimed_at__lt=now - CLAIM_LEASE)
+
+
+# --- A survey's next round, audience and overlap, for its activation page -----------
+
+
+@dataclass(frozen=True)
+class NextRound:
+    starts_at: dt.datetime  # UTC
+    closes_at: dt.datetime  # UTC
+    # Its window began before now and it has not opened: once the survey is
+    # scheduled, the next scheduler pass opens it (within a minute).
+    due_now: bool
+
+
+def survey_next_round(*, survey: Survey, now: dt.datetime) -> NextRound | None:
+    """The next round the survey's cadence opens once it is scheduled, or None
+    when there is none left (a one-off survey whose round has been).
+
+    A round whose window contains `now` counts if it has not opened: the
+    scheduler would open it at once, as `rounds_open_due` does.
+    """
+    for starts_at in starts(survey.schedule()):
+        closes_at = round_window(survey, starts_at)
+        if closes_at <= now:
+            continue
+        if starts_at > now:
+            return NextRound(starts_at, closes_at, due_now=False)
+        if not survey.rounds.filter(starts_at=starts_at).exists():
+            return NextRound(starts_at, closes_at, due_now=True)
+    return None
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another scheduled survey that also reaches part of this one's audience."""
+
+    survey: Survey
+    shared: int  # people (or customers) of this survey's audience it reaches too
+    next_round: NextRound | None
+
+
+@dataclass(frozen=True)
+class ActivationPreview:
+    next_round: NextRound | None
+    audience: int  # who would be invited if a round opened now
+    overlaps: list[Overlap]  # soonest next round first
+
+
+def survey_activation_preview(*, survey: Survey, now: dt.datetime) -> ActivationPreview:
+    """What activating (or resuming) a survey would do: its next round, how many
+    it would invite now, and which scheduled surveys reach the same people.
+
+    The audience is counted by the fan-out's own `recipients`, so the number
+    cannot drift from the invitations a round creates. One query per other
+    scheduled survey of the same audience (they number in the tens).
+    """
+    audience = recipients(survey)
+    others = (
+        Survey.objects.filter(status=Survey.Status.SCHEDULED, audience=survey.audience)
+        .exclude(pk=survey.pk)
+        .prefetch_related("departments", "teams")
+    )
+    overlaps = []
+    for other in others:
+        shared = audience.filter(pk__in=recipients(other).values("pk")).count()
+        if shared:
+            overlaps.append(
+                Overlap(other, shared, survey_next_round(survey=other, now=now))
+            )
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    overlaps.sort(
+        key=lambda o: (o.next_round.starts_at if o.next_round else far, o.survey.pk)
+    )
+    return ActivationPreview(
+        next_round=survey_next_round(survey=survey, now=now),
+        audience=audience.count(),
+        overlaps=overlaps,
+    )
+
+
+def survey_open_round(*, survey: Survey, now: dt.datetime) -> Round | None:
+    """The survey's round open at `now` (the latest, should two overlap)."""
+    return (
+        survey.rounds.filter(closed_at=None, starts_at__lte=now, closes_at__gt=now)
+        .order_by("-starts_at")
+        .first()
+    )

@@ -1,8 +1,8 @@
 """HR's survey builder: saving surveys and questions, reordering and deleting them.
 
 A question's own rules are in `Question.clean`, so the admin obeys them too.
-Every refusal is a `ValidationError` keyed by form field, so a form can show it next
-to the field it is about; nothing is written when one is raised.
+Every refusal is a `ValidationError`, keyed by form field when it is about one, so a
+form can show it next to that field; nothing is written when one is raised.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from surveys.models import Question, Survey
 Direction = Literal["up", "down"]
 
 NO_QUESTIONS = (
-    "Add at least one question before making the survey active; until then, save "
-    "it inactive."
+    "Add at least one question before activating the survey: each of its rounds "
+    "would invite everyone to answer nothing."
+)
+ARCHIVED = (
+    "This survey is archived, so it is read-only: restore it (as paused) to change it."
 )
 
 
@@ -72,11 +75,22 @@ def survey_check(
         raise ValidationError(errors)
 
 
-def survey_activation_check(*, survey: Survey, is_active: bool) -> None:
-    """Refuse making a survey active before it has a question: each of its rounds
-    would invite everyone to answer nothing."""
-    if is_active and (survey.pk is None or not survey.questions.exists()):
-        raise ValidationError({"is_active": NO_QUESTIONS})
+def survey_activation_check(*, survey: Survey) -> None:
+    """Refuse scheduling a survey (activating or resuming it) before it has a
+    question: each of its rounds would invite everyone to answer nothing."""
+    if survey.pk is None or not survey.questions.exists():
+        raise ValidationError(NO_QUESTIONS)
+
+
+def survey_editable_check(*, survey_id: int | None) -> None:
+    """Refuse changing an archived survey or its questions; a new one is fine.
+
+    Reads the stored status, so a form that rewrote the instance cannot sneak
+    past it."""
+    if survey_id is not None and (
+        Survey.objects.filter(pk=survey_id, status=Survey.Status.ARCHIVED).exists()
+    ):
+        raise ValidationError(ARCHIVED)
 
 
 def survey_save(
@@ -85,16 +99,20 @@ def survey_save(
     departments: Iterable[Department] = (),
     teams: Iterable[Team] = (),
 ) -> Survey:
-    """Validate and save a new or edited survey with its departments and teams."""
+    """Validate and save a new or edited survey with its departments and teams.
+
+    Its status is not changed here: a new survey is a draft, and only the
+    transitions in `surveys.services.lifecycle` move it."""
     departments, teams = list(departments), list(teams)
+    survey_editable_check(survey_id=survey.pk)
     survey_check(
         audience=survey.audience,
         departments=departments,
         teams=teams,
         segments=survey.segments,
     )
-    survey_activation_check(survey=survey, is_active=survey.is_active)
-    # Survey.clean refuses lowering the anonymity floor once a round has opened.
+    # Survey.clean refuses a title another survey has, and lowering the anonymity
+    # floor once a round has opened.
     survey.full_clean()
     with transaction.atomic():
         survey.save()
@@ -109,6 +127,7 @@ def survey_save(
 def question_save(*, question: Question) -> Question:
     """Validate (Question.clean holds the rules) and save a question; a new one
     goes to the end of its survey."""
+    survey_editable_check(survey_id=question.survey_id)
     with transaction.atomic():
         if question.pk is None:
             last = Question.objects.filter(survey=question.survey_id).aggregate(
@@ -122,18 +141,19 @@ def question_save(*, question: Question) -> Question:
 
 def question_delete(*, question: Question) -> None:
     """Delete a question that nobody has answered, and close the gap it leaves."""
+    survey_editable_check(survey_id=question.survey_id)
     if question.may_have_answers():
         raise ValidationError(
             "This question already has answers, so it cannot be deleted: its results "
             "would go with it. Edit its wording instead, or build a new survey."
         )
     if (
-        question.survey.is_active
+        question.survey.status == Survey.Status.SCHEDULED
         and not _questions_of(question.survey_id).exclude(pk=question.pk).exists()
     ):
         raise ValidationError(
-            "This is the only question of an active survey: add another one first, "
-            "or make the survey inactive."
+            "This is the only question of a scheduled survey: add another one "
+            "first, or pause the survey."
         )
     with transaction.atomic():
         survey_id = question.survey_id
@@ -145,6 +165,7 @@ def question_move(*, question: Question, direction: Direction) -> None:
     """Swap a question with its neighbour, then number the survey's questions 1..n."""
     if direction not in ("up", "down"):
         raise ValidationError(f"Unknown direction {direction!r}: use up or down.")
+    survey_editable_check(survey_id=question.survey_id)
     with transaction.atomic():
         questions = list(_questions_of(question.survey_id).select_for_update())
         index = [q.pk for q in questions].index(question.pk)

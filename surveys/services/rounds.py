@@ -30,7 +30,9 @@ def round_window(survey: Survey, starts_at: dt.datetime) -> dt.datetime:
 
 
 def rounds_open_due(*, now: dt.datetime) -> list[Round]:
-    """Open the current round of every active survey whose window contains `now`.
+    """Open the current round of every scheduled survey whose window contains `now`.
+
+    Drafts, paused and archived surveys open none (`surveys.services.lifecycle`).
 
     Only the latest occurrence is considered: a round whose window has passed while
     the scheduler was down is not opened late, since its answers would be misdated.
@@ -38,9 +40,11 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
     opened = []
     # first_date is a local date: a day of slack covers any UTC offset.
     tomorrow = now.date() + dt.timedelta(days=1)
-    # A survey without a question has nothing to ask (one made active by hand).
+    # A survey without a question has nothing to ask (one scheduled by hand).
     has_questions = Exists(Question.objects.filter(survey=OuterRef("pk")))
-    due = Survey.objects.filter(has_questions, is_active=True, first_date__lte=tomorrow)
+    due = Survey.objects.filter(
+        has_questions, status=Survey.Status.SCHEDULED, first_date__lte=tomorrow
+    )
     for survey in due:
         starts_at = latest_start(survey.schedule(), now=now)
         if starts_at is None:
@@ -65,7 +69,8 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
 
 
 def recipients(survey: Survey) -> QuerySet[Person] | QuerySet[Customer]:
-    """Everyone a survey's rounds go to, as chosen today."""
+    """Everyone a survey's rounds go to, as chosen today: the fan-out invites
+    them, and the activation page counts them."""
     if survey.audience == Survey.Audience.CUSTOMERS:
         customers = Customer.objects.filter(is_active=True)
         if survey.segments:

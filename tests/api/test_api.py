@@ -314,7 +314,9 @@ def test_hr_lists_surveys_and_their_rounds_with_participation(api, hr, employee)
     surveys = client.get("/api/v1/surveys/").json()["results"]
     rounds = client.get(f"/api/v1/surveys/{survey.pk}/rounds/").json()["results"]
 
-    assert [(s["title"], s["questions"]) for s in surveys] == [(survey.title, 4)]
+    assert [(s["title"], s["status"], s["questions"]) for s in surveys] == [
+        (survey.title, "scheduled", 4)
+    ]
     assert [r["id"] for r in rounds] == [full.pk, small.pk]  # newest first
     assert rounds[0]["participation"] == {
         "visible": True,

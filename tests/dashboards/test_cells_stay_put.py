@@ -40,8 +40,6 @@ def test_a_round_keeps_the_floor_and_threshold_it_opened_with():
         min_group_size=4, comment_threshold=8, first_date=dt.date(2026, 3, 9)
     )
     QuestionFactory(survey=survey)  # a survey without a question opens no round
-    survey.is_active = True
-    survey.save()
 
     [round_] = rounds_open_due(now=MONDAY)
 

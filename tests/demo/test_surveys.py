@@ -65,7 +65,7 @@ def snapshot():
                 "weekday",
                 "open_days",
                 "first_date",
-                "is_active",
+                "status",
                 "created_by__user__email",
             )
         ),
@@ -129,7 +129,7 @@ def test_it_creates_both_library_surveys_live(org):
     assert pulse.first_date == dt.date(2026, 2, 23)
     assert pulse.created_by == org.hr
     assert (trust.cadence, trust.audience) == ("monthly", Survey.Audience.CUSTOMERS)
-    assert pulse.is_active and trust.is_active
+    assert pulse.status == trust.status == Survey.Status.SCHEDULED
     assert not pulse.departments.exists() and not pulse.teams.exists()
     # An hours-saved and an accuracy question for each of the three live tools.
     assert set(

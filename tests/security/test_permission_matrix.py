@@ -15,6 +15,7 @@ GET never changes anything, for anyone.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -23,10 +24,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from dashboards import catalog
 from feedback.models import Category, Status
-from surveys.models import Question
+from surveys.models import Question, Survey
 from tests.security.world import (
     BAD_TOKEN,
     ROLES,
@@ -35,6 +37,7 @@ from tests.security.world import (
     state,
     unsubscribe_token,
 )
+from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +103,12 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "surveys:survey_detail": rule(HR_PAGE, HR_PAGE),
     "surveys:survey_edit": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
     "surveys:survey_preview": rule(HR_PAGE, HR_PAGE),
+    # A survey's life: each on a survey in the state it starts from (PK below).
+    "surveys:survey_activate": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
+    "surveys:survey_pause": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
+    "surveys:survey_resume": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
+    "surveys:survey_archive": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
+    "surveys:survey_restore": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
     "surveys:question_create": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
     "surveys:question_edit": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
     "surveys:question_delete": rule(HR_PAGE, (L, L, 403, 403, 302, 302)),
@@ -246,6 +255,27 @@ def _unsubscribe(w: World, role: str) -> str:
     return unsubscribe_token(person, w.concern) if person else BAD_TOKEN
 
 
+def _draft(w: World, role: str) -> int:
+    """A draft ready to activate: a question, its first date next week."""
+    draft = SurveyFactory(
+        title="Draft pulse",
+        status=Survey.Status.DRAFT,
+        first_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    QuestionFactory(survey=draft)
+    return draft.pk
+
+
+def _other_survey_now(status: str) -> Callable[[World, str], int]:
+    """The other survey (no round) moved to `status`, to move it on from there."""
+
+    def pk(w: World, role: str) -> int:
+        Survey.objects.filter(pk=w.other_survey.pk).update(status=status)
+        return w.other_survey.pk
+
+    return pk
+
+
 TOOL_PAGES = {
     "org:aitool_edit",
     "org:aitool_detail",
@@ -268,6 +298,12 @@ PK: dict[str, Callable[[World, str], int]] = {
     "surveys:survey_detail": lambda w, r: w.survey.pk,
     "surveys:survey_edit": lambda w, r: w.survey.pk,
     "surveys:survey_preview": lambda w, r: w.survey.pk,
+    # Created or moved in the request's own transaction, before the state is read.
+    "surveys:survey_activate": _draft,
+    "surveys:survey_pause": lambda w, r: w.survey.pk,  # with its open round
+    "surveys:survey_resume": _other_survey_now(Survey.Status.PAUSED),
+    "surveys:survey_archive": lambda w, r: w.other_survey.pk,
+    "surveys:survey_restore": _other_survey_now(Survey.Status.ARCHIVED),
     "surveys:question_create": lambda w, r: w.survey.pk,
     "surveys:question_edit": lambda w, r: w.question.pk,
     "surveys:question_delete": lambda w, r: w.question.pk,

@@ -259,7 +259,7 @@ def state() -> dict[str, object]:
         "questions": list(
             Question.objects.order_by("pk").values_list("position", "text")
         ),
-        "surveys": list(Survey.objects.order_by("pk").values_list("title")),
+        "surveys": list(Survey.objects.order_by("pk").values_list("title", "status")),
         "rounds": list(
             Round.objects.order_by("pk").values_list("results_published_at")
         ),

@@ -14,6 +14,8 @@ class SurveyFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"AI rollout pulse {n}")
     first_date = dt.date(2026, 3, 2)
+    # Most tests are about a survey that runs; a draft is asked for by name.
+    status = Survey.Status.SCHEDULED
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

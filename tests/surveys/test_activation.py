@@ -1,6 +1,7 @@
-"""A survey is active only with at least one question: the builder, the service
-and the admin refuse otherwise, the scheduler opens no round for one made active
-by hand, and its links save no empty response."""
+"""A survey is scheduled only with at least one question: activating and resuming
+refuse otherwise, the admin refuses emptying a scheduled survey, the scheduler opens
+no round for one scheduled by hand without a question, and its links save no empty
+response."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from org.models import User
 from surveys.admin import QuestionInline
 from surveys.models import Question, Response, Round, Survey
-from surveys.services import builder
+from surveys.services import builder, lifecycle
 from surveys.services.answering import (
     LinkState,
     NotAnswerable,
@@ -35,91 +36,84 @@ from tests.surveys.test_builder import survey_data
 
 pytestmark = pytest.mark.django_db
 
-NO_QUESTIONS = "Add at least one question before making the survey active"
-
-
-def form_errors(response, field: str) -> list[str]:
-    return response.context["form"].errors.get(field, [])
+NO_QUESTIONS = "Add at least one question before activating the survey"
+Status = Survey.Status
 
 
 # --- the builder ------------------------------------------------------------------
 
 
-def test_a_new_survey_starts_inactive_in_the_builder(signed_in, hr):
-    response = signed_in(hr).get(reverse("surveys:survey_create"))
+def test_a_survey_hr_creates_is_a_draft(signed_in, hr):
+    response = signed_in(hr).post(reverse("surveys:survey_create"), survey_data())
 
-    assert response.context["form"]["is_active"].value() is False
-
-
-def test_hr_cannot_create_an_active_survey_without_a_question(signed_in, hr):
-    response = signed_in(hr).post(
-        reverse("surveys:survey_create"), survey_data(is_active="on")
+    assert response.status_code == 302
+    assert (
+        "status"
+        not in signed_in(hr)
+        .get(reverse("surveys:survey_create"))
+        .context["form"]
+        .fields
     )
-
-    assert response.status_code == 200
-    assert any(NO_QUESTIONS in error for error in form_errors(response, "is_active"))
-    assert 'id="error_1_id_is_active"' in response.content.decode()
-    assert not Survey.objects.exists()
+    assert Survey.objects.get().status == Status.DRAFT
 
 
-def test_hr_activates_a_survey_once_it_has_a_question(signed_in, hr):
-    survey = SurveyFactory(is_active=False)
+def test_hr_cannot_activate_a_survey_without_a_question(signed_in, hr, time_machine):
+    time_machine.move_to(MONDAY_9 - dt.timedelta(days=7))
+    survey = SurveyFactory(status=Status.DRAFT, first_date=dt.date(2026, 3, 2))
+
+    response = signed_in(hr).post(reverse("surveys:survey_activate", args=[survey.pk]))
+
+    assert response.status_code == 409
+    assert any(NO_QUESTIONS in error for error in response.context["errors"])
+    survey.refresh_from_db()
+    assert survey.status == Status.DRAFT
+
+
+def test_hr_activates_a_survey_once_it_has_a_question(signed_in, hr, time_machine):
+    time_machine.move_to(MONDAY_9 - dt.timedelta(days=7))
+    survey = SurveyFactory(status=Status.DRAFT, first_date=dt.date(2026, 3, 2))
     QuestionFactory(survey=survey)
 
-    response = signed_in(hr).post(
-        reverse("surveys:survey_edit", args=[survey.pk]), survey_data(is_active="on")
-    )
+    response = signed_in(hr).post(reverse("surveys:survey_activate", args=[survey.pk]))
 
     assert response.status_code == 302
     survey.refresh_from_db()
-    assert survey.is_active
+    assert survey.status == Status.SCHEDULED
 
 
-def test_an_active_survey_without_a_question_is_kept_from_saving_active(signed_in, hr):
-    survey = SurveyFactory(title="Made active by hand", is_active=True)
-
-    response = signed_in(hr).post(
-        reverse("surveys:survey_edit", args=[survey.pk]),
-        survey_data(title="Renamed", is_active="on"),
-    )
-
-    assert any(NO_QUESTIONS in error for error in form_errors(response, "is_active"))
-    survey.refresh_from_db()
-    assert survey.title == "Made active by hand"
-
-
-def test_the_service_refuses_activating_a_survey_without_a_question():
-    survey = SurveyFactory(title="Draft", is_active=False)
-    survey.title, survey.is_active = "Live", True
+def test_the_service_refuses_resuming_a_survey_without_a_question():
+    survey = SurveyFactory(title="Paused", status=Status.PAUSED)
 
     with pytest.raises(ValidationError) as refused:
-        builder.survey_save(survey=survey)
+        lifecycle.survey_resume(survey=survey)
 
-    assert set(refused.value.message_dict) == {"is_active"}
-    assert Survey.objects.get(pk=survey.pk).title == "Draft"
+    assert any(NO_QUESTIONS in message for message in refused.value.messages)
+    assert Survey.objects.get(pk=survey.pk).status == Status.PAUSED
 
 
-def test_the_only_question_of_an_active_survey_cannot_be_deleted(signed_in, hr):
-    question = QuestionFactory(survey=SurveyFactory(is_active=True))
+def test_the_only_question_of_a_scheduled_survey_cannot_be_deleted(signed_in, hr):
+    question = QuestionFactory(survey=SurveyFactory(status=Status.SCHEDULED))
 
     response = signed_in(hr).post(
         reverse("surveys:question_delete", args=[question.pk])
     )
 
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "This is the only question of an active survey: add another one first, or "
-        "make the survey inactive."
+        "This is the only question of a scheduled survey: add another one first, or "
+        "pause the survey."
     ]
     assert Question.objects.filter(pk=question.pk).exists()
 
 
-def test_a_question_is_deleted_when_another_remains_or_the_survey_is_inactive():
-    first = QuestionFactory(survey=SurveyFactory(is_active=True), position=1)
+def test_a_question_is_deleted_when_another_remains_or_the_survey_is_not_scheduled():
+    first = QuestionFactory(survey=SurveyFactory(status=Status.SCHEDULED), position=1)
     QuestionFactory(survey=first.survey, position=2)
-    only = QuestionFactory(survey=SurveyFactory(is_active=False))
+    paused = QuestionFactory(survey=SurveyFactory(status=Status.PAUSED))
+    draft = QuestionFactory(survey=SurveyFactory(status=Status.DRAFT))
 
     builder.question_delete(question=first)
-    builder.question_delete(question=only)
+    builder.question_delete(question=paused)
+    builder.question_delete(question=draft)
 
     assert list(Question.objects.values_list("position", flat=True)) == [1]
 
@@ -143,8 +137,8 @@ def management(total: int, initial: int) -> dict[str, str]:
     }
 
 
-def test_the_admin_refuses_an_active_survey_without_questions():
-    survey = Survey(is_active=True)  # being added, with its questions
+def test_the_admin_refuses_a_scheduled_survey_without_questions():
+    survey = Survey(status=Status.SCHEDULED)  # being added, with its questions
 
     formset = admin_question_formset(survey, management(0, 0))
 
@@ -152,8 +146,8 @@ def test_the_admin_refuses_an_active_survey_without_questions():
     assert any(NO_QUESTIONS in error for error in formset.non_form_errors())
 
 
-def test_the_admin_refuses_deleting_an_active_surveys_last_question():
-    question = QuestionFactory(survey=SurveyFactory(is_active=True))
+def test_the_admin_refuses_deleting_a_scheduled_surveys_last_question():
+    question = QuestionFactory(survey=SurveyFactory(status=Status.SCHEDULED))
     data = {
         **management(1, 1),
         "questions-0-id": str(question.pk),
@@ -178,7 +172,7 @@ def test_the_admin_refuses_deleting_an_active_surveys_last_question():
 # --- the scheduler and the answering page -----------------------------------------
 
 
-def test_the_scheduler_opens_no_round_for_an_active_survey_without_a_question():
+def test_the_scheduler_opens_no_round_for_a_scheduled_survey_without_a_question():
     pulse, _ = weekly_pulse(people=2)
     empty = SurveyFactory(cadence="weekly", weekday=0, start_time=dt.time(9, 0))
 

@@ -28,7 +28,6 @@ def test_a_survey_with_a_question_is_built_in_the_admin(admin_client):
             "open_days": 5,
             "reminder_count": 3,
             "reminder_interval_days": 2,
-            "is_active": "on",
             "questions-TOTAL_FORMS": 1,
             "questions-INITIAL_FORMS": 0,
             "questions-0-position": 1,

@@ -53,7 +53,6 @@ def survey_data(**overrides: object) -> dict[str, object]:
         "open_days": 5,
         "reminder_count": 3,
         "reminder_interval_days": 2,
-        "is_active": "",  # a new survey has no question yet, so it cannot be active
     }
     return {**data, **overrides}
 
@@ -240,7 +239,9 @@ def test_the_list_shows_each_survey_with_its_latest_round(signed_in, hr):
     sent = dt.datetime(2026, 3, 9, 9, 5, tzinfo=dt.UTC)
     InvitationFactory.create_batch(2, round=latest, sent_at=sent, answered=True)
     InvitationFactory.create_batch(2, round=latest, sent_at=sent)
-    small = SurveyFactory(title="Small", audience="customers", is_active=False)
+    small = SurveyFactory(
+        title="Small", audience="customers", status=Survey.Status.PAUSED
+    )
     InvitationFactory.create_batch(2, round=RoundFactory(survey=small), sent_at=sent)
     SurveyFactory(title="Unsent")
 
@@ -255,7 +256,8 @@ def test_the_list_shows_each_survey_with_its_latest_round(signed_in, hr):
     assert "9 Mar 2026" in rows["Followed"]
     assert "4 sent, 2 answered, 50%" in rows["Followed"]
     assert "Customers" in rows["Small"]
-    assert "<td>no</td>" in rows["Small"]
+    assert ">Paused</span>" in rows["Small"]
+    assert ">Scheduled</span>" in rows["Followed"]
     assert "hidden: fewer than 5 invited" in rows["Small"]
     assert "2 sent" not in rows["Small"]
     assert "No round yet" in rows["Unsent"]
@@ -296,6 +298,7 @@ def test_hr_creates_a_survey_from_each_template(signed_in, hr, key):
     assert response.status_code == 302
     assert response["Location"] == reverse("surveys:survey_detail", args=[survey.pk])
     assert survey.title == template.title
+    assert survey.status == Survey.Status.DRAFT  # nothing goes out by accident
     assert survey.first_date == dt.date(2026, 4, 6)
     assert survey.created_by == hr
     per_tool = 2 if template.per_tool else 0

@@ -55,10 +55,12 @@ def test_nothing_opens_before_the_first_start_or_after_a_window_was_missed(mailo
     assert mailoutbox == []
 
 
-def test_an_inactive_survey_opens_no_round(mailoutbox):
-    weekly_pulse(people=3, is_active=False)
+@pytest.mark.parametrize("status", ["draft", "paused", "archived"])
+def test_a_survey_that_is_not_scheduled_opens_no_round(mailoutbox, status):
+    weekly_pulse(people=3, status=status)
     survey_tick(now=MONDAY_9)
     assert not Round.objects.exists()
+    assert mailoutbox == []
 
 
 def test_the_round_closes_at_the_end_of_its_window_and_the_next_one_opens():
