@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from core.ids import RowsChoiceField
 from org.models import AITool, Department, Team
 from surveys.library import TEMPLATES
 from surveys.models import MAX_CHOICE_LENGTH, Question, Survey
@@ -73,6 +74,7 @@ class SurveyForm(forms.ModelForm):
             "reminder_interval_days",
             "is_active",
         ]
+        field_classes = {"departments": RowsChoiceField, "teams": RowsChoiceField}
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),
             "departments": forms.CheckboxSelectMultiple,
