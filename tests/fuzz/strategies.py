@@ -130,9 +130,13 @@ def form_data(draw, fields: dict[str, st.SearchStrategy[str]]) -> dict:
         if name not in mangled:
             data[name] = [draw(fields[name])]
             continue
-        how = draw(st.sampled_from(["missing", "hostile", "twice"]))
+        how = draw(st.sampled_from(["missing", "hostile", "twice", "nul", "long"]))
         if how == "hostile":
             data[name] = [draw(hostile)]
+        elif how == "nul":  # PostgreSQL refuses NUL in text: the form must first
+            data[name] = [draw(fields[name]) + "\x00"]
+        elif how == "long":
+            data[name] = [draw(fields[name]) * 3000]
         elif how == "twice":
             data[name] = draw(st.lists(st.one_of(fields[name], hostile), min_size=2))
     extra = draw(
@@ -166,7 +170,7 @@ def json_body(fields: dict[str, st.SearchStrategy]) -> st.SearchStrategy[object]
     """A JSON body: every field with a good value or, now and then, a hostile one;
     some fields left out; or not an object at all."""
     value = {
-        name: st.one_of(valid, valid, valid, json_value)
+        name: st.one_of(valid, valid, valid, json_value, st.just("a\x00b"))
         for name, valid in fields.items()
     }
     return st.one_of(
@@ -208,6 +212,7 @@ QUERY_NAMES = [
 ]
 query_value = st.one_of(
     nasty_text,
+    st.sampled_from(["\x00", "1\x00", "2026-03-02\x00"]),
     number,
     date,
     st.sampled_from(
