@@ -18,6 +18,11 @@ from tests.fuzz.conftest import fuzz
 from tests.fuzz.urls import ROUTES
 from tests.fuzz.world import example, snapshot
 
+# What a 201 from each endpoint that creates has written.
+CREATES = {
+    "api:concerns": {"feedback_concern": 1, "feedback_statuschange": 1},
+    "api:concern_comments": {"feedback_comment": 1},
+}
 METHODS = ["get", "post", "put", "patch", "delete", "options"]
 
 
@@ -99,6 +104,10 @@ def test_an_endpoint_never_fails_and_never_half_writes(world, name):
             assert response.status_code < 500, (method, url, response.status_code)
             if response.status_code >= 400 or method in ("get", "options"):
                 assert snapshot() == before, (method, url, response.status_code)
+            elif response.status_code == 201:  # a whole write: the row and its history
+                after = snapshot()[0]
+                for table, rows in CREATES[name].items():
+                    assert after[table] - before[0][table] == rows, table
 
     run()
 
