@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -99,7 +99,11 @@ def round_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Results of {round_} are now shared with everyone.")
+    # Back to the page that asked, only by path on this site: redirect() would read
+    # any other text as a view's name.
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = "dashboards:overview"
-    return redirect(back)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}
+    ):
+        return HttpResponseRedirect(back)
+    return redirect("dashboards:overview")

@@ -297,6 +297,7 @@ class UpdateForm(_Form):
     def clean_concerns(self) -> list[int]:
         text = self.cleaned_data.get("concerns") or ""
         parts = [part for part in re.split(r"[\s,;]+", text.replace("#", " ")) if part]
-        if any(not part.isdigit() for part in parts):
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if any(not re.fullmatch(r"[0-9]+", part) for part in parts):
             raise ValidationError("Use concern numbers only, for example 12, 40.")
         return sorted({int(part) for part in parts})

@@ -28,6 +28,7 @@ from django.db.models import (
 )
 
 from core.delivery import CLAIM_LEASE, SendState
+from core.ids import row_ids
 from feedback.models import (
     Audience,
     Comment,
@@ -227,7 +228,9 @@ def viewer_state(*, concern: Concern, person: Person | None) -> ViewerState:
 
 
 def concerns_by_number(*, numbers: list[int], moderator: bool) -> list[Concern]:
-    return list(_visible(moderator).filter(pk__in=numbers).order_by("pk"))
+    """The concerns with these numbers the viewer may see; a number no concern
+    can have (typed by a person, so any size) finds nothing."""
+    return list(_visible(moderator).filter(pk__in=row_ids(numbers)).order_by("pk"))
 
 
 def you_said_we_did() -> QuerySet[Concern]:

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
+from core.ids import RowsChoiceField
 from org.models import AITool, Person, Team, User, normalise_email
 from org.services.import_files import (
     MAX_IMPORT_SIZE,
@@ -33,6 +34,7 @@ class AIToolForm(forms.ModelForm):
             "serves_customers",
             "teams",
         ]
+        field_classes = {"teams": RowsChoiceField}
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "acceptable_use": forms.Textarea(attrs={"rows": 4}),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from core.ids import RowsChoiceField
 from core.widgets import DatePicker, TimePicker
 from org.models import AITool, Department, Team
 from surveys import cadence
@@ -107,6 +108,7 @@ class SurveyForm(forms.ModelForm):
             "reminder_count",
             "reminder_interval_days",
         ]
+        field_classes = {"departments": RowsChoiceField, "teams": RowsChoiceField}
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),
             "departments": forms.CheckboxSelectMultiple,

@@ -57,6 +57,8 @@ def output_rate(
             {"rating": "Choose correct, mostly correct or incorrect."}
         )
     note = (note or "").strip()
+    if "\x00" in note:  # as a form's text field refuses it; PostgreSQL cannot store it
+        raise ValidationError({"note": "The note cannot contain a null character."})
     if len(note) > NOTE_LIMIT:
         raise ValidationError(
             {"note": f"Keep the note to {NOTE_LIMIT} characters or fewer."}

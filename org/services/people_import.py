@@ -199,6 +199,11 @@ def _parse_row(
         for name, limit in _MAX.items()
         if len(value.get(name, "")) > limit
     ]
+    # The upload's first bytes are checked for NUL (a binary file), not the rest;
+    # PostgreSQL cannot store it in text.
+    errors.extend(
+        f"{name} contains a null character" for name in header if "\x00" in value[name]
+    )
     email = normalise_email(value["email"])
     try:
         validate_email(email)

@@ -24,12 +24,18 @@ class TooManyResetRequests(Exception):
     """This address asked for more password-reset emails than an hour allows."""
 
 
+# Django's sign-in forms do not enforce the username's length, and axes keeps the
+# username in a column of this many characters: longer would be a server error on
+# PostgreSQL. No address is that long (254 at most), so the cut merges no accounts.
+USERNAME_KEPT = AccessAttempt._meta.get_field("username").max_length
+
+
 def signin_username(request: HttpRequest, credentials: dict | None) -> str:
     """The account a sign-in attempt is counted against (AXES_USERNAME_CALLABLE):
     the address as stored, so `Ana@X` and `ana@x` share one count."""
     if credentials and credentials.get("username") is not None:
-        return normalise_email(credentials["username"])
-    return normalise_email(request.POST.get("username"))
+        return normalise_email(credentials["username"])[:USERNAME_KEPT]
+    return normalise_email(request.POST.get("username"))[:USERNAME_KEPT]
 
 
 def signin_locked_until(*, username: str, address: str | None) -> dt.datetime | None:

@@ -113,3 +113,14 @@ def test_publishing_takes_a_post_and_a_safe_return_address(closed_round, hr, sig
     response = client.post(publish_url(closed_round), {"next": "https://evil.example/"})
 
     assert response["Location"] == reverse("dashboards:overview")
+
+
+@pytest.mark.parametrize("back", ["0", "dashboards:tools", "overview", ""])
+def test_a_return_address_that_is_not_a_path_goes_to_the_overview(
+    closed_round, hr, signed_in, back
+):
+    # redirect() reads a bare word as a view's name: "0" was a server error.
+    response = signed_in(hr).post(publish_url(closed_round), {"next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:overview")

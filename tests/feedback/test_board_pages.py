@@ -111,6 +111,9 @@ def test_hr_posts_an_update_that_answers_concerns(client, people, tool):
         ({"title": "t", "body": ""}, "body"),
         ({"title": "t", "body": "b", "concerns": "12, abc"}, "concerns"),
         ({"title": "t", "body": "b", "concerns": "987654"}, "concerns"),
+        # A digit to str.isdigit() that int() refuses: was a server error.
+        ({"title": "t", "body": "b", "concerns": "12, ²"}, "concerns"),
+        ({"title": "t", "body": "b", "concerns": str(10**30)}, "concerns"),
     ],
 )
 def test_a_bad_update_saves_nothing(client, people, data, field):

@@ -480,3 +480,13 @@ def test_no_support_for_a_merged_or_hidden_concern(people):
         concern_merge(
             duplicate=_raise(people, title="Late"), survivor=survivor, by=people["hr"]
         )
+
+
+def test_a_concern_number_past_64_bits_finds_nothing_instead_of_failing(people):
+    from feedback.selectors import concerns_by_number
+
+    concern = _raise(people)
+
+    found = concerns_by_number(numbers=[concern.pk, 10**30, 0], moderator=False)
+
+    assert found == [concern]

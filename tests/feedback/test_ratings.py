@@ -341,3 +341,20 @@ def test_a_rating_posted_on_the_page_shows_in_its_figures_once_its_week_is_over(
     assert "Correct 75%" not in this_week and "Correct 60%" not in this_week
     assert "5 ratings from surveys" in html
     assert "Correct 60%" in html and "Incorrect 40%" in html
+
+
+def test_a_note_with_a_null_character_is_refused_not_a_server_error(
+    signed_in, employee, tool
+):
+    # PostgreSQL cannot store NUL in text; the service says so before it tries.
+    response = signed_in(employee).post(
+        reverse("feedback:rate_output", args=[tool.pk]),
+        {"rating": Accuracy.CORRECT, "note": "fine\x00"},
+    )
+
+    assert response.status_code == 302
+    assert not OutputRating.objects.exists()
+    with pytest.raises(ValidationError, match="null character"):
+        output_rate(
+            ai_tool=tool, rating=Accuracy.CORRECT, note="\x00", by_user=employee.user
+        )

@@ -817,3 +817,16 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client):
     assert response.status_code == 302
     assert reverse("org:people_import") in response.url
     assert db_counts() == {"User": 0, "Person": 0, "Team": 0, "Department": 0}
+
+
+def test_a_null_character_past_the_checked_head_of_the_file_rejects_its_row():
+    # The upload check reads the first 4 KiB for NUL; PostgreSQL refuses it anywhere.
+    rows = [f"person{n}@example.org,Person {n}" for n in range(200)]
+    text = csv_text("email,name", *rows, "late@example.org,Late\x00comer")
+    before = db_counts()
+
+    with pytest.raises(PeopleImportError) as rejected:
+        run_import(text)
+
+    assert rejected.value.errors == [(202, "name contains a null character")]
+    assert db_counts() == before

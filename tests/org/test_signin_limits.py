@@ -233,3 +233,19 @@ def test_the_reset_limit_lifts_after_an_hour(client, ana, settings):
 
     assert (refused.status_code, later.status_code) == (429, 302)
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_a_username_longer_than_any_address_is_a_wrong_password_not_a_server_error(
+    client, page
+):
+    # Axes keeps the username in 255 characters; PostgreSQL refused a longer one.
+    long_name = "x@example.org" * 200
+
+    response = client.post(
+        reverse(page), {"username": long_name, "password": "wrong"}, REMOTE_ADDR=HERE
+    )
+
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == long_name[:255]

@@ -1012,3 +1012,19 @@ def test_a_superuser_without_a_person_record_can_build_a_survey(client):
 
     assert response.status_code == 302
     assert Survey.objects.get().created_by is None
+
+
+def test_a_team_id_past_64_bits_is_refused_on_the_form_not_a_server_error(
+    signed_in, hr
+):
+    team = TeamFactory()
+    client = signed_in(hr)
+
+    response = client.post(
+        reverse("surveys:survey_create"),
+        survey_data(teams=[str(team.pk), str(10**30)]),
+    )
+
+    assert response.status_code == 200
+    assert "teams" in response.context["form"].errors
+    assert not Survey.objects.exists()

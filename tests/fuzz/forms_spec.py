@@ -1,0 +1,433 @@
+"""Every form the project takes by POST: where it is, who may post it, its fields
+and what a whole write looks like when it is accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from hypothesis import strategies as st
+
+from feedback.models import Category, Status
+from org.models import Accuracy, AITool
+from surveys.models import Question, Survey
+from tests.fuzz import strategies as s
+
+
+@dataclass
+class Form:
+    name: str  # the URL's name
+    path: Callable  # world -> path
+    role: str | None  # who posts it: a World person, or None (signed out)
+    fields: Callable  # world -> {field: strategy of one value}
+    whole: Callable | None = None  # (world, data, before, after) -> None: asserts
+    ok_200: bool = False  # a page that answers 200, not a redirect, when it works
+
+
+def _counts_grew(before: dict, after: dict, **growth: int) -> None:
+    for table, rows in growth.items():
+        assert after[table] - before[table] == rows, (
+            table,
+            before[table],
+            after[table],
+        )
+
+
+def _concern_raised(world, data, before, after) -> None:
+    _counts_grew(before, after, feedback_concern=1, feedback_statuschange=1)
+
+
+def _answered(world, data, before, after) -> None:
+    """A confidential response has an answer to every required question."""
+    from surveys.models import Response
+
+    response = Response.objects.get(invitation=world.named_invitation)
+    answered = set(response.answers.values_list("question", flat=True))
+    required = {q.pk for q in world.questions if q.required}
+    assert required <= answered, (required, answered)
+    _counts_grew(before, after, surveys_response=1, surveys_answer=len(answered))
+
+
+def _sealed(world, data, before, after) -> None:
+    """An anonymous response waits sealed; released, it has every required answer."""
+    from surveys.models import Response
+    from surveys.services.release import sealed_responses_release
+
+    _counts_grew(before, after, surveys_sealedresponse=1, surveys_response=0)
+    round_ = world.anonymous_invitation.round
+    assert sealed_responses_release(round_=round_, final=True) == 1
+    response = Response.objects.get(round=round_)
+    answered = set(response.answers.values_list("question__kind", flat=True))
+    required = set(
+        world.anonymous_survey.questions.filter(required=True).values_list(
+            "kind", flat=True
+        )
+    )
+    assert required <= answered, (required, answered)
+
+
+def _status_moved(world, data, before, after) -> None:
+    world.concern.refresh_from_db()
+    assert world.concern.status == data["to_status"][-1]
+    _counts_grew(before, after, feedback_statuschange=1)
+
+
+def _reassigned(world, data, before, after) -> None:
+    world.concern.refresh_from_db()
+    assert str(world.concern.owner_id) == data["owner"][-1].strip()
+    _counts_grew(before, after, feedback_statuschange=1)
+
+
+def _merged(world, data, before, after) -> None:
+    world.concern.refresh_from_db()
+    assert world.concern.merged_into_id == world.survivor.pk
+    assert after["feedback_statuschange"] > before["feedback_statuschange"]
+
+
+def _grew(**growth: int):
+    return lambda world, data, before, after: _counts_grew(before, after, **growth)
+
+
+def _answer_fields(questions) -> dict:
+    values = {
+        Question.Kind.LIKERT: s.choice(range(1, 6)),
+        Question.Kind.ENPS: s.choice(range(0, 11)),
+        Question.Kind.CSAT: s.choice(range(1, 6)),
+        Question.Kind.HOURS_SAVED: s.choice(["0", "2.5", "40", "0.5"]),
+        Question.Kind.AI_ACCURACY: s.choice(Accuracy.values),
+        Question.Kind.SINGLE_CHOICE: s.choice(["Daily", "Weekly", "Never"]),
+        Question.Kind.FREE_TEXT: s.nice_text,
+    }
+    return {f"q{q.pk}": values[q.kind] for q in questions}
+
+
+def _survey_fields(w) -> dict:
+    return {
+        "title": s.nice_text,
+        "intro": s.nice_text,
+        "audience": s.choice(["employees", "employees", "customers"]),
+        "departments": s.choice([w.employee.team.department_id]),
+        "teams": s.choice([w.employee.team_id]),
+        "segments": st.just(""),
+        "privacy": s.choice(Survey.Privacy.values),
+        "min_group_size": s.between(3, 12),
+        "comment_threshold": s.between(3, 20),
+        "cadence": s.choice(["weekly", "biweekly", "monthly", "quarterly", "once"]),
+        "first_date": st.one_of(s.soon, s.date),
+        "weekday": s.choice(range(7)),
+        "start_time": st.one_of(s.choice(["09:00", "17:30"]), s.time),
+        "open_days": s.between(1, 90),
+        "reminder_count": s.between(0, 3),
+        "reminder_interval_days": s.between(1, 30),
+        "is_active": st.just(""),
+    }
+
+
+def _question_fields(w) -> dict:
+    return {
+        # Valid together as a likert question; mangling a field tries the others.
+        "kind": s.choice(["likert", "likert", *Question.Kind.values]),
+        "text": s.nice_text,
+        "help_text": s.nice_text,
+        "driver": s.choice(["", "trust"]),
+        "required": s.choice(["on", ""]),
+        "choices": st.sampled_from(["", "A\nB", "A\nA", "x" * 300 + "\nB"]),
+        "max_hours": s.between(1, 80),
+        "ai_tool": s.choice(["", "", w.tool.pk, w.retired_tool.pk]),
+    }
+
+
+def _tool_fields(w) -> dict:
+    return {
+        "name": s.nice_text,
+        "kind": s.choice(AITool.Kind.values),
+        "status": s.choice(["pilot", "pilot", *AITool.Status.values]),
+        "owner": s.choice([w.tool_owner.pk, w.hr.pk]),
+        "purpose": s.nice_text,
+        "acceptable_use": s.nice_text,
+        "data_sensitivity": s.choice(AITool.Sensitivity.values),
+        "serves_customers": s.choice(["on", ""]),
+        "teams": s.choice([w.employee.team_id]),
+    }
+
+
+def _concern_fields(w) -> dict:
+    return {
+        "title": s.nice_text,
+        "body": s.nice_text,
+        "category": s.choice(Category.values),
+        "ai_tool": s.ids([w.tool.pk, w.retired_tool.pk]),
+        "anonymous": s.choice(["on", ""]),
+    }
+
+
+def _text_fields(*names: str):
+    return lambda w: {name: s.nice_text for name in names}
+
+
+def _c(w) -> int:
+    return w.concern.pk
+
+
+FORMS: list[Form] = [
+    # The survey builder (HR).
+    Form(
+        "surveys:survey_create",
+        lambda w: reverse("surveys:survey_create"),
+        "hr",
+        _survey_fields,
+        _grew(surveys_survey=1),
+    ),
+    Form(
+        "surveys:survey_edit",
+        lambda w: reverse("surveys:survey_edit", args=[w.survey.pk]),
+        "hr",
+        _survey_fields,
+        _grew(surveys_survey=0),
+    ),
+    Form(
+        "surveys:survey_from_template",
+        lambda w: reverse("surveys:survey_from_template"),
+        "hr",
+        lambda w: {
+            "template": s.choice(["ai-rollout-pulse", "customer-trust", "x"]),
+            "first_date": st.one_of(s.soon, s.date),
+        },
+    ),
+    Form(
+        "surveys:question_create",
+        lambda w: reverse("surveys:question_create", args=[w.survey.pk]),
+        "hr",
+        _question_fields,
+        _grew(surveys_question=1),
+    ),
+    Form(
+        "surveys:question_edit",
+        lambda w: reverse("surveys:question_edit", args=[w.questions[0].pk]),
+        "hr",
+        _question_fields,
+        _grew(surveys_question=0),
+    ),
+    Form(
+        "surveys:question_delete",
+        lambda w: reverse("surveys:question_delete", args=[w.questions[-1].pk]),
+        "hr",
+        lambda w: {"confirm": s.nice_text},
+        _grew(surveys_question=-1),
+    ),
+    Form(
+        "surveys:question_move",
+        lambda w: reverse("surveys:question_move", args=[w.questions[1].pk]),
+        "hr",
+        lambda w: {"direction": s.choice(["up", "down", "left"])},
+        _grew(surveys_question=0),
+    ),
+    # Answering: by private link, and signed in.
+    Form(
+        "surveys:answer",
+        lambda w: reverse("surveys:answer", args=[w.named_token]),
+        None,
+        lambda w: _answer_fields(w.questions),
+        _answered,
+    ),
+    Form(
+        "surveys:answer",
+        lambda w: reverse("surveys:answer", args=[w.anonymous_token]),
+        None,
+        lambda w: _answer_fields(w.anonymous_survey.questions.all()),
+        _sealed,
+    ),
+    Form(
+        "surveys:answer_signed_in",
+        lambda w: reverse("surveys:answer_signed_in", args=[w.named_invitation.pk]),
+        "employee",
+        lambda w: _answer_fields(w.questions),
+        _answered,
+    ),
+    # The board.
+    Form(
+        "feedback:concern_create",
+        lambda w: reverse("feedback:concern_create"),
+        "employee",
+        _concern_fields,
+        _concern_raised,
+    ),
+    Form(
+        "feedback:concern_edit",
+        lambda w: reverse("feedback:concern_edit", args=[_c(w)]),
+        "employee",
+        _text_fields("title", "body"),
+        _grew(feedback_concern=0),
+    ),
+    Form(
+        "feedback:comment_create",
+        lambda w: reverse("feedback:comment_create", args=[_c(w)]),
+        "leader",
+        lambda w: {
+            "body": s.nice_text,
+            "parent": s.ids([w.comment.pk]),
+            "official": s.choice(["on", ""]),
+        },
+        _grew(feedback_comment=1),
+    ),
+    Form(
+        "feedback:comment_edit",
+        lambda w: reverse("feedback:comment_edit", args=[w.comment.pk]),
+        "employee",
+        _text_fields("body"),
+        _grew(feedback_comment=0),
+    ),
+    Form(
+        "feedback:concern_support",
+        lambda w: reverse("feedback:concern_support", args=[_c(w)]),
+        "leader",
+        lambda w: {"supported": s.choice(["0", "1"])},
+    ),
+    Form(
+        "feedback:concern_follow",
+        lambda w: reverse("feedback:concern_follow", args=[_c(w)]),
+        "leader",
+        lambda w: {"following": s.choice(["0", "1"])},
+    ),
+    Form(
+        "feedback:concern_flag",
+        lambda w: reverse("feedback:concern_flag", args=[_c(w)]),
+        "employee",
+        _text_fields("reason"),
+        _grew(feedback_flag=1),
+    ),
+    Form(
+        "feedback:comment_flag",
+        lambda w: reverse("feedback:comment_flag", args=[w.comment.pk]),
+        "leader",
+        _text_fields("reason"),
+    ),
+    Form(
+        "feedback:concern_status",
+        lambda w: reverse("feedback:concern_status", args=[_c(w)]),
+        "leader",
+        lambda w: {"to_status": s.choice(Status.values), "note": s.nice_text},
+        _status_moved,
+    ),
+    Form(
+        "feedback:concern_reassign",
+        lambda w: reverse("feedback:concern_reassign", args=[_c(w)]),
+        "leader",
+        lambda w: {
+            "owner": s.ids([w.hr.pk, w.leader.pk, w.employee.pk]),
+            "note": s.nice_text,
+        },
+        _reassigned,
+    ),
+    Form(
+        "feedback:concern_merge",
+        lambda w: reverse("feedback:concern_merge", args=[_c(w)]),
+        "leader",
+        lambda w: {"survivor": s.ids([w.survivor.pk, _c(w)])},
+        _merged,
+    ),
+    Form(
+        "feedback:concern_hide",
+        lambda w: reverse("feedback:concern_hide", args=[_c(w)]),
+        "hr",
+        lambda w: {"reason": s.nice_text, "back": s.choice(["moderation", ""])},
+    ),
+    Form(
+        "feedback:comment_hide",
+        lambda w: reverse("feedback:comment_hide", args=[w.comment.pk]),
+        "hr",
+        lambda w: {"reason": s.nice_text, "back": s.choice(["moderation", ""])},
+    ),
+    Form(
+        "feedback:flag_dismiss",
+        lambda w: reverse("feedback:flag_dismiss", args=[w.flag.pk]),
+        "hr",
+        lambda w: {"reason": s.nice_text},
+    ),
+    Form(
+        "feedback:update_create",
+        lambda w: reverse("feedback:update_create"),
+        "hr",
+        lambda w: {
+            "title": s.nice_text,
+            "body": s.nice_text,
+            "ai_tool": s.ids([w.tool.pk, w.retired_tool.pk]),
+            "concerns": st.one_of(s.ids(w.ids), st.just(f"{_c(w)}, #{w.survivor.pk}")),
+        },
+        _grew(feedback_update=1),
+    ),
+    Form(
+        "feedback:rate_output",
+        lambda w: reverse("feedback:rate_output", args=[w.tool.pk]),
+        "employee",
+        lambda w: {"rating": s.choice(Accuracy.values), "note": s.nice_text},
+        _grew(feedback_outputrating=1),
+    ),
+    Form(
+        "feedback:customer_board",
+        lambda w: reverse("feedback:customer_board", args=[w.customer_token]),
+        None,
+        lambda w: {k: v for k, v in _concern_fields(w).items() if k != "ai_tool"},
+        _concern_raised,
+    ),
+    Form(
+        "feedback:unsubscribe",
+        lambda w: reverse("feedback:unsubscribe", args=[w.unsubscribe_token]),
+        None,
+        lambda w: {"confirm": s.nice_text},
+        ok_200=True,
+    ),
+    # Org: AI tools (HR; a tool's owner edits their own).
+    Form(
+        "org:aitool_create",
+        lambda w: reverse("org:aitool_create"),
+        "hr",
+        _tool_fields,
+        _grew(org_aitool=1),
+    ),
+    Form(
+        "org:aitool_edit",
+        lambda w: reverse("org:aitool_edit", args=[w.tool.pk]),
+        "tool_owner",
+        _tool_fields,
+        _grew(org_aitool=0),
+    ),
+    # Dashboards: HR publishes a closed round's results.
+    Form(
+        "dashboards:round_publish",
+        lambda w: reverse("dashboards:round_publish", args=[w.closed_round.pk]),
+        "hr",
+        lambda w: {
+            "next": st.one_of(
+                s.nice_text, s.choice(["/", "//evil.example/", "https://evil.example"])
+            )
+        },
+    ),
+    # Signing in and out, and resetting a password.
+    Form(
+        "login",
+        lambda w: reverse("login"),
+        None,
+        lambda w: {
+            "username": s.choice([w.employee.user.email, "x@example.org"]),
+            "password": s.nice_text,
+            "next": s.nice_text,
+        },
+    ),
+    Form("logout", lambda w: reverse("logout"), "employee", lambda w: {}),
+    Form(
+        "password_reset",
+        lambda w: reverse("password_reset"),
+        None,
+        lambda w: {
+            "email": s.choice([w.employee.user.email, "x@example.org", "a@b", "@"])
+        },
+    ),
+    Form(
+        "password_reset_confirm",
+        lambda w: reverse("password_reset_confirm", args=["MQ", "set-password"]),
+        None,
+        lambda w: {"new_password1": s.nice_text, "new_password2": s.nice_text},
+    ),
+]

@@ -1,0 +1,124 @@
+"""Every API endpoint, every method, with hostile JSON bodies and query strings, as
+HR with a token: never a server error, and a refusal writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+from hypothesis import event, given
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from feedback.models import Category
+from tests.fuzz import strategies as s
+from tests.fuzz.conftest import fuzz
+from tests.fuzz.urls import ROUTES
+from tests.fuzz.world import example, snapshot
+
+# What a 201 from each endpoint that creates has written.
+CREATES = {
+    "api:concerns": {"feedback_concern": 1, "feedback_statuschange": 1},
+    "api:concern_comments": {"feedback_comment": 1},
+}
+METHODS = ["get", "post", "put", "patch", "delete", "options"]
+
+
+def _bodies(w) -> dict[str, dict]:
+    """The fields each endpoint that writes reads from its body."""
+    return {
+        "api:concerns": {
+            "title": s.nice_text,
+            "body": s.nice_text,
+            "category": s.choice(Category.values),
+            "ai_tool": st.sampled_from([w.tool.pk, w.retired_tool.pk, 0, 2**63]),
+            "anonymous": st.booleans(),
+        },
+        "api:concern_comments": {
+            "body": s.nice_text,
+            "official": st.booleans(),
+            "parent": st.sampled_from([w.comment.pk, w.concern.pk, 0, -1, 2**40]),
+        },
+        "api:concern_support": {"supported": st.booleans()},
+    }
+
+
+def _paths(w) -> dict[str, list[str]]:
+    """Each endpoint's paths: its real object, another kind's id, and no row."""
+    nonsense = ["0", "999999", str(2**31), str(2**63), str(10**30)]
+
+    def each(name: str, real: int) -> list[str]:
+        return [reverse(name, args=[pk]) for pk in [str(real), *nonsense]]
+
+    pages = ["sentiment", "customers", "concerns", "tools", "x", "\u00e9", "..", "%00"]
+    return {
+        "api:tools": [reverse("api:tools")],
+        "api:tool": each("api:tool", w.tool.pk),
+        "api:tool_dashboard": each("api:tool_dashboard", w.tool.pk),
+        "api:concerns": [reverse("api:concerns")],
+        "api:concern": each("api:concern", w.concern.pk),
+        "api:concern_comments": each("api:concern_comments", w.concern.pk),
+        "api:concern_support": each("api:concern_support", w.concern.pk),
+        "api:dashboard": [f"/api/v1/dashboards/{page}/" for page in pages],
+        "api:surveys": [reverse("api:surveys")],
+        "api:rounds": each("api:rounds", w.survey.pk),
+        "api:round_publish": each("api:round_publish", w.closed_round.pk),
+        "api_schema": [reverse("api_schema")],
+    }
+
+
+API = sorted(name for _, name in ROUTES if name.startswith("api"))
+
+
+def test_every_endpoint_is_listed(world):
+    assert set(_paths(world)) == set(API)
+
+
+@pytest.mark.parametrize("name", API)
+def test_an_endpoint_never_fails_and_never_half_writes(world, name):
+    token = Token.objects.create(user=world.hr.user).key
+    fields = _bodies(world).get(name, {})
+
+    @fuzz
+    @given(
+        path=st.sampled_from(_paths(world)[name]),
+        method=st.sampled_from(METHODS),
+        body=s.json_body(fields),
+        query=s.query(world.ids),
+        raw=st.booleans(),
+    )
+    def run(path, method, body, query, raw):
+        with example():
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            before = snapshot()
+            url = path + ("?" + _encode(query) if query else "")
+            # Not JSON at all, or JSON: on every method, as a script might send it.
+            content = s_bytes(body) if raw else json.dumps(body).encode()
+            response = client.generic(
+                method.upper(), url, content, content_type="application/json"
+            )
+            event(f"answered {response.status_code}")  # --hypothesis-show-statistics
+            assert response.status_code < 500, (method, url, response.status_code)
+            if response.status_code >= 400 or method in ("get", "options"):
+                assert snapshot() == before, (method, url, response.status_code)
+            elif response.status_code == 201:  # a whole write: the row and its history
+                after = snapshot()[0]
+                for table, rows in CREATES[name].items():
+                    assert after[table] - before[0][table] == rows, table
+
+    run()
+
+
+def s_bytes(body: object) -> bytes:
+    """A body that is not quite JSON: truncated, or with a NUL."""
+    text = json.dumps(body)
+    return (text[: max(1, len(text) // 2)] + "\x00").encode()
+
+
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(pairs)
