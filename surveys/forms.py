@@ -82,10 +82,20 @@ class AnswerForm(forms.Form):
     bound_field_class = AnswerField
 
     def __init__(self, questions: list[Question], *args, **kwargs):
-        super().__init__(*args, **kwargs)
         self.questions = {f"q{q.pk}": q for q in questions}
-        for name, question in self.questions.items():
-            self.fields[name] = _field(question)
+        super().__init__(*args, **kwargs)
+
+    # The fields are made on first use: an unanswered page whose markup is kept
+    # needs none, and making fifteen costs more than the rest of its form.
+    @property
+    def fields(self) -> dict[str, forms.Field]:
+        if self._fields is None:
+            self._fields = {name: _field(q) for name, q in self.questions.items()}
+        return self._fields
+
+    @fields.setter
+    def fields(self, declared: dict[str, forms.Field]) -> None:
+        self._fields = None  # Django's own setup gives the (no) declared fields
 
     def answers(self) -> dict[Question, object]:
         return {q: self.cleaned_data.get(name) for name, q in self.questions.items()}
