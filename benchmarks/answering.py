@@ -152,11 +152,11 @@ def run(seconds: int, links: int) -> bool:
         env = _server_env(work)
         runs = []
         with _gunicorn("benchmarks.hello", env, work) as hello:
-            _load(hello, seconds=2, args=["plain", "2"])  # warm up
+            _warm_up(hello, "/", ["plain", "2"])
             runs.append(_measure("hello", hello, seconds, ["plain", "2"]))
         with _gunicorn("config.wsgi", env, work) as candor:
             get = ["get", "2", str(files["get"])]
-            _load(candor, seconds=2, args=get)  # warm up both workers
+            _warm_up(candor, f"/s/{pools['get'][0]}/", get, connections=WORKERS)
             runs.append(_measure("GET", candor, seconds, get))
             cookie, csrf = _csrf(candor, pools["get"][0])
             post = ["post", "2", str(files["post"]), str(answers), cookie, csrf]
@@ -305,6 +305,25 @@ def _wait_for(port: int, master: subprocess.Popen, log: Path) -> None:
             return
         time.sleep(0.1)
     sys.exit(f"gunicorn did not start:\n{log.read_text()}")
+
+
+def _warm_up(
+    server: Server, path: str, args: list[str], *, connections: int = 0
+) -> None:
+    """Until both workers have loaded the app (gunicorn listens before they do)
+    and, for Candor, each holds its database connection; then a short load."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            client.request("GET", path)
+            if client.getresponse().status == 200:
+                _load(server, seconds=2, args=args)
+                if len(_backends()) >= connections:
+                    _load(server, seconds=2, args=args)
+                    return
+        time.sleep(0.2)
+    sys.exit("the server did not warm up in 2 minutes")
 
 
 def _csrf(server: Server, token: str) -> tuple[str, str]:

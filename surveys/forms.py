@@ -94,14 +94,16 @@ class AnswerForm(forms.Form):
         return self._fields
 
     @fields.setter
-    def fields(self, declared: dict[str, forms.Field]) -> None:
-        self._fields = None  # Django's own setup gives the (no) declared fields
+    def fields(self, fields: dict[str, forms.Field]) -> None:
+        # Django's setup sets the (no) declared fields: made on first use instead.
+        self._fields = fields or None
 
     def answers(self) -> dict[Question, object]:
         return {q: self.cleaned_data.get(name) for name, q in self.questions.items()}
 
     def render(self, template_name=None, context=None, renderer=None) -> SafeString:
-        if self.is_bound or template_name or context or renderer:
+        plain = self.prefix is None and self.auto_id == "id_%s"
+        if self.is_bound or not plain or template_name or context or renderer:
             return super().render(template_name, context, renderer)
         key = _markup_key(self.questions.values())
         markup = _markup.get(key)
