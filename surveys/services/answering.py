@@ -49,14 +49,14 @@ def invitation_for_token(token: str) -> Invitation | None:
     # What the answering page needs, in one query. PostgreSQL's planning of a join
     # grows steeply with its tables (seven take ~1 ms, eight ~5 ms, more than the
     # rest of the page): a customer (only to answer) is loaded when needed.
-    link = (
-        InvitationToken.objects.select_related(
-            "invitation__round__survey", "invitation__person__team"
-        )
-        .filter(token_hash=token_hash(token))
-        .first()
+    # get(), not first(): a hash is unique, and first() would sort by id.
+    links = InvitationToken.objects.select_related(
+        "invitation__round__survey", "invitation__person__team"
     )
-    return link.invitation if link else None
+    try:
+        return links.get(token_hash=token_hash(token)).invitation
+    except InvitationToken.DoesNotExist:
+        return None
 
 
 def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
