@@ -119,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20, help="per load run")
     parser.add_argument(
-        "--links", type=int, default=30_000, help="links for each of POST, journey"
+        "--links", type=int, default=20_000, help="links for each of POST, journey"
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
