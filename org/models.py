@@ -297,6 +297,17 @@ class AITool(models.Model):
         teams = [team.pk for team in self.teams.all()]
         return not teams or team_id in teams
 
+    @staticmethod
+    def asked_of_filter(team_id: int | None, *, tool: str) -> Q:
+        """`asked_of` as a filter in one query, on rows whose AI tool is at the
+        lookup `tool` (a question's "ai_tool"); rows with no tool pass. Each row
+        passes at most once: of a tool's teams only the person's can match."""
+        return (
+            Q(**{tool: None})
+            | Q(**{f"{tool}__teams": None})
+            | Q(**{f"{tool}__teams": team_id})
+        )
+
     def clean(self) -> None:
         self.purpose = self.purpose.strip()
         self.acceptable_use = self.acceptable_use.strip()

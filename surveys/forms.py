@@ -1,13 +1,21 @@
-"""The answering form: one field per question, typed and bounded by its kind."""
+"""The answering form: one field per question, typed and bounded by its kind.
+
+It renders itself with plain Bootstrap markup (`surveys/answer_form.html`), not
+crispy-forms, whose per-field templates cost most of the answering page's time.
+An unanswered form's markup depends only on its questions, so it is rendered once
+per question set and kept in this process; a form with answers (re-shown with
+errors) is rendered afresh, since it holds what one person typed.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
 from org.models import Accuracy
 from surveys.models import Question
@@ -35,21 +43,106 @@ SCALES = {
 }
 
 
+# Scales shown on one line: short labels that read as a row of numbers or words.
+INLINE = frozenset({Question.Kind.ENPS, Question.Kind.AI_ACCURACY})
+# Question sets whose markup is kept; a round asks a handful (one per team that a
+# tool reaches), so this holds every open round's many times over.
+MARKUP_KEPT = 128
+
+
+class AnswerField(forms.BoundField):
+    """A question's field with what its markup needs, worked out once."""
+
+    @cached_property
+    def inline(self) -> bool:
+        return self.form.questions[self.name].kind in INLINE
+
+    @cached_property
+    def described_by(self) -> str:
+        """The ids of its help text and error message, as aria-describedby."""
+        ids = []
+        if self.help_text:
+            ids.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            ids.append(f"{self.auto_id}_error")
+        return " ".join(ids)
+
+    def options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, chosen) of each answer of a scale or choice."""
+        current = self.value()
+        current = "" if current is None else str(current)
+        return [
+            (str(value), label, str(value) == current)
+            for value, label in self.field.choices
+        ]
+
+
 class AnswerForm(forms.Form):
+    template_name = "surveys/answer_form.html"
+    bound_field_class = AnswerField
+
     def __init__(self, questions: list[Question], *args, **kwargs):
-        super().__init__(*args, **kwargs)
         self.questions = {f"q{q.pk}": q for q in questions}
-        layout = []
-        for name, question in self.questions.items():
-            self.fields[name] = _field(question)
-            inline = question.kind in (Question.Kind.ENPS, Question.Kind.AI_ACCURACY)
-            layout.append(InlineRadios(name) if inline else Field(name))
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's own <form> carries the CSRF token
-        self.helper.layout = Layout(*layout, Submit("submit", "Send my answers"))
+        super().__init__(*args, **kwargs)
+
+    # The fields are made on first use: an unanswered page whose markup is kept
+    # needs none, and making fifteen costs more than the rest of its form.
+    @property
+    def fields(self) -> dict[str, forms.Field]:
+        if self._fields is None:
+            self._fields = {name: _field(q) for name, q in self.questions.items()}
+        return self._fields
+
+    @fields.setter
+    def fields(self, fields: dict[str, forms.Field]) -> None:
+        # Django's setup sets the (no) declared fields: made on first use instead.
+        self._fields = fields or None
 
     def answers(self) -> dict[Question, object]:
         return {q: self.cleaned_data.get(name) for name, q in self.questions.items()}
+
+    def render(self, template_name=None, context=None, renderer=None) -> SafeString:
+        plain = self.prefix is None and self.auto_id == "id_%s"
+        if self.is_bound or not plain or template_name or context or renderer:
+            return super().render(template_name, context, renderer)
+        key = _markup_key(self.questions.values())
+        markup = _markup.get(key)
+        if markup is None:
+            markup = super().render()
+            _markup.put(key, markup)
+        return markup
+
+    __str__ = __html__ = render  # as Django's own, bound to this render
+
+
+def _markup_key(questions) -> tuple:
+    """Everything about the questions that their unanswered markup shows."""
+    return tuple(
+        (q.pk, q.kind, q.text, q.help_text, q.required, tuple(q.choices), q.max_hours)
+        for q in questions
+    )
+
+
+class _Kept:
+    """A small least-recently-used store, safe under a threaded server."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple) -> SafeString | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+            return self.items.get(key)
+
+    def put(self, key: tuple, value: SafeString) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_markup = _Kept(MARKUP_KEPT)
 
 
 def _field(question: Question) -> forms.Field:
@@ -78,7 +171,6 @@ def _field(question: Question) -> forms.Field:
             max_value=Decimal(question.max_hours),
             max_digits=4,
             decimal_places=1,
-            widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
             error_messages={"required": "Please give your best guess, 0 if none."},
             **common,
         )
@@ -92,8 +184,4 @@ def _field(question: Question) -> forms.Field:
             widget=forms.RadioSelect,
             **common,
         )
-    return forms.CharField(
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        **common,
-    )
+    return forms.CharField(max_length=TEXT_LIMIT, widget=forms.Textarea, **common)

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
+from org.models import AITool
 from surveys.cadence import starts
 from surveys.models import Answer, Invitation, Question, Round, Survey
 from surveys.services.rounds import recipients, round_window
@@ -64,16 +65,12 @@ def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
 def questions_for(*, invitation: Invitation) -> list[Question]:
     """The questions this invitee is asked, in order: a question about an AI tool
     rolled out to some teams goes only to people in them. Customers are asked
-    every question of their survey. Two queries."""
-    questions = (
-        invitation.round.survey.questions.select_related("ai_tool")
-        .prefetch_related("ai_tool__teams")
-        .order_by("position", "pk")
-    )
-    if invitation.person_id is None:
-        return list(questions)
-    team_id = invitation.person.team_id
-    return [q for q in questions if q.ai_tool is None or q.ai_tool.asked_of(team_id)]
+    every question of their survey. One query."""
+    questions = Question.objects.filter(survey_id=invitation.round.survey_id)
+    if invitation.person_id is not None:
+        team_id = invitation.person.team_id
+        questions = questions.filter(AITool.asked_of_filter(team_id, tool="ai_tool"))
+    return list(questions.order_by("position", "pk"))
 
 
 def open_invitations_for(person, *, now) -> list[Invitation]:

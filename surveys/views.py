@@ -78,7 +78,9 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     form = AnswerForm(questions, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            response_submit(invitation=invitation, answers=form.answers())
+            response_submit(
+                invitation=invitation, answers=form.answers(), asked=questions
+            )
         except NotAnswerable as exc:
             return _gone(request, invitation, exc.state)
         thanks = reverse("surveys:answer_thanks")

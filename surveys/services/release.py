@@ -45,20 +45,20 @@ Group = tuple[int | None, int | None, str]  # team, department, segment
 def sealed_response_create(
     *,
     round_: Round,
-    team: Team | None,
-    department: Department | None,
+    team_id: int | None,
+    department_id: int | None,
     segment: str,
     answers: Iterable[tuple[Question, str]],
 ) -> SealedResponse:
     """Seal one anonymous response (call it in the transaction that claims its
     invitation). `answers` are (question, cleaned value as text) pairs."""
     row = SealedResponse(id=uuid.uuid4(), round=round_)
-    group = {
-        "team": team.pk if team else None,
-        "department": department.pk if department else None,
-        "segment": segment,
-    }
-    kinds = round_.survey.questions.values_list("kind", flat=True)
+    group = {"team": team_id, "department": department_id, "segment": segment}
+    kinds = (
+        Question.objects.filter(survey_id=round_.survey_id)
+        .order_by()  # the default order would join the survey, for nothing
+        .values_list("kind", flat=True)
+    )
     given = [[question.pk, question.kind, value] for question, value in answers]
     row.sealed_group = seal(group, size=GROUP_SIZE, context=_context(row, "group"))
     row.sealed_answers = seal(

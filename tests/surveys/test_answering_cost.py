@@ -1,0 +1,167 @@
+"""What answering costs: a fixed number of queries per page, whatever the number of
+questions, and an unanswered form's markup kept per question set without ever
+keeping what one person typed or a CSRF token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from org.models import Accuracy
+from surveys.models import Invitation, InvitationToken, Question, SealedResponse, Survey
+from surveys.tokens import token_new
+from tests.org.factories import AIToolFactory, CustomerFactory, PersonFactory
+from tests.surveys.factories import (
+    InvitationFactory,
+    QuestionFactory,
+    RoundFactory,
+    SurveyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Per request, for a link: the link with its invitation, round, survey, person,
+# account and team (one query), the questions asked (one); a customer's link also
+# loads the customer (whether they are still active, and their segment). A POST
+# adds its transaction (a savepoint inside a test's own), the claim of the
+# invitation, the kinds of the survey's questions (the sealed size) and the sealed
+# row.
+GET_QUERIES = {"employee": 2, "customer": 3}
+POST_QUERIES = {"employee": 7, "customer": 8}
+VALUES = {
+    Question.Kind.LIKERT: "4",
+    Question.Kind.ENPS: "9",
+    Question.Kind.HOURS_SAVED: "1.5",
+    Question.Kind.AI_ACCURACY: Accuracy.CORRECT,
+    Question.Kind.FREE_TEXT: "Clear about the why; training would help.",
+}
+
+
+def _survey(questions: int) -> Survey:
+    """An anonymous survey of `questions` questions of every kind, some about a
+    tool rolled out to everyone."""
+    survey = SurveyFactory()
+    tool = AIToolFactory()
+    kinds = list(VALUES)
+    for position in range(questions):
+        kind = kinds[position % len(kinds)]
+        about_tool = kind in (Question.Kind.HOURS_SAVED, Question.Kind.AI_ACCURACY)
+        QuestionFactory(
+            survey=survey,
+            position=position,
+            kind=kind,
+            driver="trust" if kind == Question.Kind.LIKERT else "",
+            required=kind == Question.Kind.LIKERT,
+            text=f"Question {position}",
+            ai_tool=tool if about_tool else None,
+        )
+    return survey
+
+
+def _link(survey: Survey, invitee: str) -> str:
+    now = timezone.now()
+    round_ = RoundFactory(
+        survey=survey,
+        starts_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=4),
+    )
+    if invitee == "customer":
+        customer = CustomerFactory()
+        invitation = InvitationFactory(round=round_, person=None, customer=customer)
+    else:
+        invitation = InvitationFactory(round=round_, person=PersonFactory())
+    token, digest = token_new()
+    InvitationToken.objects.create(invitation=invitation, token_hash=digest)
+    return reverse("surveys:answer", args=[token])
+
+
+def _answers(survey: Survey) -> dict[str, str]:
+    return {f"q{q.pk}": VALUES[q.kind] for q in survey.questions.all()}
+
+
+@pytest.mark.parametrize("invitee", ["employee", "customer"])
+@pytest.mark.parametrize("questions", [3, 15])
+def test_the_answering_page_takes_the_same_queries_whatever_its_length(
+    client, django_assert_num_queries, invitee, questions
+):
+    survey = _survey(questions)
+    link, answers = _link(survey, invitee), _answers(survey)
+
+    with django_assert_num_queries(GET_QUERIES[invitee]):
+        page = client.get(link)
+    with django_assert_num_queries(POST_QUERIES[invitee]):
+        sent = client.post(link, answers)
+
+    assert page.status_code == 200
+    assert page.content.decode().count('type="radio"') >= 5
+    assert sent.status_code == 302
+    assert Invitation.objects.get().answered
+    assert SealedResponse.objects.count() == 1
+
+
+def test_a_rejected_answer_never_reaches_the_next_persons_page(client):
+    survey = _survey(5)
+    mine, theirs = _link(survey, "employee"), _link(survey, "employee")
+    client.get(theirs)  # the unanswered markup is kept from here on
+    typed = _answers(survey) | {f"q{survey.questions.get(position=0).pk}": "9"}
+    typed[f"q{survey.questions.get(position=4).pk}"] = "A remark only I wrote"
+
+    rejected = client.post(mine, typed)
+    page = client.get(theirs).content.decode()
+
+    assert rejected.status_code == 400
+    assert "A remark only I wrote" in rejected.content.decode()
+    assert "is-invalid" in rejected.content.decode()
+    assert "A remark only I wrote" not in page
+    assert "is-invalid" not in page and " checked" not in page
+    assert not Invitation.objects.filter(answered=True).exists()
+
+
+def test_each_page_carries_its_own_csrf_token_once(client):
+    survey = _survey(5)
+    link = _link(survey, "employee")
+    other = type(client)()
+
+    pages = [c.get(link).content.decode() for c in (client, other)]
+
+    field = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    tokens = [field.findall(page) for page in pages]
+    assert [len(found) for found in tokens] == [1, 1]
+    assert tokens[0] != tokens[1]
+
+
+def test_a_question_changed_between_two_visits_shows_as_changed(client):
+    survey = _survey(5)
+    link = _link(survey, "employee")
+    client.get(link)
+    Question.objects.filter(survey=survey, position=0).update(
+        text="Reworded by HR", required=False
+    )
+
+    page = client.get(link).content.decode()
+
+    assert "Reworded by HR</legend>" in page  # no longer marked as needed
+    assert "Question 0" not in page and "Question 1" in page
+
+
+def test_the_page_keeps_labels_help_and_required_markers(client):
+    survey = _survey(5)
+
+    page = client.get(_link(survey, "employee")).content.decode()
+
+    likert = survey.questions.get(position=0)
+    enps = survey.questions.get(position=1)
+    assert re.search(
+        r'<legend class="[^"]*requiredField[^"]*">Question 0'
+        r'<span class="asteriskField">\*</span></legend>',
+        page,
+    )
+    assert f'id="id_q{likert.pk}_0" required' in page
+    assert f'aria-describedby="id_q{enps.pk}_helptext"' in page
+    assert "0 means not at all likely, 10 extremely likely." in page
+    assert 'class="form-check form-check-inline"' in page  # the 0-10 scale on a row
+    assert f'<label for="id_q{survey.questions.get(position=4).pk}"' in page
