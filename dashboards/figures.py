@@ -534,7 +534,7 @@ def _layout() -> go.Layout:
 
 # A heatmap column needs this much room for its label and a cell's figure to be
 # read; a narrower screen scrolls the chart sideways instead of squeezing it.
-COLUMN_WIDTH = 64
+COLUMN_WIDTH = 84
 LABELS_WIDTH = 200
 ROW_LABEL = 20  # characters on a line of a heatmap's row label (a team's name)
 
@@ -670,7 +670,7 @@ def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
     _overlay_axis(figure)
 
 
-def _wrap(label: str, width: int = 12) -> str:
+def _wrap(label: str, width: int = 10) -> str:
     """A column label on lines of about `width` characters (escaped, joined by
     <br>), so a heatmap's column headers stay whole without being turned."""
     lines: list[str] = []
