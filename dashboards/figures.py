@@ -500,7 +500,7 @@ def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
         top=100,
     )
     figure.update_layout(barmode="overlay")
-    figure.update_yaxes(title_text="Answered by the due time (%)", range=[0, 100])
+    figure.update_yaxes(title_text="On time (%)", range=[0, 100])
     figure.update_xaxes(type="category", title_text=heading, automargin=True)
     return figure
 
