@@ -5,8 +5,8 @@ The pages are built for it (plotly.js is served by us and its styles come from a
 static file, `static/dashboards/charts.css`), so an injected `<script>` or
 `style=` in someone's comment is inert even if escaping ever failed.
 
-plotly.js still tries to add two <style> elements (its own rules, which
-charts.css carries, and the map library's, unused): the browser refuses both.
+plotly.js adds no <style> element of its own: the dashboards' pages carry the
+markers it looks for first (dashboards/_chart_head.html).
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ POLICY = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self'",
-        # One inline style is let through by its hash: the heatmap's image asks for
-        # crisp pixels ("image-rendering: optimizeSpeed; ..."), set by plotly.js.
+        # Two inline styles are let through by their hash, both set by plotly.js:
+        # the heatmap's image asks for crisp pixels ("image-rendering:
+        # optimizeSpeed; ..."), and a colour bar's stripes get an empty style
+        # (style=""), which can do nothing.
         "style-src 'self' 'unsafe-hashes' "
-        "'sha256-AR/cKIZjWPcPmBUPDA6oti9XBiTbJvz0Cro2J1VzzS8='",
+        "'sha256-AR/cKIZjWPcPmBUPDA6oti9XBiTbJvz0Cro2J1VzzS8=' "
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

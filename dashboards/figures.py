@@ -23,9 +23,19 @@ from dashboards import suppression
 from dashboards.events import Event
 from surveys.models import Question
 
-HIDDEN_COLOUR = "#6c757d"
+# Each colour reads on white (tests/dashboards/test_contrast.py): text at 4.5:1,
+# bars and lines at 3:1.
+BAR_COLOUR = "#0a58ca"
+HIDDEN_COLOUR = "#5c636a"
 EVENT_COLOUR = "#b35c00"
-HIDDEN_AXIS = "y3"  # an invisible overlay axis: a hidden point's height means nothing
+NO_DATA_TEXT = "#555b62"
+NO_DATA_FILL = "#e9ecef"
+NO_DATA_HATCH = "#9aa1a8"
+# An invisible overlay axis from 0 to 1: a hidden week's mark and an event's marker
+# are placed on it, since their height means nothing.
+HIDDEN_AXIS = "y3"
+EVENTS = "Rollout events (hover for what)"
+NO_DATA = "no data"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,11 @@ class Table:
 
     columns: list[str]
     rows: list[list[object]]
+
+    @property
+    def has_gaps(self) -> bool:
+        """Whether a cell has no figure (None): shown as "—", never as 0."""
+        return any(cell is None for row in self.rows for cell in row)
 
 
 @dataclass(frozen=True)
@@ -100,8 +115,9 @@ def hidden_label(row: dict, floor: int) -> str:
 def trend_figure(
     series: Sequence[Series], *, events: Iterable[Event], floor: int
 ) -> go.Figure:
-    """Up to two lines on one week axis (the second on its own right-hand axis),
-    hidden weeks as grey marks, and the rollout events as labelled lines."""
+    """Up to two lines on one week axis (the second on its own right-hand axis,
+    with its own zero line where it spans zero), hidden weeks as grey marks, and
+    the rollout events as dotted lines with a marker each (their text on hover)."""
     figure = go.Figure(layout=_layout())
     for index, one in enumerate(series[:2]):
         axis = "y" if index == 0 else "y2"
@@ -121,10 +137,22 @@ def trend_figure(
                 ),
             )
         )
-        settings = {"title": {"text": one.name}, "range": [one.low, one.high]}
-        if index:
-            settings.update(overlaying="y", side="right", showgrid=False)
+        settings = _axis(one, colour=_colourway()[index], second=bool(index))
         figure.update_layout({"yaxis2" if index else "yaxis": settings})
+        if index and one.low < 0 < one.high:
+            # Zero on the right-hand axis is not zero (nor 50) on the left one:
+            # a line and a label say where this series' zero is.
+            figure.add_annotation(
+                text=f"{_text(one.name)} 0",
+                xref="paper",
+                x=1,
+                xanchor="right",
+                yref="y2",
+                y=0,
+                yanchor="bottom",
+                showarrow=False,
+                font={"size": 11, "color": _colourway()[index]},
+            )
     hidden = sorted(
         {row["week"] for one in series for row in one.rows if row["suppressed"]}
     )
@@ -143,6 +171,25 @@ def trend_figure(
     _draw_events(figure, events)
     figure.update_xaxes(type="date", title_text="Week")
     return figure
+
+
+def _axis(one: Series, *, colour: str, second: bool) -> dict:
+    """A series' value axis, its title and numbers in the series' colour so each
+    line is read against its own axis."""
+    settings: dict = {
+        "title": {"text": one.name, "font": {"color": colour}},
+        "tickfont": {"color": colour},
+        "range": [one.low, one.high],
+        # Four steps from a tick at 0: zero is always labelled where it is.
+        "tick0": 0,
+        "dtick": (one.high - one.low) / 4,
+        "zeroline": one.low < 0 < one.high,
+        "zerolinecolor": colour,
+        "zerolinewidth": 2,
+    }
+    if second:
+        settings.update(overlaying="y", side="right", showgrid=False)
+    return settings
 
 
 def _hidden(
@@ -200,7 +247,7 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
             y=[row["rate"] for row in rows],
             customdata=[[row["sent"], row["answered"]] for row in rows],
             name="Participation",
-            marker_color="#0d6efd",
+            marker_color=BAR_COLOUR,
             hovertemplate=(
                 "%{x}<br>%{y}% answered (%{customdata[1]} of %{customdata[0]} invited)"
                 "<extra></extra>"
@@ -212,12 +259,15 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
         for label, row in zip(labels, rows, strict=True)
         if row["suppressed"]
     ]
-    _hidden_marks(
+    _gap_bars(
         figure,
         [label for label, _ in hidden],
         [f"{label}: {hidden_label(row, row['floor'])}" for label, row in hidden],
-        min((row["floor"] for _, row in hidden), default=0),
+        top=100,
+        text="hidden",
+        name="Hidden to protect anonymity (hover for why)",
     )
+    figure.update_layout(barmode="overlay")
     figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
     figure.update_xaxes(type="category", title_text="Round", automargin=True)
     return figure
@@ -266,8 +316,8 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
     figure = go.Figure(layout=_layout())
     figure.add_trace(
         go.Heatmap(
-            x=[_text(label) for label in rounds],
-            y=[_text(label) for label in _unique(name for _, name in teams)],
+            x=[_wrap(label) for label in rounds],
+            y=[_wrap(label, ROW_LABEL) for label in _unique(name for _, name in teams)],
             z=z,
             text=text,
             customdata=hover,
@@ -280,7 +330,7 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
             hovertemplate="%{y}, %{x}<br>%{customdata}<extra></extra>",
         )
     )
-    return _teams_down(figure, len(teams))
+    return _teams_down(figure, len(teams), len(rounds))
 
 
 # --- Drivers by team ----------------------------------------------------------------
@@ -323,8 +373,8 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     figure = go.Figure(layout=_layout())
     figure.add_trace(
         go.Heatmap(
-            x=[names[d] for d in drivers],
-            y=[_text(label) for label in labels],
+            x=[_wrap(names[d]) for d in drivers],
+            y=[_wrap(label, ROW_LABEL) for label in labels],
             z=z,
             text=[["" if v is None else f"{v:.2f}" for v in line] for line in z],
             texttemplate="%{text}",
@@ -336,15 +386,15 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.2f} of 5<extra></extra>",
         )
     )
-    return _teams_down(figure, len(teams))
+    return _teams_down(figure, len(teams), len(drivers))
 
 
 # --- Concerns: weekly flow and on-time share -----------------------------------------
 
 # The stacked bars: the backlog at each week's end, then what closed during it.
 FLOW = (
-    ("open", "Open, not overdue", "#0d6efd"),
-    ("overdue", "Overdue", "#dc3545"),
+    ("open", "Open, not overdue", BAR_COLOUR),
+    ("overdue", "Overdue", "#b02a37"),
     ("resolved", "Resolved", "#198754"),
     ("declined", "Declined", "#6c757d"),
 )
@@ -374,7 +424,7 @@ def flow_table(rows: Sequence[dict]) -> Table:
 def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> go.Figure:
     """Per week, stacked: the concerns open at its end (overdue apart) and those
     resolved or declined during it; the concerns raised as a line; the rollout
-    events as labelled lines."""
+    events as dotted lines with a marker each."""
     figure = go.Figure(layout=_layout())
     weeks = [row["week"].isoformat() for row in rows]
     for key, label, colour in FLOW:
@@ -383,7 +433,7 @@ def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> go.Figure:
                 x=weeks,
                 y=[row[key] for row in rows],
                 name=label,
-                marker_color=colour,
+                marker={"color": colour, "line": {"color": "#fff", "width": 1}},
                 hovertemplate=(
                     f"Week of %{{x|%-d %b %Y}}<br>{label}: %{{y}}<extra></extra>"
                 ),
@@ -418,22 +468,39 @@ def on_time_table(rows: Sequence[dict], *, heading: str) -> Table:
 
 
 def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
+    """A bar per label with its share on time, the figure written on it so 0% reads
+    as 0%; a label with nothing due has no share (None) and a hatched "no data"
+    bar instead."""
     labels = [_text(label) for label in _unique(row["label"] for row in rows)]
+    values = [row["on_time_pct"] if row["due"] else None for row in rows]
     figure = go.Figure(layout=_layout())
     figure.add_trace(
         go.Bar(
             x=labels,
-            y=[row["on_time_pct"] for row in rows],
+            y=values,
             customdata=[[row["on_time"], row["due"]] for row in rows],
             name="Answered by the due time",
-            marker_color="#0d6efd",
+            marker_color=BAR_COLOUR,
+            text=["" if value is None else f"{value:g}%" for value in values],
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate=(
                 "%{x}<br>%{y}% answered by the due time "
                 "(%{customdata[0]} of %{customdata[1]} due)<extra></extra>"
             ),
         )
     )
-    figure.update_yaxes(title_text="Answered by the due time (%)", range=[0, 100])
+    missing = [
+        label for label, value in zip(labels, values, strict=True) if value is None
+    ]
+    _gap_bars(
+        figure,
+        missing,
+        [f"{label}: {NO_DATA}, nothing was due yet" for label in missing],
+        top=100,
+    )
+    figure.update_layout(barmode="overlay")
+    figure.update_yaxes(title_text="On time (%)", range=[0, 100])
     figure.update_xaxes(type="category", title_text=heading, automargin=True)
     return figure
 
@@ -441,26 +508,63 @@ def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
 # --- Shared pieces ------------------------------------------------------------------
 
 
+def _colourway() -> list[str]:
+    return ["#0a58ca", "#6f42c1", "#146c43", "#b02a37"]
+
+
 def _layout() -> go.Layout:
     # The "none" template keeps each figure's JSON small; Bootstrap's look instead.
+    # The legend sits above the plot: below it, it ran into the axis title.
     return go.Layout(
         template="none",
         height=360,
         margin={"l": 64, "r": 64, "t": 24, "b": 48},
         font={"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
-        colorway=["#0d6efd", "#6f42c1", "#198754", "#dc3545"],
-        legend={"orientation": "h", "y": -0.2},
+        colorway=_colourway(),
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+        },
         hovermode="closest",
     )
 
 
-def _teams_down(figure: go.Figure, teams: int) -> go.Figure:
+# A heatmap column needs this much room for its label and a cell's figure to be
+# read; a narrower screen scrolls the chart sideways instead of squeezing it.
+COLUMN_WIDTH = 84
+LABELS_WIDTH = 200
+ROW_LABEL = 20  # characters on a line of a heatmap's row label (a team's name)
+
+
+def _teams_down(figure: go.Figure, teams: int, columns: int) -> go.Figure:
     """A heatmap's layout with one row per team, top to bottom, its columns
-    labelled above, tall enough for every team's name."""
+    labelled above (wrapped, never cut), tall enough for every team's name and
+    wide enough for every column (`meta.min_width`, in CSS pixels, which the page
+    scrolls sideways on a narrow screen)."""
     figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(type="category", side="top")
-    figure.update_layout(height=max(320, 90 + 34 * teams))
+    figure.update_xaxes(type="category", side="top", automargin=True, tickangle=0)
+    figure.update_traces(textfont={"size": 13})
+    figure.update_layout(
+        height=max(320, 120 + 40 * teams),
+        meta={"min_width": LABELS_WIDTH + COLUMN_WIDTH * columns},
+    )
     return figure
+
+
+def _overlay_axis(figure: go.Figure) -> None:
+    figure.update_layout(
+        {
+            "yaxis3": {
+                "overlaying": "y",
+                "visible": False,
+                "range": [0, 1],
+                "fixedrange": True,
+            }
+        }
+    )
 
 
 def _hidden_marks(
@@ -480,24 +584,58 @@ def _hidden_marks(
             hoverinfo="text",
         )
     )
-    figure.update_layout(
-        yaxis3={
-            "overlaying": "y",
-            "visible": False,
-            "range": [0, 1],
-            "fixedrange": True,
-        }
+    _overlay_axis(figure)
+
+
+def _gap_bars(
+    figure: go.Figure,
+    labels: list[str],
+    hovers: list[str],
+    *,
+    top: float,
+    text: str = NO_DATA,
+    name: str = "No data (hover for why)",
+    horizontal: bool = False,
+) -> None:
+    """A hatched grey bar the full height of the axis, saying `text`, for each label
+    without a figure: a gap that cannot be read as a bar of 0. The labels' own
+    values stay None."""
+    if not labels:
+        return
+    heights = [top] * len(labels)
+    figure.add_trace(
+        go.Bar(
+            x=heights if horizontal else labels,
+            y=labels if horizontal else heights,
+            orientation="h" if horizontal else "v",
+            name=name,
+            marker={
+                "color": NO_DATA_FILL,
+                "line": {"color": NO_DATA_HATCH, "width": 1},
+                "pattern": {"shape": "/", "fgcolor": NO_DATA_HATCH, "size": 8},
+            },
+            text=[text] * len(labels),
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0 if horizontal else -90,
+            textfont={"color": NO_DATA_TEXT, "size": 12},
+            hovertext=[_text(hover) for hover in hovers],
+            hoverinfo="text",
+        )
     )
 
 
 def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
-    """A dotted line per day with events, labelled with them (shortened; the
-    hover text and the page's list below the charts say them in full)."""
+    """A dotted line per day with events and a marker atop it whose hover says
+    them in full (the page's list below the charts says them too). No text is
+    written on the chart: labels of close days ran over each other and out of
+    the plot."""
     by_day: dict[dt.date, list[str]] = {}
     for event in events:
         by_day.setdefault(event.day, []).append(event.label)
-    for day, labels in by_day.items():
-        text = "; ".join(labels)
+    if not by_day:
+        return
+    for day in by_day:
         figure.add_shape(
             type="line",
             xref="x",
@@ -508,19 +646,40 @@ def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
             y1=1,
             line={"color": EVENT_COLOUR, "width": 1, "dash": "dot"},
         )
-        figure.add_annotation(
-            x=day.isoformat(),
-            xref="x",
-            y=1,
-            yref="paper",
-            text=_text(text if len(text) <= 40 else text[:39] + "…"),
-            textangle=-90,
-            xanchor="right",
-            yanchor="top",
-            showarrow=False,
-            font={"size": 10, "color": EVENT_COLOUR},
-            hovertext=_text(f"{_day(day)}: {text}"),
+    figure.add_trace(
+        go.Scatter(
+            x=[day.isoformat() for day in by_day],
+            y=[0.97] * len(by_day),
+            yaxis=HIDDEN_AXIS,
+            mode="markers",
+            marker={
+                "symbol": "triangle-down",
+                "size": 12,
+                "color": EVENT_COLOUR,
+                "line": {"color": "#fff", "width": 1},
+            },
+            cliponaxis=False,
+            name=EVENTS,
+            hovertext=[
+                _text(f"{_day(day)}: {'; '.join(labels)}")
+                for day, labels in by_day.items()
+            ],
+            hoverinfo="text",
         )
+    )
+    _overlay_axis(figure)
+
+
+def _wrap(label: str, width: int = 10) -> str:
+    """A column label on lines of about `width` characters (escaped, joined by
+    <br>), so a heatmap's column headers stay whole without being turned."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(_text(line) for line in lines) or _text(label)
 
 
 def _text(value: str) -> str:

@@ -360,7 +360,8 @@ class ConcernPage(Page):
             "first official response came by its due time.",
             figures.on_time_table(rows, heading=heading),
             "No concern in this view was due yet.",
-            (lambda events: figures.on_time_figure(shown, heading=heading))
+            # Every label, those with nothing due as "no data" (not as 0%).
+            (lambda events: figures.on_time_figure(rows, heading=heading))
             if shown
             else None,
         )

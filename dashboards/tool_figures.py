@@ -16,9 +16,11 @@ import plotly.graph_objects as go
 from dashboards import suppression
 from dashboards.events import Event
 from dashboards.figures import (
+    BAR_COLOUR,
     Table,
     _day,
     _draw_events,
+    _gap_bars,
     _hidden_marks,
     _layout,
     _text,
@@ -28,11 +30,13 @@ from dashboards.figures import (
 )
 from dashboards.metrics.pulse import HOURS_PER_FTE
 
+# Each at 3:1 or more on white; stacked segments are parted by a white line.
 VERDICTS = (
     ("correct", "Correct", "#198754"),
-    ("mostly_correct", "Mostly correct", "#ffc107"),
-    ("incorrect", "Incorrect", "#dc3545"),
+    ("mostly_correct", "Mostly correct", "#b07a00"),
+    ("incorrect", "Incorrect", "#b02a37"),
 )
+SEGMENT_LINE = {"color": "#fff", "width": 1}
 
 # --- Hours saved --------------------------------------------------------------------
 
@@ -160,7 +164,7 @@ def totals_figure(totals: Sequence[dict]) -> go.Figure:
             y=[row["fte"] for row in shown],
             customdata=[[row["hours"], row["per_week"], row["weeks"]] for row in shown],
             name="FTE per week",
-            marker_color="#0d6efd",
+            marker_color=BAR_COLOUR,
             text=[f"{row['hours']:g} h" for row in shown],
             textposition="outside",
             hovertemplate=(
@@ -234,10 +238,24 @@ def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
                 x=[row[field] for row in rows],
                 name=name,
                 orientation="h",
-                marker_color=colour,
+                marker={"color": colour, "line": SEGMENT_LINE},
                 hovertemplate=f"%{{y}}<br>{name}: %{{x}}%<extra></extra>",
             )
         )
+    hidden = [
+        (label, row)
+        for label, row in zip(names, rows, strict=True)
+        if row["suppressed"]
+    ]
+    _gap_bars(
+        figure,
+        [_text(label) for label, _ in hidden],
+        [f"{row['tool_name']}: {_verdicts_hidden(row, floor)}" for _, row in hidden],
+        top=100,
+        text="hidden",
+        name="Hidden to protect anonymity (hover for why)",
+        horizontal=True,
+    )
     figure.update_layout(
         barmode="stack",
         height=max(240, 110 + 40 * len(rows)),
@@ -260,7 +278,7 @@ def accuracy_trend_figure(
                 y=[row[field] for row in rows],
                 customdata=[row["n"] for row in rows],
                 name=name,
-                marker_color=colour,
+                marker={"color": colour, "line": SEGMENT_LINE},
                 hovertemplate=(
                     f"Week of %{{x|%-d %b %Y}}<br>{name}: %{{y}}%"
                     "<br>of %{customdata} verdicts<extra></extra>"
@@ -295,8 +313,8 @@ def open_concerns_figure(rows: Sequence[dict]) -> go.Figure:
     labels = [_text(label) for label in _unique(row["tool_name"] for row in rows)]
     figure = go.Figure(layout=_layout())
     for field, name, colour in (
-        ("open", "Open", "#0d6efd"),
-        ("overdue", "Of which overdue", "#dc3545"),
+        ("open", "Open", BAR_COLOUR),
+        ("overdue", "Of which overdue", "#b02a37"),
     ):
         figure.add_trace(
             go.Bar(

@@ -10,13 +10,25 @@
     modeBarButtonsToRemove: ["select2d", "lasso2d"]
   };
 
+  // On a phone the tool bar would sit over the legend, and its zoom and pan
+  // fight the page's own scrolling: drawn only where there is room for it.
+  var ROOMY = window.matchMedia("(min-width: 576px)");
+
   function draw(target) {
     var source = document.getElementById(target.getAttribute("data-figure"));
     if (!source || !window.Plotly) {
       return;
     }
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(target, figure.data, figure.layout || {}, CONFIG);
+    var layout = figure.layout || {};
+    // A heatmap asks for room for its columns; a narrower screen scrolls its
+    // .chart-scroll region sideways. Set through the CSSOM, which the
+    // Content-Security-Policy allows (a style attribute it would refuse).
+    if (layout.meta && layout.meta.min_width) {
+      target.style.minWidth = layout.meta.min_width + "px";
+    }
+    var config = Object.assign({}, CONFIG, { displayModeBar: ROOMY.matches ? "hover" : false });
+    window.Plotly.newPlot(target, figure.data, layout, config);
   }
 
   function drawAll() {

@@ -1,5 +1,5 @@
 """Every response carries the Content-Security-Policy: our origin only, no inline
-script, one hashed inline style (config/security.py)."""
+script, two hashed inline styles (config/security.py)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboards.figures import EVENTS
 from feedback.models import Concern, Status, StatusChange
 from org.roles import Role
 from tests.dashboards.test_pages_overview import csv_of, figure_of, section
@@ -316,5 +317,8 @@ def test_rollout_events_are_marked_on_the_weekly_chart(board, hr, signed_in):
 
     flow = figure_of(response, "flow")
     assert [shape["x0"] for shape in flow["layout"]["shapes"]] == ["2026-03-05"]
-    assert "Copilot live" in flow["layout"]["annotations"][0]["text"]
+    assert "annotations" not in flow["layout"]
+    markers = flow["data"][-1]
+    assert markers["name"] == EVENTS and markers["x"] == ["2026-03-05"]
+    assert "Copilot live" in markers["hovertext"][0]
     assert "Copilot live" in response.content.decode()
