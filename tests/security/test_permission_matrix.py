@@ -86,9 +86,7 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     # Without a file: back to the people page, which names what is missing.
     "org:people_import": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
     # Sends the employee a welcome again: HR (and staff, a superuser).
-    "org:person_welcome": rule(
-        (L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)
-    ),
+    "org:person_welcome": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
     # Answering: the link is the key; the signed-in page only for its person.
     "surveys:answer_thanks": rule(EVERYONE_200, EVERYONE_200),
     "surveys:answer": rule(
