@@ -100,7 +100,12 @@ class ToolDetail(generics.RetrieveAPIView):
 
 
 BOARD_FILTERS = [
-    OpenApiParameter(name, str, description=text)
+    OpenApiParameter(
+        name,
+        str,
+        description=text,
+        enum=list(selectors.SORTS) if name == "sort" else None,
+    )
     for name, text in (
         ("search", "words in the title or text"),
         ("status", "new, acknowledged, in_progress, resolved or declined"),
@@ -110,7 +115,7 @@ BOARD_FILTERS = [
         ("owner", "an owner's id"),
         ("mine", "1: the concerns you raised"),
         ("following", "1: the concerns you follow"),
-        ("sort", "newest, oldest, support, unanswered or activity"),
+        ("sort", "the order, as on the board (default newest)"),
     )
 ]
 
@@ -284,7 +289,12 @@ class RoundPublish(APIView):
 
 
 DASHBOARD_FILTERS = [
-    OpenApiParameter(name, str, description=text)
+    OpenApiParameter(
+        name,
+        str,
+        description=text,
+        enum=list(selectors.SORTS) if name == "sort" else None,
+    )
     for name, text in (
         ("since", "first day, like 2026-03-02 (whole rounds by their start)"),
         ("until", "last day"),

@@ -22,20 +22,24 @@ log = logging.getLogger(__name__)
 def queued_models() -> tuple[type[models.Model], ...]:
     """Every model whose rows are queued through `core.dispatch.queue_once`."""
     from feedback.models import Notice
+    from org.models import Welcome
     from surveys.models import Invitation
 
-    return (Invitation, Notice)
+    return (Invitation, Notice, Welcome)
 
 
 def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
     from feedback.scheduler import feedback_tick
     from feedback.tasks import enqueue_notices
+    from org.scheduler import org_tick
+    from org.tasks import enqueue_welcomes
     from surveys.scheduler import survey_tick
     from surveys.tasks import enqueue_sends
 
     ticks = [
         lambda: survey_tick(now=now, enqueue=None if inline else enqueue_sends),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
+        lambda: org_tick(now=now, enqueue=None if inline else enqueue_welcomes),
     ]
     if not inline:
         ticks.insert(0, lambda: _broker_check(now))

@@ -15,8 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     BooleanField,
     Case,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -46,17 +48,43 @@ from org.models import AITool, Person, User
 from org.roles import Role
 
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+# The board's sorts, by the value the page, its form and the API's `sort` take.
 SORTS: dict[str, str] = {
     "newest": "Newest first",
     "support": "Most supported",
     "unanswered": "Oldest unanswered first",
+    "overdue": "Overdue first",
+    "due": "Due soonest",
 }
 _ORDER = {
     "newest": ("-created_at", "-pk"),
     "support": ("-support_count", "-created_at", "-pk"),
     # Unanswered before answered, each with the earliest due time first.
     "unanswered": ("answered_rank", "first_response_due_at", "pk"),
+    # Overdue ones, the longest overdue first; then the rest, newest first.
+    "overdue": (F("overdue_due_at").asc(nulls_last=True), "-created_at", "-pk"),
+    # Open ones awaiting a first response by due time (overdue ones have the
+    # earliest), then the rest, newest first.
+    "due": (F("awaiting_due_at").asc(nulls_last=True), "-created_at", "-pk"),
 }
+
+
+def _awaiting_response() -> Q:
+    """Open and without a first official response: its due time still binds."""
+    return Q(status__in=OPEN_STATUSES, first_responded_at=None)
+
+
+def _overdue(now: dt.datetime) -> Q:
+    return _awaiting_response() & Q(first_response_due_at__lt=now)
+
+
+def _due_at_when(condition: Q) -> Case:
+    """The first-response due time of the concerns matching `condition`, else NULL."""
+    return Case(
+        When(condition, then=F("first_response_due_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -94,14 +122,7 @@ def _visible(moderator: bool) -> QuerySet[Concern]:
 def _with_markers(concerns: QuerySet[Concern], now: dt.datetime) -> QuerySet[Concern]:
     """Adds `is_overdue`: open, unanswered and past its first-response due time."""
     return concerns.annotate(
-        is_overdue=ExpressionWrapper(
-            Q(
-                status__in=OPEN_STATUSES,
-                first_responded_at=None,
-                first_response_due_at__lt=now,
-            ),
-            output_field=BooleanField(),
-        )
+        is_overdue=ExpressionWrapper(_overdue(now), output_field=BooleanField())
     )
 
 
@@ -141,7 +162,14 @@ def concern_board(
                     )
                 )
             )
-    if filters.sort == "unanswered":
+    return _sorted(concerns, filters.sort, now)
+
+
+def _sorted(
+    concerns: QuerySet[Concern], sort: str, now: dt.datetime
+) -> QuerySet[Concern]:
+    """`concerns` in the order of the sort named `sort` (SORTS; else newest)."""
+    if sort == "unanswered":
         concerns = concerns.annotate(
             answered_rank=Case(
                 When(first_responded_at=None, then=Value(0)),
@@ -149,7 +177,11 @@ def concern_board(
                 output_field=IntegerField(),
             )
         )
-    return concerns.order_by(*_ORDER.get(filters.sort, _ORDER["newest"]))
+    elif sort == "overdue":
+        concerns = concerns.annotate(overdue_due_at=_due_at_when(_overdue(now)))
+    elif sort == "due":
+        concerns = concerns.annotate(awaiting_due_at=_due_at_when(_awaiting_response()))
+    return concerns.order_by(*_ORDER.get(sort, _ORDER["newest"]))
 
 
 def board_owners() -> QuerySet[Person]:
@@ -291,20 +323,32 @@ def concerns_of(*, person: Person, now: dt.datetime, limit: int = 10) -> list[Co
     )
 
 
-def concerns_owned_by(
+def concerns_waiting_for(
     *, person: Person, now: dt.datetime, limit: int = 20
 ) -> list[Concern]:
-    """ "Concerns I own": open ones first, the most urgent due time first."""
+    """The open concerns `person` owns, what needs them first: overdue ones (the
+    longest overdue first), then those awaiting a first response (the earliest due
+    first), then answered ones still open (the quietest first). Each has
+    `is_overdue`; the due time of those answered no longer binds."""
+    concerns = _visible(False).filter(
+        owner=person, merged_into=None, status__in=OPEN_STATUSES
+    )
     return list(
-        _with_markers(_visible(False).filter(owner=person, merged_into=None), now)
+        _with_markers(concerns, now)
         .annotate(
-            open_rank=Case(
-                When(status__in=OPEN_STATUSES, then=Value(0)),
-                default=Value(1),
+            wait_rank=Case(
+                When(_overdue(now), then=Value(0)),
+                When(first_responded_at=None, then=Value(1)),
+                default=Value(2),
                 output_field=IntegerField(),
-            )
+            ),
+            wait_key=Case(
+                When(first_responded_at=None, then=F("first_response_due_at")),
+                default=F("last_activity_at"),
+                output_field=DateTimeField(),
+            ),
         )
-        .order_by("open_rank", "first_response_due_at", "-pk")[:limit]
+        .order_by("wait_rank", "wait_key", "pk")[:limit]
     )
 
 

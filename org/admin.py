@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 
 from org.forms import UserAddForm, UserEditForm
 from org.models import AITool, Customer, Department, Person, Team, User
 from org.services.aitools import aitool_save
+from org.services.welcome import welcomes_create
 
 
 @admin.register(User)
@@ -45,6 +47,12 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__email"]
     autocomplete_fields = ["user", "team"]
     list_select_related = ["user", "team"]
+
+    def save_model(self, request, obj: Person, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new person is welcomed as an imported one is (people_create).
+            welcomes_create(people=[obj], now=timezone.now())
 
 
 @admin.register(Customer)

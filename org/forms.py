@@ -58,6 +58,14 @@ class PeopleImportForm(forms.Form):
         help_text=f"CSV UTF-8, with a header row, at most {MAX_IMPORT_SIZE}.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    welcome = forms.BooleanField(
+        label="Send welcome emails",
+        required=False,
+        initial=True,
+        help_text="Each new active person gets an email with a link to choose a "
+        "password. Untick to import quietly; they can still use “Forgot your "
+        "password?”, and you can send one later from this page.",
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.delivery import SendState
+
 
 def normalise_email(address: str | None) -> str:
     """An email address as Candor stores and compares it: trimmed and lower-cased.
@@ -174,6 +176,41 @@ class Person(models.Model):
     @property
     def manager(self) -> Person | None:
         return self.team.manager if self.team else None
+
+
+class Welcome(models.Model):
+    """A welcome email to a person, with a link to choose their password.
+
+    One row per email: each new active person gets one, and each re-send from the
+    People page another (with a new link; earlier links work until used or
+    expired). Each is sent at most once (`core.delivery`), found again by the
+    scheduler's next pass if the broker lost it (invariant 5).
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="welcomes"
+    )
+    created_at = models.DateTimeField()
+    # Who asked for a re-send from the People page; empty for the first one.
+    requested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The claim's instant, its lease and token (core.delivery); `send_state` says
+    # where the send stands. "unknown": handed over, the reply lost, never re-sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_state = models.CharField(
+        max_length=10, choices=SendState.choices, blank=True, default=""
+    )
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # The person was deactivated before it went: never sent.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "failed_at"])]
+
+    def __str__(self) -> str:
+        return f"welcome {self.pk} to person {self.person_id}"
 
 
 class Customer(models.Model):

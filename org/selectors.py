@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from org.models import AITool, Person, Team, User
+from org.models import AITool, Person, Team, User, Welcome
 from org.roles import Role, roles_of
 
 
@@ -66,7 +66,25 @@ def aitool_list() -> QuerySet[AITool]:
 
 
 def person_list(*, search: str = "", team_id: int | None = None) -> QuerySet[Person]:
-    people = Person.objects.select_related("user", "team__department").order_by("name")
+    """People by name, each with their latest welcome email's `welcome_id`,
+    `welcome_state` (core.delivery.SendState), `welcome_sent_at` and
+    `welcome_failed_at` (all None if they were never sent one)."""
+    latest = Welcome.objects.filter(person=OuterRef("pk")).order_by("-pk")
+    people = (
+        Person.objects.select_related("user", "team__department")
+        .annotate(
+            **{
+                f"welcome_{name}": Subquery(latest.values(field)[:1])
+                for name, field in (
+                    ("id", "pk"),
+                    ("state", "send_state"),
+                    ("sent_at", "sent_at"),
+                    ("failed_at", "failed_at"),
+                )
+            }
+        )
+        .order_by("name")
+    )
     if search:
         people = people.filter(
             Q(name__icontains=search) | Q(user__email__icontains=search)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.links import site_root
@@ -20,7 +21,7 @@ from org.forms import (
     PeopleImportForm,
     PersonFilterForm,
 )
-from org.models import AITool
+from org.models import AITool, Person
 from org.services.aitools import aitool_save
 from org.services.people_import import COLUMNS, PeopleImportError, people_import
 from org.services.signin import (
@@ -29,6 +30,7 @@ from org.services.signin import (
     signin_locked_until,
     signin_username,
 )
+from org.services.welcome import WelcomeRefused, welcome_resend
 
 
 @login_required
@@ -100,12 +102,34 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         form.cleaned_data["file"].file, encoding="utf-8-sig", newline=""
     )
     try:
-        report = people_import(lines=text)
+        report = people_import(lines=text, welcome=form.cleaned_data["welcome"])
     except PeopleImportError as exc:
         return render(
             request, "org/import_errors.html", {"errors": exc.errors}, status=400
         )
     messages.success(request, report.summary)
+    return redirect("org:person_list")
+
+
+@login_required
+@permission_required("org.manage_people", raise_exception=True)
+@require_POST
+def person_welcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a person a welcome again, with a new link to choose a password."""
+    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    try:
+        welcome_resend(
+            person=person,
+            by=Person.objects.filter(user=request.user).first(),
+            now=timezone.now(),
+        )
+    except WelcomeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            f"A welcome email with a new link is on its way to {person.user.email}.",
+        )
     return redirect("org:person_list")
 
 

@@ -6,9 +6,11 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from org.models import Person, Team, User
 from org.roles import Role, role_groups
+from org.services.welcome import welcomes_create
 
 BATCH = 1000  # people per INSERT when many are created at once
 
@@ -37,12 +39,13 @@ class NewPerson:
 
 
 @transaction.atomic
-def people_create(*, people: Sequence[NewPerson]) -> list[Person]:
+def people_create(*, people: Sequence[NewPerson], welcome: bool = True) -> list[Person]:
     """Create accounts, people and their roles in a few INSERTs of up to BATCH rows
     each, rather than several queries a person: an import may bring thousands.
 
-    Nobody gets a password: each sets one through "forgot password", so nobody ever
-    mails passwords around."""
+    Nobody gets a password, so nobody ever mails passwords around: with `welcome`,
+    each active person is sent a welcome with a link to choose one, queued once
+    this commits (`org.services.welcome`); without, they use "forgot password"."""
     users = []
     for new in people:
         user = User.objects.build(new.email, is_active=new.is_active)
@@ -67,6 +70,8 @@ def people_create(*, people: Sequence[NewPerson]) -> list[Person]:
         ],
         batch_size=BATCH,
     )
+    if welcome:
+        welcomes_create(people=created, now=timezone.now())
     return created
 
 

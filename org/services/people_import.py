@@ -82,6 +82,7 @@ class ImportRow:
 class ImportReport:
     created: int = 0
     updated: int = 0
+    welcomed: int = 0  # new active people sent a welcome email
     columns: list[str] = field(default_factory=list)
 
     @property
@@ -94,19 +95,30 @@ class ImportReport:
         "Imported 1 person: 1 new, 0 updated."
         """
         people = "person" if self.total == 1 else "people"
-        return (
+        summary = (
             f"Imported {self.total} {people}: {self.created} new, "
             f"{self.updated} updated."
         )
+        if self.welcomed:
+            emails = "email is" if self.welcomed == 1 else "emails are"
+            summary += f" {self.welcomed} welcome {emails} on the way."
+        return summary
 
 
 def people_import(
-    *, lines: Iterable[str], progress: Callable[[int], None] | None = None
+    *,
+    lines: Iterable[str],
+    progress: Callable[[int], None] | None = None,
+    welcome: bool = True,
 ) -> ImportReport:
-    """Check every row of `lines` (CSV text), then save them all in one transaction."""
+    """Check every row of `lines` (CSV text), then save them all in one transaction.
+
+    With `welcome`, each new active person is sent a welcome email with a link to
+    choose a password, queued once the import commits; without, the import is
+    quiet and people use "forgot password"."""
     rows, columns = _parse(lines)
     with transaction.atomic():
-        report = _apply(rows, progress or (lambda n: None))
+        report = _apply(rows, progress or (lambda n: None), welcome=welcome)
     report.columns = columns
     return report
 
@@ -309,7 +321,9 @@ def _existing_emails(emails: Iterable[str], *, with_person: bool) -> set[str]:
 # --- saving --------------------------------------------------------------------
 
 
-def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportReport:
+def _apply(
+    rows: list[ImportRow], progress: Callable[[int], None], *, welcome: bool
+) -> ImportReport:
     report = ImportReport()
     people = {
         normalise_email(person.user.email): person
@@ -329,12 +343,12 @@ def _apply(rows: list[ImportRow], progress: Callable[[int], None]) -> ImportRepo
         if person is None:
             new.append(_new_person(row, team))
             if len(new) == BATCH:
-                report.created += _create(new, people, progress)
+                _create(new, people, progress, report, welcome=welcome)
         else:
             _update(person, row, team)
             report.updated += 1
             progress(1)
-    report.created += _create(new, people, progress)
+    _create(new, people, progress, report, welcome=welcome)
     for row in rows:
         if row.manager_email:
             team = teams[(row.department.lower(), row.team.lower())]
@@ -370,17 +384,23 @@ def _new_person(row: ImportRow, team: Team | None) -> NewPerson:
 
 
 def _create(
-    new: list[NewPerson], people: dict[str, Person], progress: Callable[[int], None]
-) -> int:
-    """Save the people waiting in `new` in one go, and empty it."""
+    new: list[NewPerson],
+    people: dict[str, Person],
+    progress: Callable[[int], None],
+    report: ImportReport,
+    *,
+    welcome: bool,
+) -> None:
+    """Save the people waiting in `new` in one go, count them, and empty it."""
     if not new:
-        return 0
-    for person in people_create(people=new):
+        return
+    for person in people_create(people=new, welcome=welcome):
         people[normalise_email(person.user.email)] = person
-    count = len(new)
+    report.created += len(new)
+    if welcome:
+        report.welcomed += sum(1 for person in new if person.is_active)
+    progress(len(new))
     new.clear()
-    progress(count)
-    return count
 
 
 def _update(person: Person, row: ImportRow, team: Team | None) -> None:

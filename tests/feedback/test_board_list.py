@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feedback.models import Audience, Category, Concern, Status, Subscription
+from feedback.selectors import SORTS
 from feedback.services.concerns import concern_merge, concern_raise
 from feedback.services.moderation import hide
 from feedback.services.thread import follow_set, support_set
@@ -192,6 +193,71 @@ def test_sorts_newest_most_supported_and_oldest_unanswered(client, employee, own
     assert supported == [middle.pk, new.pk, old.pk, answered.pk]
     # Unanswered first, the earliest due time first; the answered one last.
     assert unanswered == [old.pk, middle.pk, new.pk, answered.pk]
+
+
+def _deadlines(owner) -> dict[str, Concern]:
+    """Concerns made `n` hours before NOW, each due (or answered) differently."""
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    return {
+        "long_overdue": make(owner, 96, first_response_due_at=NOW - 2 * day),
+        "just_overdue": make(owner, 80, first_response_due_at=NOW - hour),
+        "due_soon": make(owner, 70, first_response_due_at=NOW + 5 * hour),
+        "due_later": make(owner, 5, first_response_due_at=NOW + 2 * day),
+        # Past its due time, but answered in time: nothing is overdue.
+        "answered": make(
+            owner,
+            90,
+            first_response_due_at=NOW - 3 * day,
+            first_responded_at=NOW - 4 * day,
+        ),
+        # Past its due time, but closed.
+        "declined": make(
+            owner,
+            1,
+            status=Status.DECLINED,
+            outcome="Not planned.",
+            first_response_due_at=NOW - 5 * day,
+        ),
+    }
+
+
+def test_overdue_first_lists_the_longest_overdue_first_then_the_newest(
+    client, employee, owner
+):
+    c = _deadlines(owner)
+
+    overdue = listed(board(client, employee, sort="overdue"))
+
+    order = ["long_overdue", "just_overdue", "declined", "due_later", "due_soon"]
+    assert overdue == [c[name].pk for name in [*order, "answered"]]
+
+
+def test_due_soonest_lists_open_concerns_awaiting_a_response_by_due_time(
+    client, employee, owner
+):
+    c = _deadlines(owner)
+
+    due = listed(board(client, employee, sort="due"))
+
+    order = ["long_overdue", "just_overdue", "due_soon", "due_later"]
+    assert due == [c[name].pk for name in [*order, "declined", "answered"]]
+
+
+@pytest.mark.parametrize("sort", ["overdue", "due"])
+def test_the_api_sorts_the_board_the_same_way(client, employee, owner, sort):
+    _deadlines(owner)
+    client.force_login(employee.user)
+
+    rows = client.get("/api/v1/concerns/", {"sort": sort}).json()["results"]
+
+    assert [row["id"] for row in rows] == listed(board(client, employee, sort=sort))
+
+
+def test_the_sort_menu_offers_every_sort_the_board_knows(client, employee):
+    page = board(client, employee).content.decode()
+
+    for value, label in SORTS.items():
+        assert f'<option value="{value}"' in page and label in page
 
 
 def test_support_sort_follows_real_me_toos(client, employee, owner):

@@ -584,10 +584,10 @@ def test_a_header_that_is_not_utf8_is_reported_on_line_1():
 def test_a_failure_while_saving_rolls_back_the_rows_already_saved(monkeypatch):
     saved = []
 
-    def flaky_people_create(*, people):
+    def flaky_people_create(*, people, welcome):
         if saved:
             raise RuntimeError("the database went away")
-        saved.extend(people_create(people=people))
+        saved.extend(people_create(people=people, welcome=welcome))
         return saved
 
     monkeypatch.setattr(people_import_module, "BATCH", 1)
@@ -636,7 +636,9 @@ def test_the_command_imports_a_file_and_says_how_many_are_new_or_updated(tmp_pat
 
     call_command("import_people", str(path), stdout=out, stderr=err)
 
-    assert out.getvalue() == "Imported 3 people: 2 new, 1 updated.\n"
+    assert out.getvalue() == (
+        "Imported 3 people: 2 new, 1 updated. 2 welcome emails are on the way.\n"
+    )
     assert err.getvalue() == ""  # a small file draws no progress bar
     assert person("ana@example.org").team.name == "Tier 1"
     assert Person.objects.filter(team__name__in=["Tier 1", "EMEA"]).count() == 3
@@ -698,7 +700,10 @@ def test_the_command_imports_thousands_of_people_behind_a_progress_bar(tmp_path)
 
     call_command("import_people", str(path), stdout=out, stderr=err)
 
-    assert out.getvalue() == "Imported 3000 people: 3000 new, 0 updated.\n"
+    assert out.getvalue() == (
+        "Imported 3000 people: 3000 new, 0 updated. "
+        "3000 welcome emails are on the way.\n"
+    )
     bar = err.getvalue()
     assert "100%" in bar
     assert "3000/3000" in bar
@@ -716,7 +721,9 @@ def test_the_command_draws_no_bar_when_asked_not_to(tmp_path):
 
     call_command("import_people", str(path), "--no-progress", stdout=out, stderr=err)
 
-    assert out.getvalue() == "Imported 600 people: 600 new, 0 updated.\n"
+    assert out.getvalue() == (
+        "Imported 600 people: 600 new, 0 updated. 600 welcome emails are on the way.\n"
+    )
     assert err.getvalue() == ""
     assert Person.objects.filter(user__email__endswith="@bulk.example").count() == 600
 

@@ -88,6 +88,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "org:person_list": rule(HR_PAGE, HR_PAGE),
     # Without a file: back to the people page, which names what is missing.
     "org:people_import": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
+    # Sends the employee a welcome again: HR (and staff, a superuser).
+    "org:person_welcome": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
     # Answering: the link is the key; the signed-in page only for its person.
     "surveys:answer_thanks": rule(EVERYONE_200, EVERYONE_200),
     "surveys:answer": rule(
@@ -287,6 +289,7 @@ TOOL_PAGES = {
 PK: dict[str, Callable[[World, str], int]] = {
     **{name: (lambda w, r: w.tool.pk) for name in TOOL_PAGES},
     "surveys:answer_signed_in": _invitation,
+    "org:person_welcome": lambda w, r: w.people["employee"].pk,
     "feedback:comment_edit": _own_comment,
     "feedback:comment_flag": _own_comment,
     "feedback:comment_hide": _own_comment,

@@ -30,9 +30,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="do not draw a progress bar"
         )
+        parser.add_argument(
+            "--no-welcome",
+            action="store_true",
+            help="import quietly: send new people no welcome email",
+        )
 
     def handle(
-        self, *args: object, file: Path, no_progress: bool, **options: object
+        self,
+        *args: object,
+        file: Path,
+        no_progress: bool,
+        no_welcome: bool,
+        **options: object,
     ) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
@@ -55,7 +65,9 @@ class Command(BaseCommand):
             ) as bar,
         ):
             try:
-                report = people_import(lines=lines, progress=bar.update)
+                report = people_import(
+                    lines=lines, progress=bar.update, welcome=not no_welcome
+                )
             except PeopleImportError as exc:
                 raise CommandError(
                     f"{file} was not imported; nothing was saved. "
