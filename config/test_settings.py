@@ -30,3 +30,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the finders: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# /healthz checks the broker on every call, so a test that breaks it sees it at once.
+HEALTHZ_BROKER_SECONDS = 0
