@@ -9,17 +9,25 @@ emails of the last week that may not have arrived (`mail_fate_unknown`: the serv
 took them, its reply was lost; `core.delivery`) are reported for people and
 monitoring. It always answers JSON, 503 naming what is
 down, never an error page.
+
+A load balancer may poll it every second on every web process, so each call costs
+one `SELECT 1`, one cache round trip and the two counts; the broker's state is
+remembered per process for `HEALTHZ_BROKER_SECONDS`, since opening a connection to
+the broker for each call would cost more than all the rest (README gives the
+figures). `GET /livez` checks nothing: the process answers, for a supervisor
+deciding whether to restart it (a database outage is no reason to).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -73,7 +81,24 @@ def cache_check() -> str:
     return "ok"
 
 
+# The broker's last state per broker URL in this process: (monotonic time, state).
+_broker_seen: dict[str, tuple[float, str]] = {}
+
+
 def broker_check() -> str:
+    """The broker's state, "ok" or "error: <exception>", checked at most once per
+    `HEALTHZ_BROKER_SECONDS` per process (0: every call)."""
+    url = settings.CELERY_BROKER_URL
+    seen = _broker_seen.get(url)
+    now = time.monotonic()
+    if seen is not None and now - seen[0] < settings.HEALTHZ_BROKER_SECONDS:
+        return seen[1]
+    state = _broker_connect()
+    _broker_seen[url] = (now, state)
+    return state
+
+
+def _broker_connect() -> str:
     broker = Connection(
         settings.CELERY_BROKER_URL,
         transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -142,3 +167,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": type(exc).__name__}, status=503)
     healthy = all(report[name] == "ok" for name in CHECKED)
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> HttpResponse:
+    """200 "ok" while the process serves requests; touches no database, broker or
+    cache, so a supervisor restarts a hung process, not one whose database is
+    down."""
+    return HttpResponse("ok", content_type="text/plain")
