@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, timing everything below (config/requestlog.py).
+    "config.requestlog.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "config.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -305,6 +307,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # to someone else; stop them rather than run both copies at once.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below like web does (LOG_FORMAT, redaction), instead
+# of Celery replacing the root logger's handlers with its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A web request must not hang on a broker that is down: the scheduler tick picks up
 # whatever was saved but not handed over (docs/design.md, invariant 5).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -341,6 +346,11 @@ CELERY_TASK_ROUTES = {
 # each Django logger that names a request's path (4xx and 5xx warnings, CSRF
 # refusals, runserver's request lines), for whatever else listens to it.
 _REDACT = ["redact_secrets"]
+# "json": one JSON object a line for a log collector (config.logs.JsonFormatter);
+# "plain": a line for people. The request and task lines carry the same fields.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -350,6 +360,7 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
         "django.server": {  # as Django's own
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -359,7 +370,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": _REDACT,
         },
         "django.server": {
@@ -372,6 +383,10 @@ LOGGING = {
         # A 403 or 404 is one WARNING line, without the exception's traceback.
         "django.request": {"filters": [*_REDACT, "no_traceback_for_refusals"]},
         "django.security.csrf": {"filters": _REDACT},
+        # Celery's own "Task … succeeded in …: <return value>" line: ours
+        # (config.celery) says the same with the fields above, once. Failures still
+        # show (ERROR, with the traceback).
+        "celery.app.trace": {"level": "WARNING"},
         "django.server": {
             "handlers": ["django.server"],
             "level": "INFO",
