@@ -177,6 +177,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (PostgreSQL streaming replication) for the dashboards, their CSVs
+# and the API's dashboard numbers: they aggregate answers by the million and may be
+# a few seconds behind; every other read and every write stays on the primary
+# (core/replica.py). Unset: everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_READ_REPLICA: str | None = None
+if DATABASE_REPLICA_URL:
+    if urlsplit(DATABASE_REPLICA_URL).scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL={DATABASE_REPLICA_URL!r}: use "
+            "postgres://user@host:5432/name (a replica of DATABASE_URL)"
+        )
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        # Tests use the primary's test database for it.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared by web and workers: rate limits, worker heartbeat) ---------------
