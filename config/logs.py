@@ -16,6 +16,7 @@ log collector; the request lines (`config.requestlog`) and task lines
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -89,7 +90,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
