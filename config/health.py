@@ -11,11 +11,14 @@ monitoring. It always answers JSON, 503 naming what is
 down, never an error page.
 
 A load balancer may poll it every second on every web process, so each call costs
-one `SELECT 1`, one cache round trip and the two counts; the broker's state is
-remembered per process for `HEALTHZ_BROKER_SECONDS`, since opening a connection to
-the broker for each call would cost more than all the rest (README gives the
-figures). `GET /livez` checks nothing: the process answers, for a supervisor
-deciding whether to restart it (a database outage is no reason to).
+one `SELECT 1` and one cache round trip; the broker's state and the counts of
+emails of unknown fate are remembered per process for `HEALTHZ_REMEMBER_SECONDS`:
+a new broker connection per call would cost more than all the rest (README gives
+the figures), and the counts scan a week of invitations, millions of rows on a
+large site, to report what changes over hours.
+
+`GET /livez` checks nothing: the process answers, for a supervisor deciding whether
+to restart it (a database outage is no reason to).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,6 +53,7 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "candor:worker-heartbeat"
 CACHE_PROBE_KEY = "candor:healthz-probe"
 CHECKED = ("database", "broker", "cache")
+T = TypeVar("T")
 
 
 def heartbeat_record() -> None:
@@ -81,21 +87,25 @@ def cache_check() -> str:
     return "ok"
 
 
-# The broker's last state per broker URL in this process: (monotonic time, state).
-_broker_seen: dict[str, tuple[float, str]] = {}
+# What this process last found, by what was asked: (monotonic time, answer).
+_seen: dict[str, tuple[float, Any]] = {}
+
+
+def _remembered(key: str, find: Callable[[], T]) -> T:
+    """`find()`, or what it answered under `key` less than
+    `HEALTHZ_REMEMBER_SECONDS` ago in this process (0: always `find()`)."""
+    seen = _seen.get(key)
+    now = time.monotonic()
+    if seen is not None and now - seen[0] < settings.HEALTHZ_REMEMBER_SECONDS:
+        return seen[1]
+    answer = find()
+    _seen[key] = (now, answer)
+    return answer
 
 
 def broker_check() -> str:
-    """The broker's state, "ok" or "error: <exception>", checked at most once per
-    `HEALTHZ_BROKER_SECONDS` per process (0: every call)."""
-    url = settings.CELERY_BROKER_URL
-    seen = _broker_seen.get(url)
-    now = time.monotonic()
-    if seen is not None and now - seen[0] < settings.HEALTHZ_BROKER_SECONDS:
-        return seen[1]
-    state = _broker_connect()
-    _broker_seen[url] = (now, state)
-    return state
+    """The broker's state, "ok" or "error: <exception>", remembered a few seconds."""
+    return _remembered(f"broker:{settings.CELERY_BROKER_URL}", _broker_connect)
 
 
 def _broker_connect() -> str:
@@ -127,6 +137,10 @@ def _mail_report(cache_state: str) -> str:
 
 
 def _fate_unknown_report() -> dict[str, int] | None:
+    return _remembered("mail_fate_unknown", _fate_unknown_counts)
+
+
+def _fate_unknown_counts() -> dict[str, int] | None:
     now = timezone.now()
     since = now - dt.timedelta(days=7)
     try:

@@ -335,10 +335,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # whatever was saved but not handed over (docs/design.md, invariant 5).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2}
-# /healthz remembers the broker's state this many seconds per web process, so a
-# load balancer polling every second opens no broker connection per call; an
-# outage shows within this much more time.
-HEALTHZ_BROKER_SECONDS = env_int("HEALTHZ_BROKER_SECONDS", 5, minimum=0)
+# /healthz remembers the broker's state and its counts of emails of unknown fate
+# this many seconds per web process, so a load balancer polling every second opens
+# no broker connection and scans no week of invitations per call; an outage shows
+# within this much more time.
+HEALTHZ_REMEMBER_SECONDS = env_int("HEALTHZ_REMEMBER_SECONDS", 5, minimum=0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A send waits at most EMAIL_TIMEOUT per SMTP step; a dispatcher pass queues in
 # bounded batches. Five minutes means stuck, not slow: the soft limit raises in the

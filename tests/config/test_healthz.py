@@ -147,7 +147,7 @@ def test_it_counts_the_last_weeks_emails_of_unknown_fate_without_failing(client)
 def test_it_asks_the_broker_once_per_interval_not_once_per_call(
     client, settings, monkeypatch
 ):
-    settings.HEALTHZ_BROKER_SECONDS = 5
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
     settings.CELERY_BROKER_URL = "memory://healthz-interval"
     calls = []
     monkeypatch.setattr(
@@ -163,7 +163,7 @@ def test_it_asks_the_broker_once_per_interval_not_once_per_call(
 def test_it_asks_the_broker_again_once_the_interval_is_over(
     client, settings, monkeypatch
 ):
-    settings.HEALTHZ_BROKER_SECONDS = 5
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
     settings.CELERY_BROKER_URL = "memory://healthz-again"
     answers = iter(["ok", "error: ConnectionRefusedError"])
     monkeypatch.setattr("config.health._broker_connect", lambda: next(answers))
@@ -201,3 +201,22 @@ def test_livez_answers_without_asking_the_database_broker_or_cache(
     assert response.content == b"ok"
     assert response["Cache-Control"].startswith("max-age=0")
     assert client.post("/livez").status_code == 405
+
+
+def test_it_counts_emails_of_unknown_fate_once_per_interval(
+    client, settings, monkeypatch
+):
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return 0
+
+    monkeypatch.setattr("config.health.invitations_fate_unknown", counted)
+    monkeypatch.setattr("config.health._seen", {})
+
+    reports = [client.get("/healthz").json()["mail_fate_unknown"] for _ in range(3)]
+
+    assert reports == [{"invitations": 0, "notices": 0}] * 3
+    assert len(calls) == 1
