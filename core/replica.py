@@ -48,7 +48,9 @@ def reads_from_replica(view: View) -> View:
 
     @functools.wraps(view)
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
-        getattr(request, "user", None) and request.user.is_authenticated
+        user = getattr(request, "user", None)
+        if user is not None:
+            bool(user.is_authenticated)  # loads a lazy user, here
         with replica_reads():
             return view(request, *args, **kwargs)
 
