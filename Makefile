@@ -28,7 +28,7 @@ run: $(STAMP) ## set up a local copy with demo data and start web, worker and be
 	@echo "  Sign in as hr@example.com, leader@example.com or employee@example.com"
 	@echo "  (password: candor-demo). Mail lands in var/mail/. Ctrl-C stops everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: $(STAMP) ## run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS)

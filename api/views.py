@@ -32,6 +32,7 @@ from api.serializers import (
     SurveySerializer,
     ToolSerializer,
 )
+from core.replica import replica_reads
 from dashboards import catalog
 from dashboards.filters import SERVER_SET
 from feedback import selectors
@@ -330,7 +331,8 @@ class Dashboard(APIView):
             raise NotFound(
                 f"No dashboard called {page!r}: one of {sorted(catalog.PAGES)}."
             )
-        return _dashboard(page, build(request.user, request.query_params))
+        with replica_reads():  # as the page's (core.replica)
+            return _dashboard(page, build(request.user, request.query_params))
 
 
 class ToolDashboard(APIView):
@@ -340,10 +342,11 @@ class ToolDashboard(APIView):
 
     @extend_schema(parameters=DASHBOARD_FILTERS, responses=DashboardSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        tool = get_object_or_404(AITool.objects.select_related("owner"), pk=pk)
-        return _dashboard(
-            "tool", catalog.tool(request.user, request.query_params, tool)
-        )
+        with replica_reads():  # as the page's (core.replica)
+            tool = get_object_or_404(AITool.objects.select_related("owner"), pk=pk)
+            return _dashboard(
+                "tool", catalog.tool(request.user, request.query_params, tool)
+            )
 
 
 def _dashboard(name: str, built: catalog.Built) -> Response:

@@ -73,8 +73,10 @@ def run(people: int) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
+            # Every NOT NULL column without a database default, as Django fills it.
             "INSERT INTO surveys_invitation (round_id, person_id, created_at,"
-            " reminders_sent) SELECT %s, id, %s, 0 FROM org_person",
+            " reminders_sent, send_state, fate_unknown_sends, answered)"
+            " SELECT %s, id, %s, 0, '', 0, false FROM org_person",
             [baseline_round.pk, now],
         )
     raw = time.perf_counter() - started

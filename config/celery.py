@@ -6,10 +6,14 @@ the database when beat starts, where HR-editable schedules live beside it.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from pathlib import Path
+from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -26,6 +30,37 @@ def _make_broker_folders(sender: Celery, **kwargs: object) -> None:
             folder = sender.conf.broker_transport_options.get(key)
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+# One line per task run: its name, id, final state and duration, never its
+# arguments (ids of people's invitations) or its return value.
+task_log = logging.getLogger("candor.task")
+_started: dict[str, float] = {}
+
+
+@task_prerun.connect
+def _task_started(task_id: str, **kwargs: Any) -> None:
+    _started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def _task_finished(
+    task_id: str, task: Task, state: str | None = None, **_: Any
+) -> None:
+    started = _started.pop(task_id, None)
+    fields = {
+        "task": task.name,
+        "task_id": task_id,
+        "state": state or "UNKNOWN",
+        "duration_ms": (
+            round((time.perf_counter() - started) * 1000, 1) if started else None
+        ),
+    }
+    task_log.info(
+        "task %(task)s id=%(task_id)s state=%(state)s duration_ms=%(duration_ms)s",
+        fields,
+        extra={"fields": fields},
+    )
 
 
 app.conf.beat_schedule = {

@@ -1,8 +1,9 @@
 """gunicorn's settings: `gunicorn config.wsgi -c config/gunicorn.py …` (Procfile).
 
-The access log names every request; its lines go through `config.logs`, so a survey
-link's token, a customer's link or a password reset never reaches it, neither in
-the request line nor in a Referer. Bind address and workers stay on the command
+The access log, off by default (Django logs each request), names every request
+when turned on; its lines go through `config.logs`, so a survey link's token, a
+customer's link or a password reset never reaches it, neither in the request line
+nor in a Referer. Bind address and workers stay on the command
 line, where each environment sets them.
 """
 
@@ -28,7 +29,10 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
-accesslog = "-"
+# Off: Django logs one line per request (config/requestlog.py) with the route and a
+# request id, in LOG_FORMAT, so a second line per request would only repeat it.
+# `--access-logfile -` turns this one back on, still redacted.
+accesslog = None
 # No client address, user agent or Referer: beside the time of a `POST /board/new/`
 # they would tie an anonymous concern (or a survey answer) to a person's machine.
 # The time, the request line (redacted), the status, the size and the duration.

@@ -9,17 +9,30 @@ emails of the last week that may not have arrived (`mail_fate_unknown`: the serv
 took them, its reply was lost; `core.delivery`) are reported for people and
 monitoring. It always answers JSON, 503 naming what is
 down, never an error page.
+
+A load balancer may poll it every second on every web process, so each call costs
+one `SELECT 1` and one cache round trip; the broker's state and the counts of
+emails of unknown fate are remembered per process for `HEALTHZ_REMEMBER_SECONDS`:
+a new broker connection per call would cost more than all the rest (README gives
+the figures), and the counts scan a week of invitations, millions of rows on a
+large site, to report what changes over hours.
+
+`GET /livez` checks nothing: the process answers, for a supervisor deciding whether
+to restart it (a database outage is no reason to).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -40,6 +53,7 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "candor:worker-heartbeat"
 CACHE_PROBE_KEY = "candor:healthz-probe"
 CHECKED = ("database", "broker", "cache")
+T = TypeVar("T")
 
 
 def heartbeat_record() -> None:
@@ -73,7 +87,28 @@ def cache_check() -> str:
     return "ok"
 
 
+# What this process last found, by what was asked: (monotonic time, answer).
+_seen: dict[str, tuple[float, Any]] = {}
+
+
+def _remembered(key: str, find: Callable[[], T]) -> T:
+    """`find()`, or what it answered under `key` less than
+    `HEALTHZ_REMEMBER_SECONDS` ago in this process (0: always `find()`)."""
+    seen = _seen.get(key)
+    now = time.monotonic()
+    if seen is not None and now - seen[0] < settings.HEALTHZ_REMEMBER_SECONDS:
+        return seen[1]
+    answer = find()
+    _seen[key] = (now, answer)
+    return answer
+
+
 def broker_check() -> str:
+    """The broker's state, "ok" or "error: <exception>", remembered a few seconds."""
+    return _remembered(f"broker:{settings.CELERY_BROKER_URL}", _broker_connect)
+
+
+def _broker_connect() -> str:
     broker = Connection(
         settings.CELERY_BROKER_URL,
         transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -102,6 +137,10 @@ def _mail_report(cache_state: str) -> str:
 
 
 def _fate_unknown_report() -> dict[str, int] | None:
+    return _remembered("mail_fate_unknown", _fate_unknown_counts)
+
+
+def _fate_unknown_counts() -> dict[str, int] | None:
     now = timezone.now()
     since = now - dt.timedelta(days=7)
     try:
@@ -142,3 +181,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": type(exc).__name__}, status=503)
     healthy = all(report[name] == "ok" for name in CHECKED)
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> HttpResponse:
+    """200 "ok" while the process serves requests; touches no database, broker or
+    cache, so a supervisor restarts a hung process, not one whose database is
+    down."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -8,10 +8,16 @@ one can answer as that person, read as that customer or set their password.
 line, a Referer, "Not Found: /s/…"); `RedactSecrets` applies it to log records, and
 `config/gunicorn.py` to gunicorn's access log. `tests/config/test_logs.py` walks
 the URL configuration so that a new route with a token cannot be missed here.
+
+`JsonFormatter` writes each record as one JSON line when `LOG_FORMAT=json`, for a
+log collector; the request lines (`config.requestlog`) and task lines
+(`config.celery`) carry their values as fields.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 
@@ -74,3 +80,24 @@ class NoTracebackForRefusals(logging.Filter):
         if getattr(record, "status_code", 500) < 500:
             record.exc_info, record.exc_text = None, None
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (`LOG_FORMAT=json`): time, level, logger, message,
+    and a record's `fields` (the request and task lines' named values) as keys of
+    their own. The whole line is redacted again: a formatter sees values no filter
+    rewrote (an exception's text, a field)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return redact_secrets(json.dumps(entry, default=str))

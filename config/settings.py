@@ -48,13 +48,40 @@ SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Behind TLS in production: cookies only over HTTPS, and trust the proxy's header.
+# --- HTTPS (`manage.py check --deploy` is clean with HTTPS=true; tests/config/
+# test_deploy_check.py keeps it so) ----------------------------------------------------
+# The site is served over TLS. A session cookie or CSRF token sent in clear text can
+# be read on the network, and with it someone's session: cookies only over HTTPS.
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-if HTTPS:
+# A plain-http request is redirected to https, so that a link typed without the
+# scheme never sends a password or an answer in clear. Off when a proxy in front
+# already redirects (SECURE_SSL_REDIRECT=false).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Except the health checks: a load balancer or Docker probes them over plain http
+# inside the network, and a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
+# Behind a proxy that terminates TLS, Django sees http; the proxy says what the
+# client used in X-Forwarded-Proto. Trusted only when told so: without such a proxy
+# a client could set the header itself and pass for https (README, BEHIND_PROXY).
+if env_bool("BEHIND_PROXY", HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HSTS: once a browser has seen the site over https it never tries http again, so
+# no one on the network can strip TLS from a later visit. A year by default with
+# HTTPS on (what browsers' preload rules and the deploy check ask for); a few
+# minutes while trying HTTPS out, since browsers remember it for max-age.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0
+)
+# Candor's own host name and anything under it: nothing under a survey site's
+# name should be reachable over http either.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading binds the whole registrable domain (example.com, not
+# candor.example.com) in every browser for good: the organisation's decision, not
+# ours. Off unless asked for, and the deploy check's reminder (W021) silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -97,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, timing everything below (config/requestlog.py).
+    "config.requestlog.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "config.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -148,6 +177,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (PostgreSQL streaming replication) for the dashboards, their CSVs
+# and the API's dashboard numbers: they aggregate answers by the million and may be
+# a few seconds behind; every other read and every write stays on the primary
+# (core/replica.py). Unset: everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_READ_REPLICA: str | None = None
+if DATABASE_REPLICA_URL:
+    if urlsplit(DATABASE_REPLICA_URL).scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL={DATABASE_REPLICA_URL!r}: use "
+            "postgres://user@host:5432/name (a replica of DATABASE_URL)"
+        )
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        # Tests use the primary's test database for it.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared by web and workers: rate limits, worker heartbeat) ---------------
@@ -253,30 +303,76 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task runs; reminders are never scheduled as ETA tasks.
+        # Redis hands an unacknowledged task to another worker after this long, so
+        # it must outlast the longest a task is held: its run (the hard time limit
+        # below) and a retry's countdown (at most 10 minutes, core.delivery.RETRY).
+        # Shorter, a slow task would run twice; reminders and closing are found by
+        # scanning the database, never scheduled as long ETA tasks.
         "visibility_timeout": 3600,
     }
 CELERY_TIMEZONE = TIME_ZONE
+# Nobody reads a task's return value: the database says what was sent.
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only after it ran, so a worker killed halfway leaves the
 # message for another worker; tasks are written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that raised or hit its time limit is acknowledged all the same: sent again
+# it would fail again, forever; the dispatcher's stale marks pick it up instead.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+# One message reserved per worker process: a fan-out of a million invitations stays
+# in Redis, where another worker (or one started to help) can take it, instead of
+# piling up in one worker's memory, lost to the others until it is done.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a worker that loses the broker gets its running tasks redelivered
+# to someone else; stop them rather than run both copies at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below like web does (LOG_FORMAT, redaction), instead
+# of Celery replacing the root logger's handlers with its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A web request must not hang on a broker that is down: the scheduler tick picks up
 # whatever was saved but not handed over (docs/design.md, invariant 5).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2}
+# /healthz remembers the broker's state and its counts of emails of unknown fate
+# this many seconds per web process, so a load balancer polling every second opens
+# no broker connection and scans no week of invitations per call; an outage shows
+# within this much more time.
+HEALTHZ_REMEMBER_SECONDS = env_int("HEALTHZ_REMEMBER_SECONDS", 5, minimum=0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+# A send waits at most EMAIL_TIMEOUT per SMTP step; a dispatcher pass queues in
+# bounded batches. Five minutes means stuck, not slow: the soft limit raises in the
+# task (its claim is undone or left to its lease), the hard one kills the process.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
+# Two queues. A survey's fan-out queues one task per person (a million for a
+# company that size) in one pass: on the queue everything else uses, a board notice
+# or the dispatcher's own next pass would wait behind all of them, and /healthz
+# would take the unmoving heartbeat for a dead worker. So survey invitations and
+# reminders go to their own queue, with workers of their own (`mailer` in
+# docker-compose.yml and the Procfile); the rest (board notices, the dispatcher,
+# the heartbeat) stays on the default queue, which stays short. A task named
+# nowhere here goes to the default queue. A caller that names a queue itself
+# (`apply_async(queue=...)`, as the end-to-end tests do) overrides this.
+CANDOR_QUEUE_DEFAULT = "default"
+CANDOR_QUEUE_BULK_MAIL = "bulk_mail"
+CELERY_TASK_DEFAULT_QUEUE = CANDOR_QUEUE_DEFAULT
+CELERY_TASK_ROUTES = {
+    "surveys.send_invitation": {"queue": CANDOR_QUEUE_BULK_MAIL},
+    "surveys.send_reminder": {"queue": CANDOR_QUEUE_BULK_MAIL},
+}
 
 # A link's token is a credential (answer, customer, unsubscribe and password-reset
 # links): every printed line goes through config.logs.RedactSecrets, and so does
 # each Django logger that names a request's path (4xx and 5xx warnings, CSRF
 # refusals, runserver's request lines), for whatever else listens to it.
 _REDACT = ["redact_secrets"]
+# "json": one JSON object a line for a log collector (config.logs.JsonFormatter);
+# "plain": a line for people. The request and task lines carry the same fields.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -286,6 +382,7 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
         "django.server": {  # as Django's own
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -295,7 +392,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": _REDACT,
         },
         "django.server": {
@@ -308,6 +405,10 @@ LOGGING = {
         # A 403 or 404 is one WARNING line, without the exception's traceback.
         "django.request": {"filters": [*_REDACT, "no_traceback_for_refusals"]},
         "django.security.csrf": {"filters": _REDACT},
+        # Celery's own "Task … succeeded in …: <return value>" line: ours
+        # (config.celery) says the same with the fields above, once. Failures still
+        # show (ERROR, with the traceback).
+        "celery.app.trace": {"level": "WARNING"},
         "django.server": {
             "handlers": ["django.server"],
             "level": "INFO",

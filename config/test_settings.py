@@ -27,6 +27,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
+# A read replica alias on the test database itself, as Django's test runner mirrors
+# it; unused (DATABASE_READ_REPLICA stays None) unless a test turns it on, so that
+# only the tests about it need access to two aliases (tests/core/test_replica.py).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})
 # Serve static files from the finders: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# /healthz asks afresh on every call, so a test sees what it just changed.
+HEALTHZ_REMEMBER_SECONDS = 0

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from config.health import healthz
+from config.health import healthz, livez
 from core import errors
 from home.urls import org_urlpatterns as tool_page
 from org import urls as org_urls
@@ -12,6 +12,7 @@ from org.views import PasswordResetView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
+from core.replica import reads_from_replica
 from dashboards.filters import Filters
 from dashboards.http import filter_options
 from dashboards.metrics import comments as metrics
@@ -24,6 +25,7 @@ ROUNDS_PER_PAGE = 3
 
 
 @login_required
+@reads_from_replica
 def comments(request: HttpRequest) -> HttpResponse:
     if "comments" not in pages_for(request.user):
         raise PermissionDenied("Employees' comments are for HR.")

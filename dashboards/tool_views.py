@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from core.replica import reads_from_replica
 from dashboards import catalog
 from dashboards.http import page_response
 from dashboards.pages import LIST_LIMIT
@@ -23,6 +24,7 @@ from org.models import AITool
 
 
 @login_required
+@reads_from_replica
 def tool_overview(request: HttpRequest) -> HttpResponse:
     built = catalog.tools(request.user, request.GET)
     return page_response(
@@ -36,6 +38,7 @@ def tool_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tool = get_object_or_404(AITool.objects.select_related("owner"), pk=pk)
     built = catalog.tool(request.user, request.GET, tool)

@@ -6,7 +6,8 @@ are in `tool_views`, the comments page in `comment_views`; what they share, in
 Each page reads its filters from the URL, narrows them to what the person may see
 (`dashboards.scope`), asks the metrics for rows, and hands each chart's figure,
 table and CSV link to the template. `?csv=<chart>` on the same URL downloads one
-chart's numbers with the same filters. The number of queries is fixed per page and
+chart's numbers with the same filters. Their reads may go to the read replica
+(`core.replica`). The number of queries is fixed per page and
 filter set: it does not grow with the data or the number of teams.
 """
 
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.replica import reads_from_replica
 from dashboards import catalog
 from dashboards.http import csv_download, page_response, warn
 from dashboards.pages import CUSTOMERS, LIST_LIMIT
@@ -30,6 +32,7 @@ from surveys.services.publishing import round_publish
 
 
 @login_required
+@reads_from_replica
 def overview(request: HttpRequest) -> HttpResponse:
     built = catalog.sentiment(request.user, request.GET)
     return page_response(
@@ -44,6 +47,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def customer_overview(request: HttpRequest) -> HttpResponse:
     built = catalog.customers(request.user, request.GET)
     return page_response(
@@ -52,6 +56,7 @@ def customer_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def concern_overview(request: HttpRequest) -> HttpResponse:
     """Loop closure: concerns raised and closed, answered on time, overdue, and the
     leaders' scorecard. HR sees every concern, a leader only those they own."""

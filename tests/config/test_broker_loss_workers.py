@@ -36,7 +36,8 @@ from tests.surveys.test_worker_delivery import _database_url
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = 60
-SENDS = "celery"  # the default queue, where the send tasks go
+# Where the dispatcher sends invitations (CELERY_TASK_ROUTES).
+SENDS = settings.CANDOR_QUEUE_BULK_MAIL
 DISPATCH = "dispatch"  # a queue of its own, so the sends wait for the test
 
 # Two dispatcher passes at once in one process, as two beat instances would run.

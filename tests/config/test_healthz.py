@@ -142,3 +142,81 @@ def test_it_counts_the_last_weeks_emails_of_unknown_fate_without_failing(client)
 
     assert response.status_code == 200
     assert response.json()["mail_fate_unknown"] == {"invitations": 0, "notices": 1}
+
+
+def test_it_asks_the_broker_once_per_interval_not_once_per_call(
+    client, settings, monkeypatch
+):
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
+    settings.CELERY_BROKER_URL = "memory://healthz-interval"
+    calls = []
+    monkeypatch.setattr(
+        "config.health._broker_connect", lambda: calls.append(1) or "ok"
+    )
+
+    states = [client.get("/healthz").json()["broker"] for _ in range(3)]
+
+    assert states == ["ok"] * 3
+    assert len(calls) == 1
+
+
+def test_it_asks_the_broker_again_once_the_interval_is_over(
+    client, settings, monkeypatch
+):
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
+    settings.CELERY_BROKER_URL = "memory://healthz-again"
+    answers = iter(["ok", "error: ConnectionRefusedError"])
+    monkeypatch.setattr("config.health._broker_connect", lambda: next(answers))
+    clock = [1000.0]
+    monkeypatch.setattr("config.health.time.monotonic", lambda: clock[0])
+
+    first = client.get("/healthz")
+    clock[0] += 4.9
+    within = client.get("/healthz")
+    clock[0] += 0.2
+    after = client.get("/healthz")
+
+    assert (first.status_code, within.status_code, after.status_code) == (
+        200,
+        200,
+        503,
+    )
+    assert after.json()["broker"] == "error: ConnectionRefusedError"
+
+
+def test_livez_answers_without_asking_the_database_broker_or_cache(
+    client, monkeypatch, django_assert_num_queries
+):
+    def down(*args, **kwargs):
+        raise AssertionError("livez must not check anything")
+
+    monkeypatch.setattr("config.health.database_check", down)
+    monkeypatch.setattr("config.health.broker_check", down)
+    monkeypatch.setattr("config.health.cache_check", down)
+
+    with django_assert_num_queries(0), override_settings(**DOWN_BROKER):
+        response = client.get("/livez")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert client.post("/livez").status_code == 405
+
+
+def test_it_counts_emails_of_unknown_fate_once_per_interval(
+    client, settings, monkeypatch
+):
+    settings.HEALTHZ_REMEMBER_SECONDS = 5
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return 0
+
+    monkeypatch.setattr("config.health.invitations_fate_unknown", counted)
+    monkeypatch.setattr("config.health._seen", {})
+
+    reports = [client.get("/healthz").json()["mail_fate_unknown"] for _ in range(3)]
+
+    assert reports == [{"invitations": 0, "notices": 0}] * 3
+    assert len(calls) == 1

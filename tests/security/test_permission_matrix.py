@@ -67,6 +67,7 @@ POST_ONLY_PEOPLE = (L, L, 302, 302, 302, 403)  # staff has no person: may not po
 RULES: dict[str, dict[str, dict[str, object]]] = {
     # Public pages.
     "healthz": rule(EVERYONE_200, (405,) * 6),
+    "livez": rule(EVERYONE_200, (405,) * 6),
     "api_schema": rule(EVERYONE_200, (405,) * 6),
     "login": rule(EVERYONE_200, EVERYONE_200),
     "logout": rule((405,) * 6, (L,) * 6),
