@@ -350,8 +350,9 @@ CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 # company that size) in one pass: on the queue everything else uses, a board notice
 # or the dispatcher's own next pass would wait behind all of them, and /healthz
 # would take the unmoving heartbeat for a dead worker. So survey invitations and
-# reminders go to their own queue, with workers of their own (`mailer` in
-# docker-compose.yml and the Procfile); the rest (board notices, the dispatcher,
+# reminders, and welcome emails (an import of thousands queues one each), go to
+# their own queue, with workers of their own (`mailer` in docker-compose.yml and
+# the Procfile); the rest (board notices, the dispatcher,
 # the heartbeat) stays on the default queue, which stays short. A task named
 # nowhere here goes to the default queue. A caller that names a queue itself
 # (`apply_async(queue=...)`, as the end-to-end tests do) overrides this.
@@ -361,6 +362,8 @@ CELERY_TASK_DEFAULT_QUEUE = CANDOR_QUEUE_DEFAULT
 CELERY_TASK_ROUTES = {
     "surveys.send_invitation": {"queue": CANDOR_QUEUE_BULK_MAIL},
     "surveys.send_reminder": {"queue": CANDOR_QUEUE_BULK_MAIL},
+    "org.send_welcome": {"queue": CANDOR_QUEUE_BULK_MAIL},
+    "org.queue_welcomes": {"queue": CANDOR_QUEUE_BULK_MAIL},
 }
 
 # A link's token is a credential (answer, customer, unsubscribe and password-reset

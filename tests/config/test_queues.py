@@ -1,4 +1,4 @@
-"""Survey mail goes to a queue of its own; board notices, the dispatcher and the
+"""Survey mail and welcome emails go to a queue of their own; board notices, the dispatcher and the
 heartbeat stay on the default queue, so a fan-out never holds them up.
 
 That they land there on a real Redis is in `test_broker_loss_workers.py`, which
@@ -11,6 +11,7 @@ from django.conf import settings
 
 from config.celery import app, dispatch, worker_heartbeat
 from feedback.tasks import send_notice
+from org.tasks import queue_welcomes, send_welcome
 from surveys.tasks import send_invitation, send_reminder
 
 BULK = settings.CANDOR_QUEUE_BULK_MAIL
@@ -21,8 +22,10 @@ def _queue_of(task, **options) -> str:
     return app.amqp.router.route(options, task.name, (), {})["queue"].name
 
 
-@pytest.mark.parametrize("task", [send_invitation, send_reminder])
-def test_survey_invitations_and_reminders_go_to_the_bulk_mail_queue(task):
+@pytest.mark.parametrize(
+    "task", [send_invitation, send_reminder, send_welcome, queue_welcomes]
+)
+def test_survey_invitations_reminders_and_welcomes_go_to_the_bulk_mail_queue(task):
     assert _queue_of(task) == BULK
 
 
