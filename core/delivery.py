@@ -40,8 +40,9 @@ import smtplib
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.core.mail import BadHeaderError
+from django.core.mail import BadHeaderError, EmailMessage
 from django.db import models
+from django.db.models import Q, QuerySet
 
 from core.mail import refusal_is_permanent, sender_accepted
 
@@ -129,6 +130,70 @@ class OnceSend(Protocol):
 
     def fate_unknown(self, exc: Exception) -> None:
         """handed -> fate unknown: count it; the email is never sent again."""
+
+
+def takeable(now: dt.datetime) -> Q:
+    """A row send (`RowSend`) free to claim at `now`: never sent, or claimed and
+    never handed over with its lease run out (its worker died)."""
+    return Q(sent_at=None) | Q(
+        send_state=SendState.CLAIMED, sent_at__lt=now - CLAIM_LEASE
+    )
+
+
+@dataclass
+class RowSend:
+    """One email whose claim lives on a row of its own, as `send_once` sends it:
+    board notices and welcome emails.
+
+    The row has `sent_at` (the claim's instant: its lease and its token),
+    `send_state`, `failed_at`, `cancelled_at` and `queued_at`. A subclass gives
+    `message()` and `__str__`.
+    """
+
+    row: models.Model
+    now: dt.datetime
+
+    def message(self) -> EmailMessage:
+        raise NotImplementedError
+
+    def claim(self) -> bool:
+        claimed = (
+            self._row()
+            .filter(takeable(self.now), failed_at=None, cancelled_at=None)
+            .update(sent_at=self.now, send_state=SendState.CLAIMED, queued_at=None)
+        )
+        if not claimed:  # someone else's, or done: no longer queued by us
+            self._row().exclude(queued_at=None).update(queued_at=None)
+        return bool(claimed)
+
+    def hand(self) -> bool:
+        return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
+
+    def deliver(self) -> None:
+        self.message().send()
+
+    def accept(self) -> None:
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            send_state=SendState.ACCEPTED
+        )
+
+    def release(self) -> None:
+        self._ours(SendState.CLAIMED, SendState.HANDED).update(
+            sent_at=None, send_state="", queued_at=self.now
+        )
+
+    def refuse(self, exc: Exception) -> None:
+        self._row().update(sent_at=None, send_state="", failed_at=self.now)
+
+    def fate_unknown(self, exc: Exception) -> None:
+        self._ours(SendState.HANDED).update(send_state=SendState.FATE_UNKNOWN)
+
+    def _row(self) -> QuerySet:
+        return type(self.row)._default_manager.filter(pk=self.row.pk)
+
+    def _ours(self, *states: SendState) -> QuerySet:
+        """This claim's row (its instant is the token), while in `states`."""
+        return self._row().filter(sent_at=self.now, send_state__in=states)
 
 
 @dataclass

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.delivery import CLAIM_LEASE, SendState, Sent, send_once
+from core.delivery import RowSend, Sent, send_once, takeable
 from core.dispatch import unqueued_since
 from feedback.models import CLOSED, Notice, Status
 
@@ -45,79 +44,32 @@ def notice_send(notice_id: int, *, now: dt.datetime | None = None) -> Sent:
         _unqueue(notice_id)
         return Sent.SKIPPED
     if _overtaken(notice):
-        Notice.objects.filter(_takeable(now), pk=notice_id).update(
+        Notice.objects.filter(takeable(now), pk=notice_id).update(
             cancelled_at=now, queued_at=None, sent_at=None, send_state=""
         )
         return Sent.SKIPPED
     if not notice.person.email:
         # Nobody to write to: as final for this notice as a 550.
-        Notice.objects.filter(_takeable(now), pk=notice_id).update(
+        Notice.objects.filter(takeable(now), pk=notice_id).update(
             failed_at=now, sent_at=None, send_state=""
         )
         return Sent.BOUNCED
     return send_once(_NoticeEmail(notice, now=now))
 
 
-@dataclass
-class _NoticeEmail:
+class _NoticeEmail(RowSend):
     """One notice, as `core.delivery.send_once` sends it."""
 
-    notice: Notice
-    now: dt.datetime
-
     def __str__(self) -> str:
-        return f"notice {self.notice.pk} ({self.notice.kind})"
+        return f"notice {self.row.pk} ({self.row.kind})"
 
-    def claim(self) -> bool:
-        claimed = Notice.objects.filter(
-            _takeable(self.now), pk=self.notice.pk, failed_at=None, cancelled_at=None
-        ).update(sent_at=self.now, send_state=SendState.CLAIMED, queued_at=None)
-        if not claimed:
-            _unqueue(self.notice.pk)
-        return bool(claimed)
-
-    def hand(self) -> bool:
-        return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
-
-    def deliver(self) -> None:
-        EmailMessage(
-            subject=self.notice.subject,
-            body=self.notice.body,
+    def message(self) -> EmailMessage:
+        return EmailMessage(
+            subject=self.row.subject,
+            body=self.row.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[self.notice.person.email],
-        ).send()
-
-    def accept(self) -> None:
-        self._ours(SendState.CLAIMED, SendState.HANDED).update(
-            send_state=SendState.ACCEPTED
+            to=[self.row.person.email],
         )
-
-    def release(self) -> None:
-        self._ours(SendState.CLAIMED, SendState.HANDED).update(
-            sent_at=None, send_state="", queued_at=self.now
-        )
-
-    def refuse(self, exc: Exception) -> None:
-        Notice.objects.filter(pk=self.notice.pk).update(
-            sent_at=None, send_state="", failed_at=self.now
-        )
-
-    def fate_unknown(self, exc: Exception) -> None:
-        self._ours(SendState.HANDED).update(send_state=SendState.FATE_UNKNOWN)
-
-    def _ours(self, *states: SendState) -> QuerySet[Notice]:
-        """This claim's notice (its instant is the token), while in `states`."""
-        return Notice.objects.filter(
-            pk=self.notice.pk, sent_at=self.now, send_state__in=states
-        )
-
-
-def _takeable(now: dt.datetime) -> Q:
-    """Not sent, or claimed and never handed over with its lease run out (its
-    worker died)."""
-    return Q(sent_at=None) | Q(
-        send_state=SendState.CLAIMED, sent_at__lt=now - CLAIM_LEASE
-    )
 
 
 def _overtaken(notice: Notice) -> bool:
@@ -144,7 +96,7 @@ def notices_to_send(
     handed over; with `unqueued_before`, only those not handed to the broker since
     then."""
     notices = Notice.objects.filter(
-        _takeable(now or timezone.now()),
+        takeable(now or timezone.now()),
         failed_at=None,
         cancelled_at=None,
         person__user__is_active=True,

@@ -19,21 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core.delivery import CLAIM_LEASE, SendState, Sent, send_once
+from core.delivery import RowSend, Sent, send_once, takeable
 from core.dispatch import queue_once, unqueued_since
 from core.headers import header_text
 from core.links import site_url
@@ -112,7 +111,7 @@ def welcomes_to_send(
     those whose claim's lease ran out by `now` before they were handed over; with
     `unqueued_before`, only those not handed to the broker since then."""
     welcomes = Welcome.objects.filter(
-        _takeable(now or timezone.now()),
+        takeable(now or timezone.now()),
         failed_at=None,
         cancelled_at=None,
         person__user__is_active=True,
@@ -136,7 +135,7 @@ def welcome_send(welcome_id: int, *, now: dt.datetime | None = None) -> Sent:
     if welcome is None:
         return Sent.SKIPPED
     if not welcome.person.user.is_active:
-        Welcome.objects.filter(_takeable(now), pk=welcome_id).update(
+        Welcome.objects.filter(takeable(now), pk=welcome_id).update(
             cancelled_at=now, queued_at=None, sent_at=None, send_state=""
         )
         return Sent.SKIPPED
@@ -179,60 +178,11 @@ def welcome_message(person: Person) -> EmailMessage:
     )
 
 
-@dataclass
-class _WelcomeEmail:
+class _WelcomeEmail(RowSend):
     """One welcome, as `core.delivery.send_once` sends it."""
 
-    welcome: Welcome
-    now: dt.datetime
-
     def __str__(self) -> str:
-        return str(self.welcome)
+        return str(self.row)
 
-    def claim(self) -> bool:
-        claimed = Welcome.objects.filter(
-            _takeable(self.now), pk=self.welcome.pk, failed_at=None, cancelled_at=None
-        ).update(sent_at=self.now, send_state=SendState.CLAIMED, queued_at=None)
-        if not claimed:
-            Welcome.objects.filter(pk=self.welcome.pk).exclude(queued_at=None).update(
-                queued_at=None
-            )
-        return bool(claimed)
-
-    def hand(self) -> bool:
-        return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
-
-    def deliver(self) -> None:
-        welcome_message(self.welcome.person).send()
-
-    def accept(self) -> None:
-        self._ours(SendState.CLAIMED, SendState.HANDED).update(
-            send_state=SendState.ACCEPTED
-        )
-
-    def release(self) -> None:
-        self._ours(SendState.CLAIMED, SendState.HANDED).update(
-            sent_at=None, send_state="", queued_at=self.now
-        )
-
-    def refuse(self, exc: Exception) -> None:
-        Welcome.objects.filter(pk=self.welcome.pk).update(
-            sent_at=None, send_state="", failed_at=self.now
-        )
-
-    def fate_unknown(self, exc: Exception) -> None:
-        self._ours(SendState.HANDED).update(send_state=SendState.FATE_UNKNOWN)
-
-    def _ours(self, *states: SendState) -> QuerySet[Welcome]:
-        """This claim's welcome (its instant is the token), while in `states`."""
-        return Welcome.objects.filter(
-            pk=self.welcome.pk, sent_at=self.now, send_state__in=states
-        )
-
-
-def _takeable(now: dt.datetime) -> Q:
-    """Not sent, or claimed and never handed over with its lease run out (its
-    worker died)."""
-    return Q(sent_at=None) | Q(
-        send_state=SendState.CLAIMED, sent_at__lt=now - CLAIM_LEASE
-    )
+    def message(self) -> EmailMessage:
+        return welcome_message(self.row.person)
