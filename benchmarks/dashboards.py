@@ -1,12 +1,14 @@
-"""Benchmark: the dashboards over about 1,000,000 answers, on PostgreSQL.
+"""Benchmark: the dashboards over about 50,000 and then 1,000,000 answers, on
+PostgreSQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
-        python benchmarks/dashboards.py [--people 5000] [--weeks 40]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/summaries_bench \\
+        python benchmarks/dashboards.py [--people 5000] [--weeks 40] [--small 2]
 
 Builds a throw-away database (created, then dropped), seeds people x weeks
 responses with 5 answers each inside the database (generate_series), plus a
-comment from one response in ten, board ratings, concerns and a customer survey.
-Then, in the same run, best of 3:
+comment from one response in ten, board ratings, concerns and a customer survey:
+first `--small` weeks of history, then the rest. Each time the closed rounds are
+summarised as the scheduler would (`dashboards.summaries`), then, best of 3:
 
 - each metric against a hand-written SQL query of the same aggregate;
 - each dashboard page, requested as HR through Django's test client (the whole
@@ -14,7 +16,8 @@ Then, in the same run, best of 3:
   aggregate, with its query count and response size (plotly.js is a separate
   static file, never in the page).
 
-Figures are ratios, so they compare across machines.
+Figures are ratios, so they compare across machines; the last table gives
+each page's time over the large history against the small one (flat: 1.0).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from django.urls import reverse
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
+from dashboards.summaries import rounds_summarise_due
 from feedback.models import Concern
 from org.models import AITool, Department, Person, Team, User
 from org.roles import Role
@@ -118,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--weeks", type=int, default=40)
+    parser.add_argument("--small", type=int, default=2, help="weeks, first")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL.")
@@ -131,15 +136,42 @@ def main() -> None:
     }
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        run(args.people, args.weeks)
+        run(args.people, args.small, args.weeks)
     finally:
         teardown_databases(old, verbosity=0)
 
 
-def run(people: int, weeks: int) -> None:
-    started = time.perf_counter()
-    answers = seed(people, weeks)
-    print(f"seeded {answers:,} answers in {time.perf_counter() - started:.1f} s")
+def run(people: int, small: int, weeks: int) -> None:
+    survey = seed_org(people)
+    times = []
+    for since, until in ((0, small), (small, weeks)):
+        started = time.perf_counter()
+        answers = seed(survey, people, since, until)
+        print(f"\nseeded {answers:,} answers in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        summarised = summarise()
+        print(
+            f"summarised {summarised} rounds in {time.perf_counter() - started:.1f} s"
+        )
+        times.append(measure())
+    print(f"\n{'page':<18} {'small ms':>8} {'large ms':>8} {'large/small':>11}")
+    for name, ours in times[0].items():
+        print(
+            f"{name:<18} {ours * 1000:8.0f} {times[1][name] * 1000:8.0f}"
+            f" {times[1][name] / ours:11.2f}"
+        )
+
+
+def summarise() -> int:
+    """Every closed round, as the scheduler's passes would."""
+    now = dt.datetime.now(dt.UTC)
+    total = 0
+    while done := rounds_summarise_due(now=now):
+        total += done
+    return total
+
+
+def measure() -> dict[str, float]:
     print(f"{'metric':<18} {'ours ms':>8} {'raw ms':>8} {'ratio':>6} {'queries':>8}")
     for name, sql in RAW.items():
         metric = getattr(pulse, name)
@@ -151,10 +183,10 @@ def run(people: int, weeks: int) -> None:
             f"{name:<18} {ours * 1000:8.0f} {raw * 1000:8.0f} "
             f"{ours / raw:6.2f} {len(queries):8d}"
         )
-    pages()
+    return pages()
 
 
-def pages() -> None:
+def pages() -> dict[str, float]:
     hr = Person.objects.order_by("pk").first()
     person_roles_set(person=hr, roles={Role.HR})
     client = Client()
@@ -173,6 +205,7 @@ def pages() -> None:
         f"{'page':<18} {'ours ms':>8} {'raw ms':>8} {'ratio':>6} {'queries':>8}"
         f" {'KB':>6}"
     )
+    times = {}
     for name, url in urls.items():
         response = client.get(url)
         if response.status_code != 200:  # not assert: `python -O` drops those
@@ -185,6 +218,8 @@ def pages() -> None:
             f"{name:<18} {ours * 1000:8.0f} {raw * 1000:8.0f} {ours / raw:6.2f}"
             f" {len(queries):8d} {len(response.content) / 1024:6.0f}"
         )
+        times[name] = ours
+    return times
 
 
 def best_of(times: int, work) -> float:
@@ -202,7 +237,9 @@ def _raw(sql: str) -> None:
         cursor.fetchall()
 
 
-def seed(people: int, weeks: int) -> int:
+def seed_org(people: int) -> Survey:
+    """Teams, people, an AI tool, the pulse survey and its questions, the board
+    and the customer survey: what every week's rounds need."""
     department = Department.objects.create(name="Everyone")
     teams = Team.objects.bulk_create(
         Team(name=f"Team {n:03}", department=department) for n in range(TEAMS)
@@ -241,7 +278,19 @@ def seed(people: int, weeks: int) -> int:
             text=kind,
             ai_tool=ai_tool,
         )
+    with connection.cursor() as cursor:
+        seed_board(cursor, tool, owner)
+    customer_survey()
+    return survey
+
+
+def seed(survey: Survey, people: int, since: int, until: int) -> int:
+    """The pulse's weekly rounds from week `since` to before `until`, each with
+    one response of everyone, and the customers' rounds of those weeks; returns
+    the answers in the database."""
     start = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    last = Round.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    department = Department.objects.get()
     Round.objects.bulk_create(
         Round(
             survey=survey,
@@ -250,7 +299,7 @@ def seed(people: int, weeks: int) -> int:
             # Dashboards count closed rounds only.
             closed_at=start + dt.timedelta(weeks=w, days=5),
         )
-        for w in range(weeks)
+        for w in range(since, until)
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -260,8 +309,9 @@ def seed(people: int, weeks: int) -> int:
             SELECT gen_random_uuid(), r.id,
                    (SELECT min(id) FROM org_team) + g %% %s, %s, ''
             FROM surveys_round r CROSS JOIN generate_series(1, %s) g
+            WHERE r.id > %s AND r.survey_id = %s
             """,
-            [TEAMS, department.pk, people],
+            [TEAMS, department.pk, people, last, survey.pk],
         )
         cursor.execute(
             """
@@ -279,12 +329,12 @@ def seed(people: int, weeks: int) -> int:
                         ELSE '' END,
                    CASE WHEN q.kind = 'free_text' THEN random() * 2 - 1 END
             FROM surveys_response s JOIN surveys_question q ON q.survey_id = %s
-            WHERE q.kind <> 'free_text' OR abs(hashtext(s.id::text)) %% 10 = 0
+            WHERE s.round_id > %s
+              AND (q.kind <> 'free_text' OR abs(hashtext(s.id::text)) %% 10 = 0)
             """,
-            [survey.pk],
+            [survey.pk, last],
         )
-        seed_board(cursor, tool, owner)
-        seed_customers(cursor, weeks)
+        seed_customers(cursor, since, until)
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM surveys_answer")
         return cursor.fetchone()[0]
@@ -294,9 +344,10 @@ def seed_board(cursor, tool: AITool, owner: Person) -> None:
     """20,000 board ratings and 2,000 concerns over the weeks, a third answered."""
     cursor.execute(
         """
-        INSERT INTO feedback_outputrating (ai_tool_id, rating, note, rated_on)
+        INSERT INTO feedback_outputrating
+            (ai_tool_id, rating, note, rated_on, rater)
         SELECT %s, (ARRAY['correct', 'mostly_correct', 'incorrect'])[1 + g %% 3],
-               '', date '2026-01-05' + (g %% 280)
+               '', date '2026-01-05' + (g %% 280), 'rater ' || g %% 500
         FROM generate_series(1, 20000) g
         """,
         [tool.pk],
@@ -324,8 +375,8 @@ def seed_board(cursor, tool: AITool, owner: Person) -> None:
     Concern.objects.bulk_create(concerns)
 
 
-def seed_customers(cursor, weeks: int) -> None:
-    """A monthly customer survey: 500 answers per round to CSAT and NPS."""
+def customer_survey() -> Survey:
+    """A monthly customer survey (`seed_customers` gives it rounds)."""
     survey = Survey.objects.create(
         title="Bench customers",
         first_date=dt.date(2026, 1, 7),
@@ -334,6 +385,14 @@ def seed_customers(cursor, weeks: int) -> None:
     )
     for position, kind in enumerate(("csat", "enps"), start=1):
         Question.objects.create(survey=survey, position=position, kind=kind, text=kind)
+    return survey
+
+
+def seed_customers(cursor, since: int, until: int) -> None:
+    """500 answers to CSAT and NPS in each of the customer survey's rounds, one
+    every four weeks from week `since` to before `until`."""
+    survey = Survey.objects.get(audience="customers")
+    last = Round.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     start = dt.datetime(2026, 1, 7, 9, tzinfo=dt.UTC)
     Round.objects.bulk_create(
         Round(
@@ -342,16 +401,17 @@ def seed_customers(cursor, weeks: int) -> None:
             closes_at=start + dt.timedelta(weeks=w, days=10),
             closed_at=start + dt.timedelta(weeks=w, days=10),
         )
-        for w in range(0, weeks, 4)
+        for w in range(since, until)
+        if w % 4 == 0
     )
     cursor.execute(
         """
         INSERT INTO surveys_response (id, round_id, segment)
         SELECT gen_random_uuid(), r.id, ''
         FROM surveys_round r CROSS JOIN generate_series(1, 500) g
-        WHERE r.survey_id = %s
+        WHERE r.survey_id = %s AND r.id > %s
         """,
-        [survey.pk],
+        [survey.pk, last],
     )
     cursor.execute(
         """
@@ -363,9 +423,9 @@ def seed_customers(cursor, weeks: int) -> None:
         FROM surveys_response s
         JOIN surveys_round r ON r.id = s.round_id
         JOIN surveys_question q ON q.survey_id = r.survey_id
-        WHERE r.survey_id = %s
+        WHERE r.survey_id = %s AND r.id > %s
         """,
-        [survey.pk],
+        [survey.pk, last],
     )
 
 

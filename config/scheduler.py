@@ -29,6 +29,7 @@ def queued_models() -> tuple[type[models.Model], ...]:
 
 
 def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
+    from dashboards.scheduler import dashboards_tick
     from feedback.scheduler import feedback_tick
     from feedback.tasks import enqueue_notices
     from org.scheduler import org_tick
@@ -38,6 +39,8 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
 
     ticks = [
         lambda: survey_tick(now=now, enqueue=None if inline else enqueue_sends),
+        # After the surveys' tick: the rounds it closed and released in full.
+        lambda: dashboards_tick(now=now),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
         lambda: org_tick(now=now, enqueue=None if inline else enqueue_welcomes),
     ]

@@ -10,18 +10,18 @@ count (`round_infos`). Names follow the design document's metrics section.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Max, QuerySet
 
 from dashboards.filters import Filters
 from dashboards.privacy import (
     MERGED_AWAY,
     Names,
     People,
-    answers_in,
+    RoundInfo,
     attach,
     below_floor,
-    per_unit,
     populations,
     ratio,
     round_infos,
@@ -29,6 +29,7 @@ from dashboards.privacy import (
     rounds_in,
     weekly_rows,
 )
+from dashboards.summaries import unit_rows
 from surveys.models import Answer, Question, Survey
 
 Kind = Question.Kind
@@ -63,13 +64,8 @@ def sentiment_trend(filters: Filters) -> list[dict]:
     rounds = round_infos(filters)
     # Required questions only: everyone counted answered them, so no driver's
     # few answerers (an optional question) can be worked out from the index.
-    rows = per_unit(
-        answers_in(rounds, question__kind=Kind.LIKERT, question__required=True),
-        answers=Count("pk"),
-        total=Sum("number"),
-    )
     return weekly_rows(
-        populations(rows, rounds),
+        populations(unit_rows("index", rounds), rounds),
         People.of(filters),
         lambda t: {"index": round((t["total"] / t["answers"] - 1) * 25, 1)},
         ["index"],
@@ -84,30 +80,19 @@ def enps_trend(filters: Filters) -> list[dict]:
 def nps_rows(filters: Filters, audience: str, field: str) -> list[dict]:
     """eNPS (employees) or NPS (customers) per week, as `field`."""
     rounds = round_infos(filters, audience)
-    rows = per_unit(
-        answers_in(rounds, question__kind=Kind.ENPS),
-        promoters=Count("pk", filter=Q(number__gte=9)),
-        detractors=Count("pk", filter=Q(number__lte=6)),
-        answers=Count("pk"),
-    )
     return weekly_rows(
-        populations(rows, rounds),
+        populations(unit_rows("enps", rounds), rounds),
         People.of(filters),
         lambda t: {field: ratio(t["promoters"] - t["detractors"], t["answers"])},
         [field],
     )
 
 
-def commenters(rounds) -> QuerySet:
+def commenters(rounds: Mapping[int, RoundInfo]) -> list[dict]:
     """The commenters of some rounds per round and unit, with their sentiment
-    sum: the population of comment figures, whose floor is the comment
-    threshold."""
-    scored = Q(sentiment__isnull=False)
-    return per_unit(
-        answers_in(rounds, question__kind=Kind.FREE_TEXT).exclude(text=""),
-        scored=Count("pk", filter=scored),
-        tone=Sum("sentiment", filter=scored),
-    )
+    sum (`scored`, `tone`): the population of comment figures, whose floor is
+    the comment threshold."""
+    return unit_rows("comments", rounds)
 
 
 def comment_sentiment_trend(
@@ -135,18 +120,12 @@ def driver_heatmap(filters: Filters) -> list[dict]:
     `n` is those people); with no such round it is blank.
     """
     rounds = round_infos(filters)
-    likert = answers_in(rounds, question__kind=Kind.LIKERT)
     # Cells of the people behind the sentiment index: those who answered its
-    # required questions.
-    found = populations(per_unit(likert.filter(question__required=True)), rounds)
+    # required questions (its sums ride along, under names no driver takes).
+    found = populations(unit_rows("index", rounds), rounds)
     attach(
         found,
-        per_unit(
-            likert.exclude(question__driver=""),
-            "driver:question__driver",
-            answers=Count("pk"),
-            total=Sum("number"),
-        ),
+        unit_rows("driver", rounds),
         name=lambda row, number: f"{row['driver']}:{number}",
     )
     people = People.of(filters)
@@ -240,17 +219,8 @@ def hours_saved(filters: Filters) -> list[dict]:
     full-time equivalents (total / 40). Each round and tool's respondents are a
     population of their own."""
     rounds = round_infos(filters)
-    scope = answers_in(rounds, question__kind=Kind.HOURS_SAVED)
-    if filters.tool:
-        scope = scope.filter(question__ai_tool_id=filters.tool)
-    rows = list(
-        per_unit(
-            scope,
-            "tool:question__ai_tool",
-            "tool_name:question__ai_tool__name",
-            total=Sum("number"),
-        )
-    )
+    where = {"tool": filters.tool} if filters.tool else {}
+    rows = unit_rows("hours", rounds, **where)
     names = {row["tool"]: row["tool_name"] or "Any AI tool" for row in rows}
     found = populations(rows, rounds, key=lambda row: row["tool"])
     people = People.of(filters)

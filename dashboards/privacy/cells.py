@@ -47,6 +47,9 @@ class RoundInfo:
     threshold: int  # its comment threshold
     closed: bool
     published: bool
+    # Its figures are read from its summary (`dashboards.summaries`), not its
+    # answers.
+    summarised: bool = False
 
     @property
     def day(self) -> dt.date:

@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from dashboards.filters import Filters
+from dashboards.models import RoundSummary
 from dashboards.privacy.cells import (
     Choice,
     Names,
@@ -60,10 +61,11 @@ def round_infos(
         Coalesce("comment_threshold", "survey__comment_threshold"),
         "closed_at",
         "results_published_at",
+        Exists(RoundSummary.objects.filter(round=OuterRef("pk"))),
     )
     return {
-        pk: RoundInfo(pk, survey, title, starts, floor, threshold, bool(c), bool(p))
-        for pk, survey, title, starts, floor, threshold, c, p in found
+        pk: RoundInfo(pk, survey, title, starts, floor, threshold, bool(c), bool(p), s)
+        for pk, survey, title, starts, floor, threshold, c, p, s in found
     }
 
 
