@@ -94,6 +94,12 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
                 status = 429
             else:
+                if comment.official:
+                    messages.success(
+                        request,
+                        "Your official response is posted, and the concern's "
+                        "followers are emailed.",
+                    )
                 url = reverse("feedback:concern_detail", args=[concern.pk])
                 return redirect(f"{url}#comment-{comment.pk}")
     return detail_response(request, concern, status=status, comment_form=form)

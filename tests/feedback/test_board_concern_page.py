@@ -299,6 +299,20 @@ def test_the_owner_answers_officially_and_it_stands_out(client, people, concern)
     assert 'data-testid="official-response"' in page
 
 
+def test_the_owner_is_told_the_official_response_went_out_and_a_comment_is_not(
+    client, people, concern
+):
+    client = as_(client, people["owner"])
+    url = reverse("feedback:comment_create", args=[concern.pk])
+
+    official = client.post(url, {"body": "Fixed.", "official": "on"}, follow=True)
+    plain = client.post(url, {"body": "And a note."}, follow=True)
+
+    told = "Your official response is posted, and the concern&#x27;s followers"
+    assert told in official.content.decode()
+    assert told not in plain.content.decode()
+
+
 def test_the_page_runs_the_same_queries_for_2_or_20_comments(
     client, people, concern, django_assert_max_num_queries
 ):
