@@ -30,7 +30,7 @@ def _last_round_answered_by_teams_of_2_4_and_6():
     teams = [
         TeamFactory(name=n, department=support) for n in ("Small", "Medium", "Large")
     ]
-    for team, count in zip(teams, (2, 4, 6)):
+    for team, count in zip(teams, (2, 4, 6), strict=True):
         respond(round_, team, questions, count=count, trust=count // 2 + 1)
     return teams
 
