@@ -19,6 +19,7 @@ from surveys.services.answering import (
     invitation_for_token,
     invitation_state,
     privacy_statement,
+    reminder_policy,
     response_submit,
 )
 
@@ -95,9 +96,20 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             "survey": survey,
             "round": invitation.round,
             "privacy": privacy_statement(survey),
+            "reminders": reminder_policy(survey),
+            # What the progress line says before any script runs (and without one).
+            "answered": _answered(form),
+            "asked": len(questions),
         },
         status=400 if form.is_bound else 200,
     )
+
+
+def _answered(form: AnswerForm) -> int:
+    """How many questions a sent-back form already holds an answer to."""
+    if not form.is_bound:
+        return 0
+    return sum(1 for field in form if field.value() not in (None, ""))
 
 
 def _gone(

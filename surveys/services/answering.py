@@ -100,6 +100,18 @@ def privacy_statement(survey: Survey) -> str:
     )
 
 
+_TIMES = {1: "once", 2: "twice", 3: "three times"}
+
+
+def reminder_policy(survey: Survey) -> str:
+    """How often a person who has not answered is reminded, in one plain sentence
+    (from `survey.reminder_count`, 0 to 3)."""
+    if not survey.reminder_count:
+        return "We won't send you reminders for this survey."
+    times = _TIMES.get(survey.reminder_count, f"{survey.reminder_count} times")
+    return f"We'll remind you {times} if you haven't answered, then stop."
+
+
 def response_submit(
     *,
     invitation: Invitation,
