@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "config",
     "core",
@@ -319,12 +319,13 @@ LOGGING = {
 }
 
 
-# The REST API (/api/v1/): a signed-in browser session or a token
-# (`python manage.py drf_create_token <email>`), the same permissions as the pages.
+# The REST API (/api/v1/): a signed-in browser session or a token HR created
+# (People → API tokens, or `python manage.py api_token_create <email> --name ...`),
+# the same permissions as the pages. Its documentation is at /api/docs/.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a missing or bad token then answers 401 with a challenge.
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,12 +8,12 @@ import re
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from feedback.models import Comment, Concern, Status
 from feedback.services.concerns import POST_LIMIT
 from surveys.models import Round
+from tests.api.tokens import token_for
 from tests.dashboards.helpers import closed_round, invite
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
@@ -73,10 +73,10 @@ def test_nothing_is_served_to_someone_not_signed_in(api):
 
 def test_a_token_signs_in(employee):
     AIToolFactory(name="Drafter")
-    token = Token.objects.create(user=employee.user)
+    token = token_for(employee.user)
     client = APIClient()
 
-    response = client.get("/api/v1/tools/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/tools/", HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200
     assert [tool["name"] for tool in response.json()["results"]] == ["Drafter"]

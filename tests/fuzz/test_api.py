@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from feedback.models import Category
+from tests.api.tokens import token_for
 from tests.fuzz import strategies as s
 from tests.fuzz.conftest import fuzz
 from tests.fuzz.urls import ROUTES
@@ -78,7 +78,7 @@ def test_every_endpoint_is_listed(world):
 
 @pytest.mark.parametrize("name", API)
 def test_an_endpoint_never_fails_and_never_half_writes(world, name):
-    token = Token.objects.create(user=world.hr.user).key
+    token = token_for(world.hr.user)
     fields = _bodies(world).get(name, {})
 
     @fuzz
