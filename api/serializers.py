@@ -45,7 +45,7 @@ class ConcernSerializer(serializers.ModelSerializer):
     """A concern as the board shows it: never who raised it when anonymous."""
 
     owner = serializers.CharField(source="owner.name", read_only=True)
-    ai_tool = serializers.PrimaryKeyRelatedField(read_only=True)
+    ai_tool = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     raised_by = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
