@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,6 +45,18 @@ class Index(APIView):
                 },
             }
         )
+
+
+class Missing(APIView):
+    """Anything else under /api/v1/: a 404 in the API's error shape, not a page."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+    schema = None  # not an endpoint
+
+    def initial(self, request, *args, **kwargs) -> None:
+        raise NotFound("No such endpoint: see /api/v1/ and /api/docs/.")
 
 
 @require_safe

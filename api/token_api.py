@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import StrictCharField
 from api.models import ApiToken, Scope
 from api.permissions import ManagesPeople
 from api.tokens import api_token_create, api_token_list, api_token_revoke
@@ -44,7 +45,7 @@ class TokenSerializer(serializers.ModelSerializer):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)
     owner = serializers.EmailField(help_text="The email of the account it acts as.")
     scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.READ)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -2,7 +2,7 @@
 its documentation at /api/docs/; HR's API tokens at /people/api-tokens/."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import docs as api_docs
@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_docs.Index.as_view(), name="api_index"),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/v1/", api_docs.Missing.as_view()),  # after every API route
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", api_docs.docs, name="api_docs"),
     path("people/api-tokens/", include("api.page_urls")),

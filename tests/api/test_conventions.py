@@ -60,7 +60,9 @@ def test_ai_tool_is_its_id_or_null(client_of, employee):
     [
         "sort=oldest",
         "status=nonsense",
-        "ai_tool=999999",
+        "ai_tool=0",
+        "mine=yes",
+        "audience=",
         "ai_tool=x",
         "page=",
         "page=0",
