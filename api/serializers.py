@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import StrictBooleanField, StrictCharField
 from feedback.models import (
     BODY_LIMIT,
     COMMENT_LIMIT,
@@ -45,7 +46,7 @@ class ConcernSerializer(serializers.ModelSerializer):
     """A concern as the board shows it: never who raised it when anonymous."""
 
     owner = serializers.CharField(source="owner.name", read_only=True)
-    ai_tool = serializers.PrimaryKeyRelatedField(read_only=True)
+    ai_tool = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     raised_by = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
@@ -94,13 +95,13 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentPostSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=COMMENT_LIMIT)
-    official = serializers.BooleanField(default=False)
+    body = StrictCharField(max_length=COMMENT_LIMIT)
+    official = StrictBooleanField(default=False)
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
 class SupportSerializer(serializers.Serializer):
-    supported = serializers.BooleanField()
+    supported = StrictBooleanField()
     support_count = serializers.IntegerField(read_only=True)
 
 
@@ -119,13 +120,13 @@ class ConcernRaiseSerializer(serializers.Serializer):
     """What raising a concern takes; `feedback.services.concerns.concern_raise`
     does the rest (owner, due time, history, rate limit)."""
 
-    title = serializers.CharField(max_length=TITLE_LIMIT)
-    body = serializers.CharField(max_length=BODY_LIMIT)
+    title = StrictCharField(max_length=TITLE_LIMIT)
+    body = StrictCharField(max_length=BODY_LIMIT)
     category = serializers.ChoiceField(choices=Category.choices)
     ai_tool = serializers.PrimaryKeyRelatedField(
         queryset=AITool.objects.all(), required=False, allow_null=True
     )
-    anonymous = serializers.BooleanField(default=False)
+    anonymous = StrictBooleanField(default=False)
 
 
 class ChartSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import views
+from api import token_api, views
 
 app_name = "api"
 
@@ -25,5 +25,10 @@ urlpatterns = [
     path("surveys/<int:pk>/rounds/", views.RoundList.as_view(), name="rounds"),
     path(
         "rounds/<int:pk>/publish/", views.RoundPublish.as_view(), name="round_publish"
+    ),
+    path("tokens/", token_api.TokenList.as_view(), name="tokens"),
+    path("tokens/<int:pk>/", token_api.TokenDetail.as_view(), name="token"),
+    path(
+        "tokens/<int:pk>/revoke/", token_api.TokenRevoke.as_view(), name="token_revoke"
     ),
 ]

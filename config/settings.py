@@ -110,7 +110,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_filters",
+    "drf_standardized_errors",
     "drf_spectacular",
     "config",
     "core",
@@ -423,19 +424,25 @@ LOGGING = {
 }
 
 
-# The REST API (/api/v1/): a signed-in browser session or a token
-# (`python manage.py drf_create_token <email>`), the same permissions as the pages.
+# The REST API (/api/v1/): a signed-in browser session or a token HR created
+# (People → API tokens, or `python manage.py api_token_create <email> --name ...`),
+# the same permissions as the pages. Its documentation is at /api/docs/.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a missing or bad token then answers 401 with a challenge.
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in, JSON out: a form body cannot say null, and the schema says one type.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Every 4xx has one body: {"type": ..., "errors": [{"code", "detail", "attr"}]}.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # Reads per client, counted in the cache (Redis in production) as keyed hashes
     # that name no one (api/throttling.py); posting has its own limit in the
     # board's services.
@@ -459,5 +466,25 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConcernStatusEnum": "feedback.models.Status",
         "ToolStatusEnum": "org.models.AITool.Status",
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                "ErrorCode401Enum",
+                "ErrorCode403Enum",
+                "ErrorCode404Enum",
+                "ErrorCode405Enum",
+                "ErrorCode406Enum",
+                "ErrorCode415Enum",
+                "ErrorCode429Enum",
+                "ErrorCode500Enum",
+            )
+        },
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums"
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
 }

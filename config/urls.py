@@ -1,9 +1,11 @@
-"""Root URLs. The REST API is under /api/v1/, its OpenAPI 3 schema at /api/schema/."""
+"""Root URLs. The REST API is under /api/v1/, its OpenAPI 3 schema at /api/schema/,
+its documentation at /api/docs/; HR's API tokens at /people/api-tokens/."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from api import docs as api_docs
 from config.health import healthz, livez
 from core import errors
 from home.urls import org_urlpatterns as tool_page
@@ -14,8 +16,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_docs.Index.as_view(), name="api_index"),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/v1/", api_docs.Missing.as_view()),  # after every API route
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", api_docs.docs, name="api_docs"),
+    path("people/api-tokens/", include("api.page_urls")),
     path(
         "accounts/password_reset/",
         PasswordResetView.as_view(),

@@ -12,7 +12,6 @@ import io
 import pytest
 from django.core import signing
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from feedback.customer_links import customer_token
@@ -37,6 +36,7 @@ from feedback.services.notify import UNSUBSCRIBE_SALT
 from org.roles import Role
 from org.services.people import person_set_active
 from org.services.people_import import people_import
+from tests.api.tokens import token_for
 from tests.feedback.factories import ConcernFactory, SubscriptionFactory
 from tests.org.factories import (
     AIToolFactory,
@@ -334,9 +334,9 @@ def test_a_leavers_signed_in_session_stops_working(client, org):
 
 def test_a_leavers_api_token_and_api_session_stop_working(client, org):
     follower = org["follower"]
-    token = Token.objects.create(user=follower.user)
+    token = token_for(follower.user)
     by_token = APIClient()
-    by_token.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    by_token.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     by_session = APIClient()
     by_session.force_login(follower.user)
     assert by_token.get("/api/v1/concerns/").status_code == 200

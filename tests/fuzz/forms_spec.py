@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from feedback.models import Category, Status
@@ -430,4 +431,30 @@ FORMS: list[Form] = [
         None,
         lambda w: {"new_password1": s.nice_text, "new_password2": s.nice_text},
     ),
+    Form(
+        "api_pages:tokens",
+        lambda w: reverse("api_pages:tokens"),
+        "hr",
+        lambda w: {
+            "name": s.nice_text,
+            "owner": s.choice([w.employee.user.email, "x@example.org", "@"]),
+            "scope": s.choice(["read", "write", "admin"]),
+            "expires_on": s.date,
+        },
+        ok_200=True,
+    ),
+    Form(
+        "api_pages:token_revoke",
+        lambda w: reverse("api_pages:token_revoke", args=[_token(w)]),
+        "hr",
+        lambda w: {},
+    ),
 ]
+
+
+def _token(w) -> int:
+    from api.tokens import api_token_create
+
+    return api_token_create(
+        owner=w.employee.user, name="Fuzzed", scope="read", now=timezone.now()
+    ).token.pk

@@ -7,12 +7,14 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import api_token_create
 from feedback.models import Category
+from tests.api.tokens import token_for
 from tests.fuzz import strategies as s
 from tests.fuzz.conftest import fuzz
 from tests.fuzz.urls import ROUTES
@@ -45,6 +47,19 @@ def _bodies(w) -> dict[str, dict]:
     }
 
 
+def _token_pk(w) -> int:
+    """An employee's API token, for the token endpoints' paths."""
+    user = w.employee.user
+    token = user.api_tokens.first()
+    return (
+        token.pk
+        if token
+        else api_token_create(
+            owner=user, name="Fuzzed", scope="read", now=timezone.now()
+        ).token.pk
+    )
+
+
 def _paths(w) -> dict[str, list[str]]:
     """Each endpoint's paths: its real object, another kind's id, and no row."""
     nonsense = ["0", "999999", str(2**31), str(2**63), str(10**30)]
@@ -66,6 +81,13 @@ def _paths(w) -> dict[str, list[str]]:
         "api:rounds": each("api:rounds", w.survey.pk),
         "api:round_publish": each("api:round_publish", w.closed_round.pk),
         "api_schema": [reverse("api_schema")],
+        "api_index": [reverse("api_index")],
+        "api_docs": [reverse("api_docs")],
+        "api_pages:tokens": [reverse("api_pages:tokens")],
+        "api_pages:token_revoke": each("api_pages:token_revoke", _token_pk(w)),
+        "api:tokens": [reverse("api:tokens")],
+        "api:token": each("api:token", _token_pk(w)),
+        "api:token_revoke": each("api:token_revoke", _token_pk(w)),
     }
 
 
@@ -78,7 +100,7 @@ def test_every_endpoint_is_listed(world):
 
 @pytest.mark.parametrize("name", API)
 def test_an_endpoint_never_fails_and_never_half_writes(world, name):
-    token = Token.objects.create(user=world.hr.user).key
+    token = token_for(world.hr.user)
     fields = _bodies(world).get(name, {})
 
     @fuzz

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
+from tests.api.tokens import token_for
 from tests.fuzz import strategies as s
 from tests.fuzz.conftest import fuzz
 from tests.fuzz.urls import ROUTES
@@ -78,10 +78,7 @@ def _paths(world, route: str, name: str) -> list[str]:
 @pytest.mark.parametrize(("route", "name"), ROUTES, ids=[name for _, name in ROUTES])
 def test_a_page_never_fails_on_its_query_string(world, route, name):
     paths = _paths(world, route, name)
-    tokens = {
-        role: Token.objects.create(user=world.person(role).user).key
-        for role in ("hr", "leader")
-    }
+    tokens = {role: token_for(world.person(role).user) for role in ("hr", "leader")}
 
     @fuzz
     @given(

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from api.tokens import api_token_create
 from dashboards import catalog
 from feedback.models import Category, Status
 from surveys.models import Question, Survey
@@ -69,6 +70,13 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "healthz": rule(EVERYONE_200, (405,) * 6),
     "livez": rule(EVERYONE_200, (405,) * 6),
     "api_schema": rule(EVERYONE_200, (405,) * 6),
+    "api_index": rule(EVERYONE_200, (405,) * 6),
+    "api_docs": rule(EVERYONE_200, (405,) * 6),
+    # HR's API tokens page: a valid POST shows the new token once (200).
+    "api_pages:tokens": rule(HR_PAGE, HR_PAGE),
+    "api_pages:token_revoke": rule(
+        (L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)
+    ),
     "login": rule(EVERYONE_200, EVERYONE_200),
     "logout": rule((405,) * 6, (L,) * 6),
     "password_reset": rule(EVERYONE_200, EVERYONE_200),
@@ -209,6 +217,11 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "api:round_publish": rule(
         (401, 401, 403, 403, 405, 405), (401, 401, 403, 403, 200, 403)
     ),
+    "api:tokens": rule(API_HR, (401, 401, 403, 403, 201, 201)),
+    "api:token": rule(API_HR, (401, 401, 403, 403, 405, 405)),
+    "api:token_revoke": rule(
+        (401, 401, 403, 403, 405, 405), (401, 401, 403, 403, 200, 200)
+    ),
 }
 
 
@@ -279,6 +292,13 @@ def _other_survey_now(status: str) -> Callable[[World, str], int]:
     return pk
 
 
+def _other_token(w: World, role: str) -> int:
+    """A token of the employee's, not the one the request is signed in with."""
+    return api_token_create(
+        owner=w.user("employee"), name="Exporter", scope="read", now=timezone.now()
+    ).token.pk
+
+
 TOOL_PAGES = {
     "org:aitool_edit",
     "org:aitool_detail",
@@ -312,6 +332,9 @@ PK: dict[str, Callable[[World, str], int]] = {
     "surveys:question_edit": lambda w, r: w.question.pk,
     "surveys:question_delete": lambda w, r: w.question.pk,
     "surveys:question_move": lambda w, r: w.question.pk,
+    "api:token": _other_token,
+    "api:token_revoke": _other_token,
+    "api_pages:token_revoke": _other_token,
 }
 TOKEN: dict[str, Callable[[World, str], str]] = {
     "surveys:answer": lambda w, r: w.links.get(r, BAD_TOKEN),
@@ -371,6 +394,12 @@ def post_data(name: str, w: World, role: str) -> dict[str, object]:
         "feedback:concern_edit": {"title": "Edited title", "body": "Edited."},
         "feedback:comment_create": {"body": "Me as well."},
         "api:concern_comments": {"body": "Me as well."},
+        "api:tokens": {"name": "Exporter", "owner": w.user("employee").email},
+        "api_pages:tokens": {
+            "name": "Exporter",
+            "owner": w.user("employee").email,
+            "scope": "read",
+        },
         "feedback:comment_edit": {"body": "Edited comment."},
         "feedback:concern_support": {"supported": "1"},
         "api:concern_support": {"supported": True},

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from feedback.customer_links import customer_token
 from feedback.models import Audience, Comment, Concern, Flag, Subscription
@@ -33,6 +32,7 @@ from org.models import Person, User
 from org.roles import Role
 from surveys.models import Invitation, InvitationToken, Question, Round, Survey
 from surveys.tokens import token_new
+from tests.api.tokens import token_for
 from tests.feedback.factories import ConcernFactory
 from tests.org.factories import (
     AIToolFactory,
@@ -224,7 +224,7 @@ def build_world() -> World:
         other_link=_link(other_invitation),
     )
     for role in (*PEOPLE, "staff"):
-        world.tokens[role] = Token.objects.create(user=world.user(role)).key
+        world.tokens[role] = token_for(world.user(role))
     return world
 
 
@@ -235,9 +235,10 @@ def state() -> dict[str, object]:
 
     counts = {
         model._meta.label: model.objects.count()
-        for app in ("org", "surveys", "feedback")
+        for app in ("org", "surveys", "feedback", "api")
         for model in apps.get_app_config(app).get_models()
     }
+    from api.models import ApiToken
     from feedback.models import Vote
     from org.models import AITool
 
@@ -255,6 +256,7 @@ def state() -> dict[str, object]:
         "follows": list(
             Subscription.objects.order_by("pk").values_list("person", "active")
         ),
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("revoked_at")),
         "votes": list(Vote.objects.order_by("pk").values_list("concern", "person")),
         "questions": list(
             Question.objects.order_by("pk").values_list("position", "text")
