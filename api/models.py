@@ -33,6 +33,7 @@ class ApiToken(models.Model):
         blank=True,
         related_name="+",
     )
+    # The day only (its midnight UTC): see api.tokens.api_token_used.
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

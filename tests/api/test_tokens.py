@@ -76,21 +76,22 @@ def test_a_revoked_or_expired_token_is_401(employee):
     assert "expired" in response.json()["errors"][0]["detail"]
 
 
-def test_last_used_is_written_at_most_once_a_minute(employee):
+def test_last_use_is_kept_to_the_day_never_the_time_of_a_call(employee):
     created = _new(employee.user)
-    start = timezone.now()
+    morning = dt.datetime(2026, 11, 30, 9, 41, 7, tzinfo=dt.UTC)
+    midnight = morning.replace(hour=0, minute=0, second=0)
 
-    with time_machine.travel(start, tick=False):
+    with time_machine.travel(morning, tick=False):
         _client(created.key).get("/api/v1/tools/")
-    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+    with time_machine.travel(morning + dt.timedelta(hours=5), tick=False):
         _client(created.key).get("/api/v1/tools/")
     created.token.refresh_from_db()
-    assert created.token.last_used_at == start
+    assert created.token.last_used_at == midnight
 
-    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+    with time_machine.travel(morning + dt.timedelta(days=1), tick=False):
         _client(created.key).get("/api/v1/tools/")
     created.token.refresh_from_db()
-    assert created.token.last_used_at == start + dt.timedelta(minutes=2)
+    assert created.token.last_used_at == midnight + dt.timedelta(days=1)
 
 
 def test_hr_creates_a_token_in_the_api_and_sees_it_once(hr, employee):
