@@ -45,6 +45,8 @@ def people_import(
     progress: Callable[[int], None] | None = None,
     welcome: bool = True,
     force: bool = False,
+    dry_run: bool = False,
+    deactivate_missing: bool = False,
 ) -> ImportReport:
     """Check every row of `lines` (CSV text: a file, which is read twice from its
     start, or a list of lines), then save them all in one transaction.
@@ -53,7 +55,8 @@ def people_import(
     choose a password, queued once the import commits; without, the import is
     quiet and people use "forgot password". Raises PeopleImportError listing each
     bad line, and `people_sync.TooManyDeactivated` for a file that would
-    deactivate many people, unless `force`."""
+    deactivate many people, unless `force`. `dry_run` and `deactivate_missing`
+    are `people_sync`'s."""
     if not hasattr(lines, "seek") and iter(lines) is lines:
         lines = list(lines)  # a one-off iterator: kept, to read it twice
     header = _header(_again(lines))
@@ -66,6 +69,8 @@ def people_import(
             rows=rows,
             welcome=welcome,
             force=force,
+            dry_run=dry_run,
+            deactivate_missing=deactivate_missing,
             progress=progress,
             empty=RowError(2, "", "the file has a header but no people"),
         )
