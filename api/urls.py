@@ -1,12 +1,12 @@
 from django.urls import path
 
-from api import token_api, views
+from api import people, token_api, views
 
 app_name = "api"
 
 urlpatterns = [
-    path("tools/", views.ToolList.as_view(), name="tools"),
-    path("tools/<int:pk>/", views.ToolDetail.as_view(), name="tool"),
+    path("tools/", people.ToolListCreate.as_view(), name="tools"),
+    path("tools/<int:pk>/", people.ToolDetailUpdate.as_view(), name="tool"),
     path(
         "tools/<int:pk>/dashboard/",
         views.ToolDashboard.as_view(),
@@ -31,4 +31,30 @@ urlpatterns = [
     path(
         "tokens/<int:pk>/revoke/", token_api.TokenRevoke.as_view(), name="token_revoke"
     ),
+    # HR's side of the organisation (api/people.py).
+    path("people/", people.PersonList.as_view(), name="people"),
+    path("people/sync/", people.PeopleSyncView.as_view(), name="people_sync"),
+    path(
+        "people/sync/<int:pk>/",
+        people.PeopleSyncStatus.as_view(),
+        name="people_sync_status",
+    ),
+    path("people/<int:pk>/", people.PersonDetail.as_view(), name="person"),
+    path(
+        "people/<int:pk>/deactivate/",
+        people.PersonDeactivate.as_view(),
+        name="person_deactivate",
+    ),
+    path("teams/", people.TeamList.as_view(), name="teams"),
+    path("teams/<int:pk>/", people.TeamDetail.as_view(), name="team"),
+    path("departments/", people.DepartmentList.as_view(), name="departments"),
+    path("departments/<int:pk>/", people.DepartmentDetail.as_view(), name="department"),
+    path("customers/", people.CustomerList.as_view(), name="customers"),
+    path("customers/<int:pk>/", people.CustomerDetail.as_view(), name="customer"),
+    path(
+        "customers/<int:pk>/retire/",
+        people.CustomerRetire.as_view(),
+        name="customer_retire",
+    ),
+    path("tools/<int:pk>/retire/", people.ToolRetire.as_view(), name="tool_retire"),
 ]

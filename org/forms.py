@@ -67,6 +67,13 @@ class PeopleImportForm(forms.Form):
         "password?”, and you can send one later from this page.",
     )
 
+    force = forms.BooleanField(
+        label="Deactivate many people",
+        required=False,
+        help_text="A file that would deactivate more than 40% of the active people "
+        "is refused, in case it is a broken export. Tick to mean it.",
+    )
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

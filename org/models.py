@@ -368,3 +368,49 @@ class Accuracy(models.TextChoices):
     CORRECT = "correct", "Correct"
     MOSTLY_CORRECT = "mostly_correct", "Mostly correct"
     INCORRECT = "incorrect", "Incorrect"
+
+
+class PeopleSync(models.Model):
+    """A large people sync sent through the API, run by a worker: what was sent,
+    where it stands, and its counts or the rows it was refused for.
+
+    Its body is kept until the worker has run it, then emptied: the report stays.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Rejected"  # bad rows or too many deactivated
+        FAILED = "failed", "Failed"  # an error of ours: nothing saved
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+
+    state = models.CharField(max_length=10, choices=State.choices, default="queued")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    body = models.TextField(blank=True)
+    rows = models.PositiveIntegerField(default=0)  # at least this many: counted cheaply
+    force = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    deactivate_missing = models.BooleanField(default=True)
+    welcome = models.BooleanField(default=True)
+    requested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    welcomed = models.PositiveIntegerField(default=0)
+    # Each bad row: {"line" or "index", "field", "message"}; up to MAX_ERRORS.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"people sync {self.pk} ({self.state})"

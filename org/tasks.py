@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.delivery import RETRY
+from org.services.people_sync_runs import people_sync_run
 from org.services.welcome import welcome_send, welcomes_queue
 
 
@@ -27,3 +28,9 @@ def enqueue_welcomes(batch: list[tuple[int, int]]) -> None:
     the broker."""
     for welcome_id, _ in batch:
         send_welcome.delay(welcome_id)
+
+
+@shared_task(name="org.run_people_sync", ignore_result=True)
+def run_people_sync(sync_id: int) -> str:
+    """Run one queued people sync; one already taken is left alone."""
+    return people_sync_run(sync_id)

@@ -24,6 +24,7 @@ from org.forms import (
 from org.models import AITool, Person
 from org.services.aitools import aitool_save
 from org.services.people_import import COLUMNS, PeopleImportError, people_import
+from org.services.people_sync import TooManyDeactivated
 from org.services.signin import (
     TooManyResetRequests,
     password_reset_request_record,
@@ -102,11 +103,18 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         form.cleaned_data["file"].file, encoding="utf-8-sig", newline=""
     )
     try:
-        report = people_import(lines=text, welcome=form.cleaned_data["welcome"])
+        report = people_import(
+            lines=text,
+            welcome=form.cleaned_data["welcome"],
+            force=form.cleaned_data["force"],
+        )
     except PeopleImportError as exc:
         return render(
             request, "org/import_errors.html", {"errors": exc.errors}, status=400
         )
+    except TooManyDeactivated as refused:
+        messages.error(request, str(refused))
+        return redirect("org:person_list")
     messages.success(request, report.summary)
     return redirect("org:person_list")
 

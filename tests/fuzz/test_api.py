@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from api.tokens import api_token_create
 from feedback.models import Category
+from org.models import Customer, Department, Team
 from tests.api.tokens import token_for
 from tests.fuzz import strategies as s
 from tests.fuzz.conftest import fuzz
@@ -24,6 +25,11 @@ from tests.fuzz.world import example, snapshot
 CREATES = {
     "api:concerns": {"feedback_concern": 1, "feedback_statuschange": 1},
     "api:concern_comments": {"feedback_comment": 1},
+    "api:people": {"org_user": 1, "org_person": 1},
+    "api:teams": {"org_team": 1},
+    "api:departments": {"org_department": 1},
+    "api:customers": {"org_customer": 1},
+    "api:tools": {"org_aitool": 1},
 }
 METHODS = ["get", "post", "put", "patch", "delete", "options"]
 
@@ -44,6 +50,12 @@ def _bodies(w) -> dict[str, dict]:
             "parent": st.sampled_from([w.comment.pk, w.concern.pk, 0, -1, 2**40]),
         },
         "api:concern_support": {"supported": st.booleans()},
+        "api:people": {"email": s.nice_text, "name": s.nice_text},
+        "api:person": {"name": s.nice_text, "active": st.booleans()},
+        "api:teams": {"name": s.nice_text, "department": st.integers()},
+        "api:departments": {"name": s.nice_text},
+        "api:customers": {"name": s.nice_text, "email": s.nice_text},
+        "api:tools": {"name": s.nice_text, "status": s.choice(["pilot", "live"])},
     }
 
 
@@ -88,6 +100,20 @@ def _paths(w) -> dict[str, list[str]]:
         "api:tokens": [reverse("api:tokens")],
         "api:token": each("api:token", _token_pk(w)),
         "api:token_revoke": each("api:token_revoke", _token_pk(w)),
+        # HR's side of the organisation (api/people.py).
+        "api:people": [reverse("api:people")],
+        "api:person": each("api:person", w.hr.pk),
+        "api:person_deactivate": each("api:person_deactivate", w.hr.pk),
+        "api:people_sync": [reverse("api:people_sync")],
+        "api:people_sync_status": each("api:people_sync_status", 1),
+        "api:teams": [reverse("api:teams")],
+        "api:team": each("api:team", Team.objects.first().pk),
+        "api:departments": [reverse("api:departments")],
+        "api:department": each("api:department", Department.objects.first().pk),
+        "api:customers": [reverse("api:customers")],
+        "api:customer": each("api:customer", Customer.objects.first().pk),
+        "api:customer_retire": each("api:customer_retire", Customer.objects.first().pk),
+        "api:tool_retire": each("api:tool_retire", w.tool.pk),
     }
 
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from org.models import Department, Person, Team, User
 from org.roles import Role, roles_of
-from org.services import people_import as people_import_module
+from org.services import people as people_module
+from org.services import people_sync as people_sync_module
 from org.services.people import people_create
 from org.services.people_import import PeopleImportError, people_import
 from tests.org.factories import (
@@ -31,8 +32,8 @@ def csv_text(*lines: str) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def run_import(text: str):
-    return people_import(lines=io.StringIO(text, newline=""))
+def run_import(text: str, *, force: bool = False):
+    return people_import(lines=io.StringIO(text, newline=""), force=force)
 
 
 def run_import_bytes(data: bytes):
@@ -251,7 +252,7 @@ def test_a_bom_and_windows_line_endings_as_excel_writes_them_are_accepted():
 # --- re-import -------------------------------------------------------------------
 
 
-def test_importing_the_same_file_twice_creates_no_duplicates_and_reports_updates():
+def test_importing_the_same_file_twice_creates_no_duplicates_and_changes_nothing():
     text = csv_text(
         "email,name,department,team,job_title,manager_email,roles,active",
         "ana@example.org,Ana,Support,Tier 1,Agent,maya@example.org,employee,yes",
@@ -263,7 +264,7 @@ def test_importing_the_same_file_twice_creates_no_duplicates_and_reports_updates
 
     report = run_import(text)
 
-    assert (report.created, report.updated) == (0, 3)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert (
         db_counts()
         == after_first
@@ -291,7 +292,8 @@ def test_a_re_import_updates_name_team_title_roles_and_active():
         "ANA@example.org,Ana Silva-Costa,Support,Tier 2,Agent,employee,no",
     )
 
-    report = run_import(text)
+    # The only active person deactivated: far past the guard, so forced.
+    report = run_import(text, force=True)
 
     assert (report.created, report.updated) == (0, 1)
     ana = person("ana@example.org")
@@ -590,8 +592,8 @@ def test_a_failure_while_saving_rolls_back_the_rows_already_saved(monkeypatch):
         saved.extend(people_create(people=people, welcome=welcome))
         return saved
 
-    monkeypatch.setattr(people_import_module, "BATCH", 1)
-    monkeypatch.setattr(people_import_module, "people_create", flaky_people_create)
+    monkeypatch.setattr(people_sync_module, "BATCH", 1)
+    monkeypatch.setattr(people_module, "people_create", flaky_people_create)
     text = csv_text(
         "email,name,department,team",
         "ana@example.org,Ana,Support,Tier 1",

@@ -61,6 +61,9 @@ SIGNED_IN_200 = (L, L, 200, 200, 200, 200)
 API_READ = (401, 401, 200, 200, 200, 200)
 API_HR = (401, 401, 403, 403, 200, 200)
 API_NO_POST = (401, 401, 405, 405, 405, 405)
+API_HR_NO_POST = (401, 401, 403, 403, 405, 405)
+API_HR_CREATES = (401, 401, 403, 403, 201, 201)
+API_HR_ACTS = (401, 401, 403, 403, 200, 200)
 # A page for HR: a superuser holds every permission, so staff opens it too.
 HR_PAGE = (L, L, 403, 403, 200, 200)
 POST_ONLY_PEOPLE = (L, L, 302, 302, 302, 403)  # staff has no person: may not post
@@ -196,7 +199,7 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
         (L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 403)
     ),
     # The API: 401 without credentials, the page's rule with them.
-    "api:tools": rule(API_READ, API_NO_POST),
+    "api:tools": rule(API_READ, API_HR_CREATES),
     "api:tool": rule(API_READ, API_NO_POST),
     # A read-only endpoint answers 405 to a POST before it looks at the page.
     "api:tool_dashboard": rule((401, 401, 403, 200, 200, 200), API_NO_POST),
@@ -222,6 +225,21 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "api:token_revoke": rule(
         (401, 401, 403, 403, 405, 405), (401, 401, 403, 403, 200, 200)
     ),
+    # HR's side of the organisation (api/people.py).
+    "api:people": rule(API_HR, API_HR_CREATES),
+    "api:person": rule(API_HR, API_HR_NO_POST),
+    "api:person_deactivate": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:people_sync": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:people_sync_status": rule(API_HR, API_HR_NO_POST),
+    "api:teams": rule(API_HR, API_HR_CREATES),
+    "api:team": rule(API_HR, API_HR_NO_POST),
+    "api:departments": rule(API_HR, API_HR_CREATES),
+    "api:department": rule(API_HR, API_HR_NO_POST),
+    "api:customers": rule(API_HR, API_HR_CREATES),
+    "api:customer": rule(API_HR, API_HR_NO_POST),
+    "api:customer_retire": rule(API_HR_NO_POST, API_HR_ACTS),
+    # HR or the tool's owner (the leader), as on its page.
+    "api:tool_retire": rule(API_NO_POST, (401, 401, 403, 200, 200, 200)),
 }
 
 
@@ -299,6 +317,25 @@ def _other_token(w: World, role: str) -> int:
     ).token.pk
 
 
+def _people_sync(w: World, role: str) -> int:
+    """A sync a worker ran, created in the request's own transaction."""
+    from org.models import PeopleSync
+
+    return PeopleSync.objects.create(
+        format="json", state="done", created_at=timezone.now()
+    ).pk
+
+
+def _people_sync_body(w: World, role: str) -> list[dict[str, object]]:
+    """Everyone active, as the HR system lists them, and one newcomer: a sync that
+    deactivates no one."""
+    from org.models import Person
+
+    active = Person.objects.filter(user__is_active=True).select_related("user")
+    listed = [{"email": p.user.email, "name": p.name} for p in active]
+    return [*listed, {"email": "newcomer@example.org", "name": "Newcomer"}]
+
+
 TOOL_PAGES = {
     "org:aitool_edit",
     "org:aitool_detail",
@@ -306,6 +343,7 @@ TOOL_PAGES = {
     "dashboards:tool",
     "api:tool",
     "api:tool_dashboard",
+    "api:tool_retire",
 }
 PK: dict[str, Callable[[World, str], int]] = {
     **{name: (lambda w, r: w.tool.pk) for name in TOOL_PAGES},
@@ -319,6 +357,13 @@ PK: dict[str, Callable[[World, str], int]] = {
     "dashboards:round_publish": lambda w, r: w.closed_round.pk,
     "api:round_publish": lambda w, r: w.closed_round.pk,
     "api:rounds": lambda w, r: w.survey.pk,
+    "api:person": lambda w, r: w.people["employee"].pk,
+    "api:person_deactivate": lambda w, r: w.people["employee"].pk,
+    "api:people_sync_status": _people_sync,
+    "api:team": lambda w, r: w.team_a.pk,
+    "api:department": lambda w, r: w.team_a.department_id,
+    "api:customer": lambda w, r: w.customer_concern.raised_by_customer_id,
+    "api:customer_retire": lambda w, r: w.customer_concern.raised_by_customer_id,
     "surveys:survey_detail": lambda w, r: w.survey.pk,
     "surveys:survey_edit": lambda w, r: w.survey.pk,
     "surveys:survey_preview": lambda w, r: w.survey.pk,
@@ -373,7 +418,7 @@ def path_for(route: str, name: str, w: World, role: str) -> str:
 # --- What a POST sends: valid data, so an allowed role's POST really acts -------------
 
 
-def post_data(name: str, w: World, role: str) -> dict[str, object]:
+def post_data(name: str, w: World, role: str) -> dict[str, object] | list:
     people = w.people
     data: dict[str, dict[str, object]] = {
         "feedback:concern_create": {
@@ -452,6 +497,17 @@ def post_data(name: str, w: World, role: str) -> dict[str, object]:
     }
     data["surveys:survey_edit"] = data["surveys:survey_create"]
     data["surveys:question_edit"] = data["surveys:question_create"]
+    if name == "api:people_sync":
+        return _people_sync_body(w, role)
+    new_ones = {
+        "api:people": {"email": "newcomer@example.org", "name": "Newcomer"},
+        "api:teams": {"name": "Tier 9", "department": w.team_a.department_id},
+        "api:departments": {"name": "Legal"},
+        "api:customers": {"name": "Cy", "email": "cy@client.example"},
+        "api:tools": {"name": "Translator"},
+    }
+    if name in new_ones:
+        return new_ones[name]
     if name in ("surveys:answer", "surveys:answer_signed_in"):
         return {f"q{pk}": "4" for pk in Question.objects.values_list("pk", flat=True)}
     return data.get(name, {})

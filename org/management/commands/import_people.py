@@ -13,6 +13,7 @@ from org.services.import_files import (
     import_file_check,
 )
 from org.services.people_import import COLUMNS, PeopleImportError, people_import
+from org.services.people_sync import MAX_DEACTIVATED, TooManyDeactivated
 
 
 class Command(BaseCommand):
@@ -35,6 +36,12 @@ class Command(BaseCommand):
             action="store_true",
             help="import quietly: send new people no welcome email",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=f"deactivate more than {MAX_DEACTIVATED:.0%} of the active people "
+            "if the file says so (refused otherwise, as a likely broken export)",
+        )
 
     def handle(
         self,
@@ -42,6 +49,7 @@ class Command(BaseCommand):
         file: Path,
         no_progress: bool,
         no_welcome: bool,
+        force: bool = False,
         **options: object,
     ) -> None:
         if not file.is_file():
@@ -66,13 +74,18 @@ class Command(BaseCommand):
         ):
             try:
                 report = people_import(
-                    lines=lines, progress=bar.update, welcome=not no_welcome
+                    lines=lines,
+                    progress=bar.update,
+                    welcome=not no_welcome,
+                    force=force,
                 )
             except PeopleImportError as exc:
                 raise CommandError(
                     f"{file} was not imported; nothing was saved. "
                     f"Fix these lines:\n{exc}"
                 ) from exc
+            except TooManyDeactivated as refused:
+                raise CommandError(f"{file} was not imported. {refused}") from refused
         self.stdout.write(self.style.SUCCESS(report.summary))
 
 
