@@ -1,5 +1,6 @@
-"""Survey mail and welcome emails go to a queue of their own; board notices, the dispatcher and the
-heartbeat stay on the default queue, so a fan-out never holds them up.
+"""Survey mail and welcome emails go to a queue of their own; board notices, the
+dispatcher and the heartbeat stay on the default queue, so a fan-out never holds
+them up.
 
 That they land there on a real Redis is in `test_broker_loss_workers.py`, which
 counts the dispatcher's sends on the bulk mail queue."""
