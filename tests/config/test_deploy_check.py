@@ -39,7 +39,15 @@ def _production(tmp_path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT"}
+        # The browser tests' async switch (tests/browser/conftest.py) is theirs
+        # only: a deployment never sets it, and the check rightly refuses it.
+        if key
+        not in {
+            "DEBUG",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return {
         **env,
