@@ -64,11 +64,14 @@ def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
 
 def questions_for(*, invitation: Invitation) -> list[Question]:
     """The questions this invitee is asked, in order: a question about an AI tool
-    rolled out to some teams goes only to people in them. Customers are asked
-    every question of their survey. One query."""
+    rolled out to some teams goes only to people in them: the team the person was
+    in when invited, which their answer counts for too. (By today's team, someone
+    who moved mid-round would be asked their new team's questions under their old
+    team's name: a response unlike any other in its cell, so theirs.) Customers
+    are asked every question of their survey. One query."""
     questions = Question.objects.filter(survey_id=invitation.round.survey_id)
     if invitation.person_id is not None:
-        team_id = invitation.person.team_id
+        team_id = invitation.team_id
         questions = questions.filter(AITool.asked_of_filter(team_id, tool="ai_tool"))
     return list(questions.order_by("position", "pk"))
 

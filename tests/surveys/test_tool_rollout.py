@@ -55,6 +55,22 @@ def test_only_the_teams_a_tool_is_rolled_out_to_are_asked_about_it(rollout):
     assert questions["Drafter"] in questions_for(invitation=invitation)
 
 
+def test_someone_moved_mid_round_is_asked_what_their_team_when_invited_is(rollout):
+    # Asked by today's team, the mover's response would carry the tool's answer
+    # under their old team's name: the one such response in the cell, so theirs.
+    survey, staff, elsewhere, questions = rollout
+    invitation = Invitation.objects.get(person=staff[0])
+    moved_to = elsewhere.teams.get()
+    staff[0].team = moved_to
+    staff[0].save()
+    invitation.refresh_from_db()
+
+    asked = questions_for(invitation=invitation)
+
+    assert questions["Drafter"] not in asked
+    assert questions["Summariser"] in asked
+
+
 def test_the_answering_page_leaves_the_question_out_and_ignores_a_forged_answer(
     rollout, signed_in
 ):
