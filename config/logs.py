@@ -31,6 +31,9 @@ _SECRET_PATHS = [
     re.compile(_START + r"(?P<head>/s/)(?!thanks/)(?P<secret>" + _SEGMENT + ")"),
     re.compile(_START + r"(?P<head>/c/)(?P<secret>" + _SEGMENT + ")"),
     re.compile(_START + r"(?P<head>/unsubscribe/)(?P<secret>" + _SEGMENT + ")"),
+    # A signed-in person's own answer page names their invitation: with the time
+    # of the line, it would say when they answered.
+    re.compile(_START + r"(?P<head>/me/surveys/)(?P<secret>" + _SEGMENT + ")"),
     # Both the user's id and the token; Django then moves to .../set-password/.
     re.compile(
         _START

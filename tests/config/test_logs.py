@@ -42,6 +42,8 @@ SECRET = "Sup3r-s3cret_t0ken"
         ),
         ("GET /s/thanks/ HTTP/1.1", "GET /s/thanks/ HTTP/1.1"),
         ("GET /dashboards/s/x/ HTTP/1.1", "GET /dashboards/s/x/ HTTP/1.1"),
+        # A person's own answer page names their invitation.
+        ("POST /me/surveys/4127/ HTTP/1.1", "POST /me/surveys/[redacted]/ HTTP/1.1"),
     ],
 )
 def test_secret_segments_are_redacted_and_nothing_else(line, expected):
