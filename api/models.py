@@ -33,7 +33,7 @@ class ApiToken(models.Model):
         blank=True,
         related_name="+",
     )
-    # The day only (its midnight UTC): see api.tokens.api_token_used.
+    # The day only (its midnight UTC), written once it is over: see api.tokens.
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from api.models import ApiToken, Scope
 
+log = logging.getLogger(__name__)
+
 PREFIX_LENGTH = 8
-# A token's last use is kept to the day (midnight UTC), written once a day: enough
-# to tell a live integration from a forgotten one. A time to the minute, beside an
-# anonymous concern posted with the token, would tell HR whose token posted it.
+# A token's last use is kept to the day (midnight UTC), and written by the
+# scheduler once that day is over, never by the request: a write beside an
+# anonymous concern posted with the token (its time, or the transaction ids of
+# the two rows) would tell whose token posted it. The request only notes the day
+# in the cache; a cache that is down loses the note, never the request.
+USED_KEY = "candor:api-token-used:{day}:{pk}"
+USED_KEEP = 3 * 24 * 3600  # seconds: longer than any gap between scheduler passes
 
 
 def token_hash(key: str) -> str:
@@ -91,15 +99,38 @@ def api_token_find(*, key: str) -> ApiToken | None:
 
 
 def api_token_used(*, token: ApiToken, now: dt.datetime) -> None:
-    """Note a call on the day of `now` (kept as that day's midnight UTC), writing
-    at most once a day."""
-    day = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    if token.last_used_at is not None and token.last_used_at >= day:
-        return
-    ApiToken.objects.filter(pk=token.pk).filter(
-        Q(last_used_at=None) | Q(last_used_at__lt=day)
-    ).update(last_used_at=day)
-    token.last_used_at = day
+    """Note in the cache that `token` was used on the day of `now`."""
+    try:
+        cache.add(USED_KEY.format(day=_day(now).date(), pk=token.pk), 1, USED_KEEP)
+    except Exception as exc:  # any cache backend error: the call goes on
+        log.warning("An API token's use could not be noted: %r", exc)
+
+
+def api_tokens_use_record(*, now: dt.datetime) -> int:
+    """Write the days before `now`'s that tokens were noted used on (the last two)
+    as their `last_used_at`; returns how many tokens changed. Safe to run twice."""
+    today = _day(now)
+    changed = 0
+    for day in (today - dt.timedelta(days=2), today - dt.timedelta(days=1)):
+        keys = {
+            USED_KEY.format(day=day.date(), pk=pk): pk
+            for pk in ApiToken.objects.values_list("pk", flat=True)
+        }
+        try:
+            used = [keys[key] for key in cache.get_many(list(keys))]
+        except Exception as exc:  # any cache backend error: try next pass
+            log.warning("API token uses could not be read: %r", exc)
+            return changed
+        changed += (
+            ApiToken.objects.filter(pk__in=used)
+            .filter(Q(last_used_at=None) | Q(last_used_at__lt=day))
+            .update(last_used_at=day)
+        )
+    return changed
+
+
+def _day(now: dt.datetime) -> dt.datetime:
+    return now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def api_token_list() -> QuerySet[ApiToken]:

@@ -43,6 +43,7 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
         lambda: dashboards_tick(now=now),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
         lambda: org_tick(now=now, enqueue=None if inline else enqueue_welcomes),
+        lambda: _api_tokens(now),
     ]
     if not inline:
         ticks.insert(0, lambda: _broker_check(now))
@@ -61,6 +62,15 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
     if errors:
         raise errors[0]
     return reports
+
+
+def _api_tokens(now: dt.datetime) -> TickReport | None:
+    """API tokens' last use, written for days that are over (`api.tokens`)."""
+    from api.tokens import api_tokens_use_record
+
+    report = TickReport.of("api", "tokens_used")
+    report.tokens_used = api_tokens_use_record(now=now)
+    return report if report.tokens_used else None
 
 
 def _broker_check(now: dt.datetime) -> TickReport | None:

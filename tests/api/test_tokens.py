@@ -16,7 +16,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from api.tokens import api_token_create, token_hash
+from api.tokens import api_token_create, api_tokens_use_record, token_hash
+from config.scheduler import tick_all
 from feedback.models import Concern
 
 pytestmark = pytest.mark.django_db
@@ -76,22 +77,46 @@ def test_a_revoked_or_expired_token_is_401(employee):
     assert "expired" in response.json()["errors"][0]["detail"]
 
 
-def test_last_use_is_kept_to_the_day_never_the_time_of_a_call(employee):
+def test_last_use_is_written_by_the_scheduler_for_a_day_that_is_over(employee):
+    # Never by the request: beside an anonymous concern posted with the token,
+    # the write's time (or its transaction id) would say whose token it was.
     created = _new(employee.user)
     morning = dt.datetime(2026, 11, 30, 9, 41, 7, tzinfo=dt.UTC)
     midnight = morning.replace(hour=0, minute=0, second=0)
 
     with time_machine.travel(morning, tick=False):
         _client(created.key).get("/api/v1/tools/")
-    with time_machine.travel(morning + dt.timedelta(hours=5), tick=False):
-        _client(created.key).get("/api/v1/tools/")
+    created.token.refresh_from_db()
+    assert created.token.last_used_at is None
+    assert api_tokens_use_record(now=morning + dt.timedelta(hours=5)) == 0
+
+    next_day = morning + dt.timedelta(days=1)
+    assert api_tokens_use_record(now=next_day) == 1
+    assert api_tokens_use_record(now=next_day) == 0  # safe to run twice
     created.token.refresh_from_db()
     assert created.token.last_used_at == midnight
 
-    with time_machine.travel(morning + dt.timedelta(days=1), tick=False):
+
+def test_the_scheduler_tick_writes_last_use_and_a_cache_down_loses_only_that(
+    employee, settings
+):
+    created = _new(employee.user)
+    morning = dt.datetime(2026, 11, 30, 9, 41, 7, tzinfo=dt.UTC)
+    with time_machine.travel(morning, tick=False):
         _client(created.key).get("/api/v1/tools/")
+
+    reports = tick_all(now=morning + dt.timedelta(days=1), inline=True)
+
+    assert any(line.startswith("api") and "1" in line for line in reports), reports
     created.token.refresh_from_db()
-    assert created.token.last_used_at == midnight + dt.timedelta(days=1)
+    assert created.token.last_used_at == morning.replace(hour=0, minute=0, second=0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",  # nothing listens here
+        }
+    }
+    assert _client(created.key).get("/api/v1/tools/").status_code == 200
 
 
 def test_hr_creates_a_token_in_the_api_and_sees_it_once(hr, employee):
