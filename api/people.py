@@ -10,7 +10,16 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from drf_standardized_errors.openapi_serializers import (
+    ParseErrorResponseSerializer,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import (
     APIException,
@@ -28,8 +37,10 @@ from api.people_serializers import (
     PeopleSyncSerializer,
     PersonSerializer,
     PersonWriteSerializer,
+    SyncRefusedSerializer,
     SyncReportSerializer,
     SyncRowSerializer,
+    SyncTooManyDeactivatedSerializer,
     TeamSerializer,
     ToolWriteSerializer,
 )
@@ -115,18 +126,11 @@ class PersonList(generics.ListCreateAPIView):
     def get_queryset(self):
         return _people()
 
-    @extend_schema(request=PersonWriteSerializer, responses=PersonSerializer)
+    @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:
         incoming = PersonWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         values = _written(incoming.validated_data)
-        missing = {
-            name: ["This field is required."]
-            for name in ("email", "name")
-            if name not in values
-        }
-        if missing:
-            raise ApiValidationError(missing)
         existing = _people().filter(user__email__iexact=values["email"].strip())
         if existing.exists():
             raise ApiValidationError(
@@ -215,7 +219,24 @@ class PeopleSyncView(APIView):
     @extend_schema(
         request=SyncRowSerializer(many=True),
         parameters=SYNC_FLAGS,
-        responses={200: SyncReportSerializer, 202: PeopleSyncSerializer},
+        responses={
+            200: SyncReportSerializer,
+            202: PeopleSyncSerializer,
+            # Bad rows are listed by row; a bad flag or body is the API's one
+            # error shape.
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="PeopleSyncError400",
+                    serializers=[
+                        SyncRefusedSerializer,
+                        ValidationErrorResponseSerializer,
+                        ParseErrorResponseSerializer,
+                    ],
+                    resource_type_field_name=None,
+                )
+            ),
+            409: SyncTooManyDeactivatedSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         options = {
@@ -321,6 +342,8 @@ class TeamDetail(generics.RetrieveUpdateAPIView):
 class CustomerList(generics.ListCreateAPIView):
     """HR: the customers who can be surveyed. POST adds one."""
 
+    service_checked = True  # its refusals: see api.schema.AutoSchema
+
     permission_classes = [ManagesPeople]
     serializer_class = CustomerSerializer
     queryset = Customer.objects.order_by("company", "name", "pk")
@@ -333,6 +356,7 @@ class CustomerList(generics.ListCreateAPIView):
 
 
 class CustomerDetail(generics.RetrieveUpdateAPIView):
+    service_checked = True  # its refusals: see api.schema.AutoSchema
     permission_classes = [ManagesPeople]
     serializer_class = CustomerSerializer
     queryset = Customer.objects.all()
@@ -373,12 +397,14 @@ class ToolListCreate(ToolList):
     """The AI tools in the rollout. POST (HR) adds one: live only with a purpose,
     an acceptable use and an accountable owner, as on its page."""
 
+    service_checked = True  # its refusals: see api.schema.AutoSchema
+
     def get_permissions(self):
         if self.request.method == "POST":
             return [AddsTools()]
         return super().get_permissions()
 
-    @extend_schema(request=ToolWriteSerializer, responses=ToolSerializer)
+    @extend_schema(request=ToolWriteSerializer, responses={201: ToolSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:
         incoming = ToolWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -396,6 +422,8 @@ def _editable(request: Request, pk: int) -> AITool:
 class ToolDetailUpdate(ToolDetail):
     """One AI tool. PATCH (HR or its owner, as on its page) changes the fields
     sent, under the same governance."""
+
+    service_checked = True  # its refusals: see api.schema.AutoSchema
 
     http_method_names = ["get", "patch", "head", "options"]
 

@@ -4,8 +4,15 @@ the same upsert as the CSV import and the people sync."""
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
+from api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictManyRelatedField,
+)
 from org.models import AITool, Customer, Department, PeopleSync, Person, Team
 from org.roles import Role
 
@@ -13,10 +20,12 @@ from org.roles import Role
 class PersonSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     active = serializers.BooleanField(source="user.is_active", read_only=True)
-    team = serializers.CharField(source="team.name", default=None, read_only=True)
+    team = serializers.CharField(
+        source="team.name", default=None, read_only=True, allow_null=True
+    )
     team_id = serializers.IntegerField(read_only=True, allow_null=True)
     department = serializers.CharField(
-        source="team.department.name", default=None, read_only=True
+        source="team.department.name", default=None, read_only=True, allow_null=True
     )
     roles = serializers.SerializerMethodField()
 
@@ -39,21 +48,59 @@ class PersonSerializer(serializers.ModelSerializer):
         return [role.value.lower() for role in Role if role.value in held]
 
 
-class PersonWriteSerializer(serializers.Serializer):
-    """One person's columns, as a row of the CSV import; checked by its rules."""
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A model's fields taking only the JSON types the schema gives them."""
 
-    email = serializers.CharField(required=False)
-    name = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.CharField(required=False, allow_blank=True)
-    team = serializers.CharField(required=False, allow_blank=True)
-    job_title = serializers.CharField(required=False, allow_blank=True)
-    manager_email = serializers.CharField(required=False, allow_blank=True)
-    roles = serializers.ListField(child=serializers.CharField(), required=False)
-    active = serializers.BooleanField(required=False)
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.BooleanField: StrictBooleanField,
+    }
+
+
+ROLE_NAMES = [role.value.lower() for role in Role]
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    """One person's columns, as a row of the CSV import; checked by its rules.
+    `roles` are refused as a whole (not by position), so that a 400 names the
+    field as the schema does."""
+
+    email = StrictEmailField(max_length=254)
+    name = StrictCharField(max_length=200)
+    department = StrictCharField(required=False, allow_blank=True, max_length=120)
+    team = StrictCharField(required=False, allow_blank=True, max_length=120)
+    job_title = StrictCharField(required=False, allow_blank=True, max_length=200)
+    manager_email = StrictEmailField(required=False, allow_blank=True, max_length=254)
+    roles = serializers.MultipleChoiceField(choices=ROLE_NAMES, required=False)
+    active = StrictBooleanField(required=False)
+
+    def validate_roles(self, roles: set[str]) -> list[str]:
+        return sorted(roles)
 
 
 class SyncRowSerializer(PersonWriteSerializer):
-    """A row of a people sync (for the schema: the body is a list of them)."""
+    """A row of a people sync (for the schema: the body is a list of them). The
+    sync reads a null as an empty column (the default), as a CSV's empty cell."""
+
+    department = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=120
+    )
+    team = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=120
+    )
+    job_title = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=200
+    )
+    manager_email = StrictEmailField(
+        required=False, allow_blank=True, allow_null=True, max_length=254
+    )
+    roles = serializers.MultipleChoiceField(
+        choices=ROLE_NAMES, required=False, allow_null=True
+    )
+    active = StrictBooleanField(required=False, allow_null=True)
 
 
 class SyncReportSerializer(serializers.Serializer):
@@ -92,13 +139,13 @@ class PeopleSyncSerializer(serializers.ModelSerializer):
         ]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(StrictModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name"]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     manager = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True
@@ -109,8 +156,8 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "department", "manager"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
-    email = serializers.CharField(max_length=254)
+class CustomerSerializer(StrictModelSerializer):
+    email = StrictEmailField(max_length=254)
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -119,15 +166,16 @@ class CustomerSerializer(serializers.ModelSerializer):
         validators: list = []  # the service's full_clean checks uniqueness
 
 
-class ToolWriteSerializer(serializers.ModelSerializer):
+class ToolWriteSerializer(StrictModelSerializer):
     """An AI tool as HR writes it; `org.services.aitools.aitool_save` holds the
     governance (no live tool without purpose, acceptable use and an owner)."""
 
     owner = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True
     )
-    teams = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), many=True, required=False
+    teams = StrictManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=Team.objects.all()),
+        required=False,
     )
 
     class Meta:
@@ -144,3 +192,30 @@ class ToolWriteSerializer(serializers.ModelSerializer):
             "teams",
         ]
         validators: list = []  # the service's full_clean checks them
+
+
+class SyncRowErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(
+        required=False, allow_null=True, help_text="a JSON row, from 0"
+    )
+    line = serializers.IntegerField(
+        required=False, allow_null=True, help_text="a CSV row, by its line"
+    )
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class SyncRefusedSerializer(serializers.Serializer):
+    """A sync refused for its bad rows (400): nothing was saved."""
+
+    detail = serializers.CharField()
+    error_count = serializers.IntegerField()
+    errors = SyncRowErrorSerializer(many=True)
+
+
+class SyncTooManyDeactivatedSerializer(serializers.Serializer):
+    """A sync refused (409) for deactivating over 40% of the active people."""
+
+    detail = serializers.CharField()
+    deactivating = serializers.IntegerField()
+    active = serializers.IntegerField()

@@ -19,7 +19,9 @@ from surveys.models import Round, Survey
 
 
 class ToolSerializer(serializers.ModelSerializer):
-    owner = serializers.CharField(source="owner.name", default=None, read_only=True)
+    owner = serializers.CharField(
+        source="owner.name", default=None, read_only=True, allow_null=True
+    )
     rolled_out_to = serializers.SlugRelatedField(
         source="teams", slug_field="name", many=True, read_only=True
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -18,6 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api.filters import ConcernFilter
@@ -56,8 +58,17 @@ def service_errors():
     except RateLimited as error:
         raise Throttled(detail=str(error)) from error
     except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise ApiValidationError(error.messages) from error
+        # A model's own rule (`__all__`) is named as DRF names it, as the
+        # schema's error shape does.
         raise ApiValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
+            {
+                api_settings.NON_FIELD_ERRORS_KEY
+                if name == NON_FIELD_ERRORS
+                else name: (messages)
+                for name, messages in error.message_dict.items()
+            }
         ) from error
 
 
