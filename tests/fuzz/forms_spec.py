@@ -86,6 +86,54 @@ def _merged(world, data, before, after) -> None:
     assert after["feedback_statuschange"] > before["feedback_statuschange"]
 
 
+def _never(world, data, before, after) -> None:
+    raise AssertionError(f"accepted, and it must never be: {data}")
+
+
+def _moved(survey: str, to: str):
+    """A lifecycle move: the survey is in its new state, and nothing else grew."""
+
+    def check(world, data, before, after) -> None:
+        moved = getattr(world, survey)
+        moved.refresh_from_db()
+        assert moved.status == to, (moved.status, to)
+        _counts_grew(before, after, surveys_survey=0, surveys_round=0)
+
+    return check
+
+
+def _kept_status(survey: str, status: str):
+    """An edit saved: the survey is where it was in its life, and no row grew."""
+
+    def check(world, data, before, after) -> None:
+        edited = getattr(world, survey)
+        edited.refresh_from_db()
+        assert edited.status == status, (edited.status, status)
+        _counts_grew(before, after, surveys_survey=0, surveys_question=0)
+
+    return check
+
+
+def _welcomed(world, data, before, after) -> None:
+    from org.models import Welcome
+
+    latest = Welcome.objects.filter(person=world.employee).latest("pk")
+    assert latest.requested_by_id == world.hr.pk
+    assert latest.sent_at is None
+    _counts_grew(before, after, org_welcome=1)
+
+
+def _move(name: str, survey: str, whole=None) -> Form:
+    """A survey's lifecycle page, posted by HR: it takes no field."""
+    return Form(
+        f"surveys:survey_{name}",
+        lambda w: reverse(f"surveys:survey_{name}", args=[getattr(w, survey).pk]),
+        "hr",
+        lambda w: {},
+        whole,
+    )
+
+
 def _grew(**growth: int):
     return lambda world, data, before, after: _counts_grew(before, after, **growth)
 
@@ -121,7 +169,6 @@ def _survey_fields(w) -> dict:
         "open_days": s.between(1, 90),
         "reminder_count": s.between(0, 3),
         "reminder_interval_days": s.between(1, 30),
-        "is_active": st.just(""),
     }
 
 
@@ -187,6 +234,41 @@ FORMS: list[Form] = [
         _survey_fields,
         _grew(surveys_survey=0),
     ),
+    Form(  # a draft: no round has opened, so its thresholds may go down
+        "surveys:survey_edit",
+        lambda w: reverse("surveys:survey_edit", args=[w.draft.pk]),
+        "hr",
+        _survey_fields,
+        _kept_status("draft", Survey.Status.DRAFT),
+    ),
+    Form(  # archived: read-only, it and its questions
+        "surveys:survey_edit",
+        lambda w: reverse("surveys:survey_edit", args=[w.archived.pk]),
+        "hr",
+        _survey_fields,
+        _never,
+    ),
+    Form(
+        "surveys:question_create",
+        lambda w: reverse("surveys:question_create", args=[w.archived.pk]),
+        "hr",
+        _question_fields,
+        _never,
+    ),
+    Form(
+        "surveys:question_edit",
+        lambda w: reverse("surveys:question_edit", args=[w.archived_question.pk]),
+        "hr",
+        _question_fields,
+        _never,
+    ),
+    Form(
+        "surveys:question_delete",
+        lambda w: reverse("surveys:question_delete", args=[w.archived_question.pk]),
+        "hr",
+        lambda w: {"confirm": s.nice_text},
+        _never,
+    ),
     Form(
         "surveys:survey_from_template",
         lambda w: reverse("surveys:survey_from_template"),
@@ -224,6 +306,15 @@ FORMS: list[Form] = [
         lambda w: {"direction": s.choice(["up", "down", "left"])},
         _grew(surveys_question=0),
     ),
+    # A survey's life: each move from where it can start, and where it cannot.
+    _move("activate", "draft", _moved("draft", Survey.Status.SCHEDULED)),
+    _move("activate", "survey", _never),  # already scheduled
+    _move("pause", "survey", _moved("survey", Survey.Status.PAUSED)),
+    _move("resume", "paused", _moved("paused", Survey.Status.SCHEDULED)),
+    _move("archive", "paused", _moved("paused", Survey.Status.ARCHIVED)),
+    _move("archive", "survey", _never),  # a round is open
+    _move("restore", "archived", _moved("archived", Survey.Status.PAUSED)),
+    _move("restore", "draft", _never),  # never archived
     # Answering: by private link, and signed in.
     Form(
         "surveys:answer",
@@ -238,6 +329,13 @@ FORMS: list[Form] = [
         None,
         lambda w: _answer_fields(w.anonymous_survey.questions.all()),
         _sealed,
+    ),
+    Form(  # someone deactivated since: 410, nothing saved
+        "surveys:answer",
+        lambda w: reverse("surveys:answer", args=[w.leaver_token]),
+        None,
+        lambda w: _answer_fields(w.questions),
+        _never,
     ),
     Form(
         "surveys:answer_signed_in",
@@ -372,6 +470,13 @@ FORMS: list[Form] = [
         lambda w: {k: v for k, v in _concern_fields(w).items() if k != "ai_tool"},
         _concern_raised,
     ),
+    Form(  # a retired customer's link: 410, nothing saved
+        "feedback:customer_board",
+        lambda w: reverse("feedback:customer_board", args=[w.retired_customer_token]),
+        None,
+        lambda w: {k: v for k, v in _concern_fields(w).items() if k != "ai_tool"},
+        _never,
+    ),
     Form(
         "feedback:unsubscribe",
         lambda w: reverse("feedback:unsubscribe", args=[w.unsubscribe_token]),
@@ -393,6 +498,28 @@ FORMS: list[Form] = [
         "tool_owner",
         _tool_fields,
         _grew(org_aitool=0),
+    ),
+    # Org: HR sends someone a welcome again (never to someone deactivated).
+    Form(
+        "org:person_welcome",
+        lambda w: reverse("org:person_welcome", args=[w.employee.pk]),
+        "hr",
+        lambda w: {},
+        _welcomed,
+    ),
+    Form(  # one is already waiting to go: it is the one that goes
+        "org:person_welcome",
+        lambda w: reverse("org:person_welcome", args=[w.tool_owner.pk]),
+        "hr",
+        lambda w: {},
+        _grew(org_welcome=0),
+    ),
+    Form(
+        "org:person_welcome",
+        lambda w: reverse("org:person_welcome", args=[w.leaver.pk]),
+        "hr",
+        lambda w: {},
+        _never,
     ),
     # Dashboards: HR publishes a closed round's results.
     Form(

@@ -137,9 +137,19 @@ def csv_files(draw) -> bytes:
     content=st.one_of(csv_files(), st.binary(max_size=200)),
     name=st.sampled_from(["people.csv", "people.xlsx", "people", "p\x00.csv", "ü.csv"]),
     content_type=st.sampled_from(["text/csv", "application/octet-stream", ""]),
+    # The box's values, and whether each ticks it (the last one sent counts).
+    welcome=st.sampled_from(
+        [
+            (["on"], True),
+            ([""], False),
+            ([], False),
+            (["", "on"], True),
+            (["false"], False),
+        ]
+    ),
 )
 def test_the_people_import_never_fails_and_is_all_or_nothing(
-    world, content, name, content_type
+    world, content, name, content_type, welcome
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -147,7 +157,9 @@ def test_the_people_import_never_fails_and_is_all_or_nothing(
         client = client_for(world.hr)
         before = snapshot()
         upload = SimpleUploadedFile(name, content, content_type=content_type)
-        response = client.post("/people/import/", {"file": upload})
+        response = client.post(
+            "/people/import/", {"file": upload, "welcome": welcome[0]}
+        )
         assert response.status_code < 500
         if refused(response):
             assert snapshot() == before
@@ -155,4 +167,9 @@ def test_the_people_import_never_fails_and_is_all_or_nothing(
             after = snapshot()[0]
             said = [str(m) for m in get_messages(response.wsgi_request)]
             created = int(re.search(r"(\d+) new", said[0]).group(1))
+            welcomed = re.search(r"(\d+) welcome", said[0])
+            welcomes = int(welcomed.group(1)) if welcomed else 0
             assert after["org_person"] - before[0]["org_person"] == created, said
+            assert after["org_welcome"] - before[0]["org_welcome"] == welcomes, said
+            if not welcome[1]:  # unticked: a quiet import
+                assert welcomes == 0, (welcome, said)

@@ -31,15 +31,23 @@ def _real(world, route: str, name: str) -> dict[str, list[str]]:
         "me/surveys/": world.named_invitation.pk,
         "surveys/": world.survey.pk,
         "tools/": world.tool.pk,
+        "people/": world.employee.pk,
     }
     pk = next(
         (pk for key, pk in objects.items() if key in route or name.endswith(key)),
         world.concern.pk,
     )
     tokens = {
-        "surveys:answer": [world.named_token, world.anonymous_token],
-        "feedback:customer_board": [world.customer_token],
-        "feedback:customer_concern": [world.customer_token],
+        "surveys:answer": [
+            world.named_token,
+            world.anonymous_token,
+            world.leaver_token,
+        ],
+        "feedback:customer_board": [world.customer_token, world.retired_customer_token],
+        "feedback:customer_concern": [
+            world.customer_token,
+            world.retired_customer_token,
+        ],
         "feedback:unsubscribe": [world.unsubscribe_token],
         "api:dashboard": ["sentiment", "customers", "concerns", "tools"],
     }

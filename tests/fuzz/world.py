@@ -18,8 +18,9 @@ from django.utils import timezone
 from feedback.customer_links import customer_token
 from feedback.models import Comment, Flag, Subscription
 from feedback.services.notify import UNSUBSCRIBE_SALT
-from org.models import AITool
+from org.models import AITool, User, Welcome
 from org.roles import Role
+from org.services.people import person_set_active
 from surveys.models import Invitation, InvitationToken, Question, Survey
 from surveys.tokens import token_new
 from tests.feedback.factories import ConcernFactory
@@ -53,11 +54,21 @@ class World:
     anonymous_survey: Survey
     anonymous_invitation: Invitation
     anonymous_token: str
+    # A survey in each state a lifecycle move starts from, able to make it.
+    draft: Survey
+    paused: Survey
+    archived: Survey
+    archived_question: Question
+    # Someone deactivated, their link to an open round, a retired customer's link.
+    leaver: object
+    leaver_token: str
     concern: object
     survivor: object
+    overdue: object
     comment: Comment
     flag: Flag
     customer_token: str
+    retired_customer_token: str
     unsubscribe_token: str
     ids: list[int]
 
@@ -65,8 +76,12 @@ class World:
         return getattr(self, role)
 
 
-def _survey_with_every_kind(tool: AITool, privacy: str) -> tuple[Survey, list]:
-    survey = SurveyFactory(privacy=privacy, first_date=dt.date(2026, 1, 5))
+def _survey_with_every_kind(
+    tool: AITool, privacy: str, **fields: object
+) -> tuple[Survey, list]:
+    survey = SurveyFactory(
+        privacy=privacy, **{"first_date": dt.date(2026, 1, 5), **fields}
+    )
     kinds = [
         {"kind": Question.Kind.LIKERT},
         {"kind": Question.Kind.ENPS, "driver": ""},
@@ -125,16 +140,43 @@ def build_world() -> World:
         closes_at=now + dt.timedelta(days=4),
     )
     anonymous_invitation, anonymous_token = _invited(anonymous_round, employee)
+    leaver = PersonFactory(roles={Role.EMPLOYEE}, team=team)
+    _, leaver_token = _invited(open_round, leaver)
+    person_set_active(person=leaver, is_active=False)
+    # A draft able to be activated (its first date is not past), one paused that
+    # can resume or be archived (no round open), one archived to restore.
+    draft, _ = _survey_with_every_kind(
+        tool,
+        Survey.Privacy.CONFIDENTIAL,
+        status=Survey.Status.DRAFT,
+        first_date=timezone.localdate(now) + dt.timedelta(days=7),
+    )
+    paused, _ = _survey_with_every_kind(
+        tool, Survey.Privacy.ANONYMOUS, status=Survey.Status.PAUSED
+    )
+    archived = SurveyFactory(status=Survey.Status.ARCHIVED)
+    archived_question = QuestionFactory(survey=archived)
+    # Someone waits for their welcome email; a re-send for them writes none.
+    Welcome.objects.create(person=tool_owner, created_at=now)
 
     concern = ConcernFactory(owner=leader, raised_by=employee, ai_tool=tool)
     survivor = ConcernFactory(owner=leader)
+    # Past its first-response due time: the board's "overdue first" and the home
+    # page's "waiting for you" put it first.
+    overdue = ConcernFactory(
+        owner=leader,
+        created_at=now - dt.timedelta(days=10),
+        first_response_due_at=now - dt.timedelta(days=5),
+    )
     comment = Comment.objects.create(
         concern=concern, author=employee, body="Same here.", created_at=now
     )
     flag = Flag.objects.create(concern=concern, flagged_by=leader, reason="Rude")
     subscription = Subscription.objects.create(concern=concern, person=employee)
     customer = CustomerFactory()
+    retired_customer = CustomerFactory(is_active=False)
     rows = [hr, leader, employee, tool, survey, *questions, concern, survivor, comment]
+    rows += [draft, paused, archived, leaver, overdue]
     return World(
         hr=hr,
         leader=leader,
@@ -151,11 +193,19 @@ def build_world() -> World:
         anonymous_survey=anonymous,
         anonymous_invitation=anonymous_invitation,
         anonymous_token=anonymous_token,
+        draft=draft,
+        paused=paused,
+        archived=archived,
+        archived_question=archived_question,
+        leaver=leaver,
+        leaver_token=leaver_token,
         concern=concern,
         survivor=survivor,
+        overdue=overdue,
         comment=comment,
         flag=flag,
         customer_token=customer_token(customer),
+        retired_customer_token=customer_token(retired_customer),
         unsubscribe_token=signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT),
         ids=sorted({row.pk for row in rows} | {flag.pk, open_round.pk, 0}),
     )
@@ -206,7 +256,8 @@ def row_counts() -> dict[str, int]:
 
 def snapshot() -> tuple:
     """Row counts, and the fields a refused action could change without adding a
-    row (a concern's status, owner or visibility; a survey's or tool's settings)."""
+    row (a concern's status, owner or visibility; a survey's settings or place in
+    its life; a tool's settings; a welcome's sending; someone's account)."""
     from feedback.models import Concern
 
     return (
@@ -220,12 +271,18 @@ def snapshot() -> tuple:
         list(Flag.objects.order_by("pk").values_list("resolved_at", flat=True)),
         list(
             Survey.objects.order_by("pk").values_list(
-                "title", "is_active", "min_group_size", "first_date", "audience"
+                "title", "status", "min_group_size", "first_date", "audience"
             )
         ),
         list(Question.objects.order_by("pk").values_list("position", "text", "kind")),
         list(AITool.objects.order_by("pk").values_list("name", "status", "owner")),
         list(Invitation.objects.order_by("pk").values_list("answered", flat=True)),
+        list(
+            Welcome.objects.order_by("pk").values_list(
+                "person", "requested_by", "queued_at", "sent_at", "cancelled_at"
+            )
+        ),
+        list(User.objects.order_by("pk").values_list("email", "is_active", "password")),
     )
 
 
