@@ -28,6 +28,7 @@ from tests.fuzz.world import client_for, example, refused, snapshot
 # a 405, or the guard's refusal), fuzzed through their query strings instead.
 READ_ONLY = {
     "healthz",
+    "livez",
     "api_schema",
     "api_index",
     "api_docs",
