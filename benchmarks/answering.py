@@ -39,7 +39,7 @@ import os
 import re
 import shutil
 import socket
-import subprocess
+import subprocess  # nosec B404: starts gunicorn and wrk with our own argv
 import sys
 import tempfile
 import time
@@ -63,6 +63,7 @@ django.setup()
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
@@ -185,7 +186,9 @@ def seed(links: int) -> tuple[Survey, dict[str, list[str]]]:
     team = Team.objects.create(name="Support", department=department)
     Team.objects.create(name="Sales", department=department)
     owner = Person.objects.create(
-        user=User.objects.create(email="owner@example.org", password="!"),
+        user=User.objects.create(
+            email="owner@example.org", password=UNUSABLE_PASSWORD_PREFIX
+        ),
         name="Tool Owner",
         team=team,
     )
@@ -205,7 +208,8 @@ def seed(links: int) -> tuple[Survey, dict[str, list[str]]]:
     )
     people = 5000
     users = User.objects.bulk_create(
-        User(email=f"bench{n}@example.org", password="!") for n in range(people)
+        User(email=f"bench{n}@example.org", password=UNUSABLE_PASSWORD_PREFIX)
+        for n in range(people)
     )
     staff = Person.objects.bulk_create(
         Person(user=user, name=f"Person {n}", team=team) for n, user in enumerate(users)
@@ -278,7 +282,7 @@ class Server:
 def _gunicorn(app: str, env: dict[str, str], work: Path) -> Iterator[Server]:
     port = _free_port()
     log = open(work / f"{app}.log", "w")  # noqa: SIM115 (closed below)
-    master = subprocess.Popen(  # noqa: S603 (our own argv, no shell)
+    master = subprocess.Popen(  # noqa: S603  # nosec B603: our own argv, no shell
         [sys.executable, "-m", "gunicorn", app, "-c", "config/gunicorn.py"]
         + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
         + ["--worker-class", "sync", "--access-logfile", str(work / "access.log")],
@@ -348,7 +352,7 @@ def _csrf(server: Server, token: str) -> tuple[str, str]:
 def _load(
     server: Server, *, seconds: int, args: list[str], threads: int = WRK_THREADS
 ) -> dict[str, str]:
-    result = subprocess.run(  # noqa: S603 (our own argv, no shell)
+    result = subprocess.run(  # noqa: S603  # nosec B603: our own argv, no shell
         ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
         + ["-s", str(LUA), f"http://127.0.0.1:{server.port}/", "--"]
         + args,
