@@ -39,7 +39,8 @@ import os
 import re
 import shutil
 import socket
-import subprocess  # nosec B404: starts gunicorn and wrk with our own argv
+# bandit B404/B603: this starts gunicorn and wrk, with our own argv and no shell.
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
@@ -282,7 +283,7 @@ class Server:
 def _gunicorn(app: str, env: dict[str, str], work: Path) -> Iterator[Server]:
     port = _free_port()
     log = open(work / f"{app}.log", "w")  # noqa: SIM115 (closed below)
-    master = subprocess.Popen(  # noqa: S603  # nosec B603: our own argv, no shell
+    master = subprocess.Popen(  # noqa: S603  # nosec B603
         [sys.executable, "-m", "gunicorn", app, "-c", "config/gunicorn.py"]
         + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
         + ["--worker-class", "sync", "--access-logfile", str(work / "access.log")],
@@ -352,7 +353,7 @@ def _csrf(server: Server, token: str) -> tuple[str, str]:
 def _load(
     server: Server, *, seconds: int, args: list[str], threads: int = WRK_THREADS
 ) -> dict[str, str]:
-    result = subprocess.run(  # noqa: S603  # nosec B603: our own argv, no shell
+    result = subprocess.run(  # noqa: S603  # nosec B603
         ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
         + ["-s", str(LUA), f"http://127.0.0.1:{server.port}/", "--"]
         + args,

@@ -16,7 +16,8 @@ from django.urls import path
 
 settings.configure(
     DEBUG=False,
-    SECRET_KEY="hello-world-benchmark-only",  # noqa: S106  # nosec B106: signs nothing real
+    # A key for a hello-world that signs nothing real (bandit B106).
+    SECRET_KEY="hello-world-benchmark-only",  # noqa: S106  # nosec B106
     ALLOWED_HOSTS=["127.0.0.1", "localhost"],
     ROOT_URLCONF=__name__,
     INSTALLED_APPS=[
