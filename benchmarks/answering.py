@@ -39,7 +39,6 @@ import os
 import re
 import shutil
 import socket
-# bandit B404/B603: this starts gunicorn and wrk, with our own argv and no shell.
 import subprocess  # nosec B404
 import sys
 import tempfile
@@ -283,6 +282,7 @@ class Server:
 def _gunicorn(app: str, env: dict[str, str], work: Path) -> Iterator[Server]:
     port = _free_port()
     log = open(work / f"{app}.log", "w")  # noqa: SIM115 (closed below)
+    # bandit B404/B603: gunicorn and wrk start with our own argv, and no shell.
     master = subprocess.Popen(  # noqa: S603  # nosec B603
         [sys.executable, "-m", "gunicorn", app, "-c", "config/gunicorn.py"]
         + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
