@@ -13,6 +13,7 @@ from api.fields import (
     StrictEmailField,
     StrictManyRelatedField,
 )
+from org.forms import AIToolForm
 from org.models import AITool, Customer, Department, PeopleSync, Person, Team
 from org.roles import Role
 
@@ -180,17 +181,7 @@ class ToolWriteSerializer(StrictModelSerializer):
 
     class Meta:
         model = AITool
-        fields = [
-            "name",
-            "kind",
-            "status",
-            "owner",
-            "purpose",
-            "acceptable_use",
-            "data_sensitivity",
-            "serves_customers",
-            "teams",
-        ]
+        fields = AIToolForm.Meta.fields  # what HR edits on the tool's page, no more
         validators: list = []  # the service's full_clean checks them
 
 
