@@ -32,6 +32,7 @@ from tests.config.test_worker import _wait_for
 from tests.org.factories import PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 from tests.surveys.test_worker_delivery import _database_url
+from tests.workers import worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -86,32 +87,7 @@ class Setting:
         self.workers: list[subprocess.Popen] = []
 
     def worker(self, queue: str) -> None:
-        self.workers.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    queue,
-                    "--pool",
-                    "solo",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel",
-                    "INFO",
-                ],
-                cwd=settings.BASE_DIR,
-                env=self.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )  # fmt: skip
-        )
+        self.workers.append(worker_start(queue, self.env))
 
     def dispatch_in_a_worker(self) -> None:
         with app.connection_for_write(self.server.url) as conn:

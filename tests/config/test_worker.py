@@ -8,20 +8,18 @@ the wiring (Celery app, autodiscovery, broker options), not a test double.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
 from django.utils import timezone
 
 from config.celery import app, worker_heartbeat
 from config.health import HEARTBEAT_KEY
 from tests.conftest import port_open, service_missing
+from tests.workers import worker_start
 
 pytestmark = pytest.mark.services
 
@@ -63,30 +61,7 @@ def test_a_task_sent_through_the_broker_is_run_by_a_real_worker(broker, tmp_path
         "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
         "SECRET_KEY": "worker-test",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = worker_start(queue, env)
     try:
         sent_at = timezone.now()
         with app.connection_for_write(url, transport_options=options) as connection:

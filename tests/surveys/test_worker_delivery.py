@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -21,6 +19,7 @@ from surveys.tasks import send_invitation, send_reminder
 from tests.config.test_worker import _filesystem_options, _redis_url, _wait_for
 from tests.org.factories import PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
+from tests.workers import worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -58,16 +57,7 @@ def test_the_dispatcher_and_a_real_worker_send_every_invitation_once(broker, tmp
         "SECRET_KEY": "worker-test",
         "TIME_ZONE": settings.TIME_ZONE,
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-         "--pool", "solo", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel", "INFO"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+    worker = worker_start(queue, env)
     try:
         with app.connection_for_write(url, transport_options=options) as conn:
 

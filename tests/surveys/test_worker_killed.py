@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections import Counter
 
@@ -30,6 +28,7 @@ from tests.core.smtp_sink import Sink, free_port, running, wait_until
 from tests.org.factories import PersonFactory, TeamFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 from tests.surveys.test_worker_delivery import _database_url
+from tests.workers import worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -47,18 +46,12 @@ def _worker(tmp_path, queue: str, smtp_port: int, *, concurrency: int):
         "SECRET_KEY": "worker-test",
         "TIME_ZONE": settings.TIME_ZONE,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-         "--pool", "prefork", "--concurrency", str(concurrency),
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel", "INFO"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return worker_start(
+        queue,
+        env,
+        concurrency=concurrency,
         start_new_session=True,  # its own process group: the pool dies with it
-    )  # fmt: skip
+    )
 
 
 def _stop(worker, sig=signal.SIGTERM) -> str:
