@@ -98,6 +98,14 @@ class AnswerForm(forms.Form):
         # Django's setup sets the (no) declared fields: made on first use instead.
         self._fields = fields or None
 
+    def __getitem__(self, name: str) -> forms.BoundField:
+        # A template's `form.errors` tries `form["errors"]` first: answered here
+        # without making every field, which Django's own lookup would (to list
+        # them in its message), on every page of an unanswered form.
+        if name not in self.questions:
+            raise KeyError(f"{name!r} is not a question of this form.")
+        return super().__getitem__(name)
+
     def answers(self) -> dict[Question, object]:
         return {q: self.cleaned_data.get(name) for name, q in self.questions.items()}
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Accuracy
+from surveys import forms as forms_module
 from surveys.models import Invitation, InvitationToken, Question, SealedResponse, Survey
 from surveys.tokens import token_new
 from tests.org.factories import AIToolFactory, CustomerFactory, PersonFactory
@@ -165,3 +166,17 @@ def test_the_page_keeps_labels_help_and_required_markers(client):
     assert "0 means not at all likely, 10 extremely likely." in page
     assert 'class="form-check form-check-inline"' in page  # the 0-10 scale on a row
     assert f'<label for="id_q{survey.questions.get(position=4).pk}"' in page
+
+
+def test_a_kept_unanswered_page_makes_no_form_field(client, monkeypatch):
+    survey = _survey(5)
+    first, second = _link(survey, "employee"), _link(survey, "employee")
+    client.get(first)  # the unanswered markup is kept from here on
+    made = []
+    real = forms_module._field
+    monkeypatch.setattr(forms_module, "_field", lambda q: made.append(q) or real(q))
+
+    page = client.get(second)
+
+    assert page.status_code == 200 and 'type="radio"' in page.content.decode()
+    assert made == []  # the template's `form.errors` no longer makes them all
