@@ -30,9 +30,9 @@ from django.conf import settings
 from django.db import connection
 
 from tests.brokers import free_port, throwaway_redis
-from tests.conftest import service_missing
 from tests.config.test_redis_down_live import Browser
 from tests.config.test_worker import _wait_for
+from tests.conftest import service_missing
 from tests.surveys.test_worker_delivery import _database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -118,8 +118,10 @@ def test_compose_services_run_as_described(tmp_path):
         processes = {
             name: subprocess.Popen(
                 _argv(services[name]["command"], port),
-                cwd=settings.BASE_DIR, env=env,
-                stdout=logs[name], stderr=subprocess.STDOUT,
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=logs[name],
+                stderr=subprocess.STDOUT,
             )  # fmt: skip
             for name in LONG_RUNNING
         }
