@@ -112,7 +112,9 @@ def tool(user, query: Mapping[str, str], tool: AITool) -> Built:
             "A tool's dashboard is for HR, its owner and the leaders of teams."
         )
     page = ToolsPage(scope, concerns=concerns_seen(user, scope))
-    names = ["tool_hours", "tool_accuracy", "beside", "tool_concerns"]
+    # "hours_total": the hours saved the tool's record states, in its CSV and the
+    # API as every other figure on the page.
+    names = ["tool_hours", "hours_total", "tool_accuracy", "beside", "tool_concerns"]
     return Built(page, names, [*problems, *scope.notes], scope, tab="tools")
 
 

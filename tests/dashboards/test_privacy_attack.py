@@ -400,7 +400,7 @@ CHARTS = {
         "comments",
     ],
     "tools": ["hours", "hours_total", "accuracy"],
-    "tool": ["tool_hours", "tool_accuracy", "beside"],
+    "tool": ["tool_hours", "hours_total", "tool_accuracy", "beside"],
     "customers": ["csat_nps", "customer_comments"],
     "comments": [],
 }
