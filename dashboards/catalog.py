@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.metrics import loop
-from dashboards.pages import CUSTOMERS, EMPLOYEES, ConcernPage, Page, SurveyPage
+from dashboards.pages import (
+    CUSTOMERS,
+    EMPLOYEES,
+    CommentPage,
+    ConcernPage,
+    Page,
+    SurveyPage,
+)
 from dashboards.scope import (
     ORG_RESULTS,
     Reach,
@@ -91,6 +98,22 @@ def concerns(user, query: Mapping[str, str]) -> Built:
     return Built(page, names, problems, owner_only=person, tab="concerns")
 
 
+def comments(user, query: Mapping[str, str]) -> Built:
+    """HR's comments page: per round, how many wrote a comment (the texts are
+    listed by the page only, `dashboards.comment_views`)."""
+    if "comments" not in pages_for(user):
+        raise PermissionDenied("Employees' comments are for HR.")
+    filters, problems = Filters.from_query(query)
+    if filters.tool:
+        problems.append(
+            "Comments are not asked per AI tool, so the AI tool filter was removed."
+        )
+        filters = replace(filters, tool=None)
+    scope = dashboard_scope(user, filters)
+    page = CommentPage(scope)
+    return Built(page, ["commenters"], [*problems, *scope.notes], scope, tab="comments")
+
+
 def tools(user, query: Mapping[str, str]) -> Built:
     if "tools" not in pages_for(user):
         raise PermissionDenied(
@@ -124,6 +147,7 @@ PAGES: dict[str, Callable[..., Built]] = {
     "customers": customers,
     "concerns": concerns,
     "tools": tools,
+    "comments": comments,
 }
 
 

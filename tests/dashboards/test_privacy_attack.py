@@ -513,7 +513,7 @@ class World:
                 f"/api/v1/tools/{self.tool}/dashboard/",
             ),
             "customers": ("/dashboards/customers/", "/api/v1/dashboards/customers/"),
-            "comments": ("/dashboards/comments/", ""),
+            "comments": ("/dashboards/comments/", "/api/v1/dashboards/comments/"),
         }[view.page][api]
         encoded = urlencode({k: v for k, v in query.items() if v is not None})
         return f"{path}?{encoded}" if encoded else path
