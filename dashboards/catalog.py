@@ -1,7 +1,8 @@
 """Every dashboard page, as the rows behind its charts for one person and one query:
 who may open it, which filters apply, which charts it has. The HTML pages
-(`views`, `tool_views`) and the API (`api.dashboards`) both start here, so they
-show the same numbers behind the same floor.
+(`views`, `tool_views`, `comment_views`), their CSVs and the API
+(`api.views.Dashboard`) all start here, so they show the same numbers behind the
+same floor (`tests/dashboards/test_api_csv_page_parity.py`).
 
 Each builder raises PermissionDenied for someone the page is not for, and returns
 the page object, its chart names and the notes to show (bad or dropped filters).
