@@ -1,7 +1,8 @@
 """Every dashboard page, as the rows behind its charts for one person and one query:
 who may open it, which filters apply, which charts it has. The HTML pages
-(`views`, `tool_views`) and the API (`api.dashboards`) both start here, so they
-show the same numbers behind the same floor.
+(`views`, `tool_views`, `comment_views`), their CSVs and the API
+(`api.views.Dashboard`) all start here, so they show the same numbers behind the
+same floor (`tests/dashboards/test_api_csv_page_parity.py`).
 
 Each builder raises PermissionDenied for someone the page is not for, and returns
 the page object, its chart names and the notes to show (bad or dropped filters).
@@ -17,7 +18,14 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.metrics import loop
-from dashboards.pages import CUSTOMERS, EMPLOYEES, ConcernPage, Page, SurveyPage
+from dashboards.pages import (
+    CUSTOMERS,
+    EMPLOYEES,
+    CommentPage,
+    ConcernPage,
+    Page,
+    SurveyPage,
+)
 from dashboards.scope import (
     ORG_RESULTS,
     Reach,
@@ -91,6 +99,22 @@ def concerns(user, query: Mapping[str, str]) -> Built:
     return Built(page, names, problems, owner_only=person, tab="concerns")
 
 
+def comments(user, query: Mapping[str, str]) -> Built:
+    """HR's comments page: per round, how many wrote a comment (the texts are
+    listed by the page only, `dashboards.comment_views`)."""
+    if "comments" not in pages_for(user):
+        raise PermissionDenied("Employees' comments are for HR.")
+    filters, problems = Filters.from_query(query)
+    if filters.tool:
+        problems.append(
+            "Comments are not asked per AI tool, so the AI tool filter was removed."
+        )
+        filters = replace(filters, tool=None)
+    scope = dashboard_scope(user, filters)
+    page = CommentPage(scope)
+    return Built(page, ["commenters"], [*problems, *scope.notes], scope, tab="comments")
+
+
 def tools(user, query: Mapping[str, str]) -> Built:
     if "tools" not in pages_for(user):
         raise PermissionDenied(
@@ -112,7 +136,9 @@ def tool(user, query: Mapping[str, str], tool: AITool) -> Built:
             "A tool's dashboard is for HR, its owner and the leaders of teams."
         )
     page = ToolsPage(scope, concerns=concerns_seen(user, scope))
-    names = ["tool_hours", "tool_accuracy", "beside", "tool_concerns"]
+    # "hours_total": the hours saved the tool's record states, in its CSV and the
+    # API as every other figure on the page.
+    names = ["tool_hours", "hours_total", "tool_accuracy", "beside", "tool_concerns"]
     return Built(page, names, [*problems, *scope.notes], scope, tab="tools")
 
 
@@ -122,6 +148,7 @@ PAGES: dict[str, Callable[..., Built]] = {
     "customers": customers,
     "concerns": concerns,
     "tools": tools,
+    "comments": comments,
 }
 
 

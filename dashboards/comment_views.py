@@ -1,23 +1,21 @@
 """HR's comments page: employees' free-text answers, round by round, behind the
-comment threshold (`dashboards.metrics.comments`)."""
+comment threshold (`dashboards.metrics.comments`). Who may open it, its filters and
+its counts come from the catalog (`dashboards.catalog.comments`), as its CSV's and
+the API's."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from core.replica import reads_from_replica
-from dashboards.filters import Filters
-from dashboards.http import filter_options
+from dashboards import catalog
+from dashboards.http import csv_download, csv_link, filter_options, warn
 from dashboards.metrics import comments as metrics
-from dashboards.scope import dashboard_scope, pages_for, tabs_for
+from dashboards.scope import tabs_for
 from surveys.models import Question, Survey
 
 # Rounds listed per page, newest first: a round can hold hundreds of comments.
@@ -27,27 +25,21 @@ ROUNDS_PER_PAGE = 3
 @login_required
 @reads_from_replica
 def comments(request: HttpRequest) -> HttpResponse:
-    if "comments" not in pages_for(request.user):
-        raise PermissionDenied("Employees' comments are for HR.")
-    filters, problems = Filters.from_query(request.GET)
-    if filters.tool:
-        problems.append(
-            "Comments are not asked per AI tool, so the AI tool filter was removed."
-        )
-        filters = replace(filters, tool=None)
+    """The comments of the rounds in view, three rounds a page; with `?csv=commenters`
+    the number who wrote a comment per round (the catalog's page, as the API's)."""
+    built = catalog.comments(request.user, request.GET)
+    if response := csv_download(request, built.page, built.names):
+        return response
     driver, tone, more_problems = comment_choices(request.GET)
-    scope = dashboard_scope(request.user, filters)
-    threshold = metrics.threshold_for(scope.filters)
-    rounds = metrics.comment_rounds(scope.filters)
-    page = Paginator(rounds, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    scope, counts = built.scope, built.page
+    page = Paginator(counts.rounds, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
     metrics.fill_comments(
         page.object_list,
         shuffle_key=settings.SECRET_KEY,
         driver=driver,
         tone=tone,
     )
-    for note in [*problems, *more_problems, *scope.notes]:
-        messages.warning(request, note)
+    warn(request, [*built.notes, *more_problems])
     options = filter_options(scope, Survey.Audience.EMPLOYEES)
     return render(
         request,
@@ -66,12 +58,13 @@ def comments(request: HttpRequest) -> HttpResponse:
                 if value
             ],
             "tones": [(t.value, t.label) for t in metrics.Tone],
-            "threshold": threshold,
+            "threshold": counts.threshold,
             "rounds": page.object_list,
             "page": page,
             "page_query": _without_page(request.GET),
             "cap": metrics.SHOWN_PER_ROUND,
-            "tabs": tabs_for(request.user, "comments"),
+            "csv_url": csv_link(scope.filters, "commenters"),
+            "tabs": tabs_for(request.user, built.tab),
         },
     )
 

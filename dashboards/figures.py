@@ -273,6 +273,20 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
     return figure
 
 
+def commenters_table(rounds: Sequence) -> Table:
+    """Rows of `comments.comment_rounds` (`RoundComments`), newest first: per round,
+    how many people wrote a comment, or why the round is hidden, and the teams
+    merged in beyond the view's own ("Also counts")."""
+    table = Table(
+        ["Survey", "Starts", "People who wrote a comment"],
+        [
+            [row.survey, row.starts_on.isoformat(), row.reason if row.hidden else row.n]
+            for row in rounds
+        ],
+    )
+    return with_covers(table, [{"covers": row.covers} for row in rounds])
+
+
 def team_participation_table(rows: Sequence[dict]) -> Table:
     """Rows of `participation.team_participation`: one per cell and round."""
     return Table(

@@ -11,14 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dashboards.csv import csv_response
-from dashboards.pages import EMPLOYEES, Chart, SurveyPage
+from dashboards.filters import Filters
+from dashboards.pages import EMPLOYEES, Chart, Page, SurveyPage
 from dashboards.scope import Reach, Scope, tabs_for
 from org.models import AITool, Department, Team
 from surveys.models import Survey
 
 
 def csv_download(
-    request: HttpRequest, page: SurveyPage, names: list[str]
+    request: HttpRequest, page: Page, names: list[str]
 ) -> HttpResponse | None:
     name = request.GET.get("csv")
     if name is None:
@@ -27,6 +28,12 @@ def csv_download(
         raise Http404("No such chart on this page.")
     table = page.charts([name], draw=False)[0].table
     return csv_response(f"candor-{name}.csv", table.columns, table.rows)
+
+
+def csv_link(filters: Filters, name: str) -> str:
+    """The link to one chart's CSV: the page's URL with its filters and `csv=`."""
+    query = filters.query_string()
+    return f"?{query}&csv={name}" if query else f"?csv={name}"
 
 
 def warn(request: HttpRequest, notes: list[str]) -> None:
@@ -60,9 +67,8 @@ def page_response(
 
 
 def page_context(page: SurveyPage, charts: list[Chart]) -> dict[str, object]:
-    query = page.scope.filters.query_string()
     for chart in charts:
-        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
+        chart.csv_url = csv_link(page.scope.filters, chart.name)
     return {
         "charts": charts,
         "filters": page.scope.filters,

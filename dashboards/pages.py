@@ -1,6 +1,7 @@
 """The dashboard pages' objects: a chart (its figure, table, CSV link and empty
-state) and the rows behind each page's charts (`SurveyPage`, `ConcernPage`; the AI
-tools' in `tool_page`). Serving them over HTTP is `dashboards.http`'s.
+state) and the rows behind each page's charts (`SurveyPage`, `ConcernPage`,
+`CommentPage`; the AI tools' in `tool_page`). Serving them over HTTP is
+`dashboards.http`'s.
 
 A page object reads one scope's rows once and builds each chart by name, from its
 explicit map `CHARTS`. The number of queries is fixed per page and filter set: it
@@ -19,7 +20,7 @@ from dashboards import figures
 from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
-from dashboards.metrics import customers, loop, participation, pulse
+from dashboards.metrics import comments, customers, loop, participation, pulse
 from dashboards.scope import Scope
 from feedback.models import Category
 from surveys.models import Survey
@@ -452,3 +453,34 @@ class ConcernPage(Page):
         "overdue": _overdue,
         "scorecard": _scorecard,
     }
+
+
+class CommentPage(Page):
+    """The rows behind HR's comments page, for one scope: per closed round, newest
+    first, how many people wrote a comment in the cells of commenters the view
+    takes, or why the round is hidden (`comments.comment_rounds`). The texts are
+    the page's alone: it reads them for the rounds it lists (`fill_comments`);
+    the CSV and the API give the counts."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.events: list[Event] = []
+        self.threshold = comments.threshold_for(scope.filters)
+        self.rounds = comments.comment_rounds(scope.filters)
+
+    @property
+    def filters(self) -> Filters:
+        return self.scope.filters
+
+    def _commenters(self) -> Chart:
+        return Chart(
+            "commenters",
+            "People who wrote a comment, per round",
+            "Per round, newest first: how many people wrote a comment, counted in "
+            f"groups of at least {self.threshold}; a round with fewer is hidden.",
+            figures.commenters_table(self.rounds),
+            "No comments in this view yet: try a wider date range or fewer filters.",
+            None,
+        )
+
+    CHARTS = {"commenters": _commenters}

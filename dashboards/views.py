@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core.replica import reads_from_replica
 from dashboards import catalog
-from dashboards.http import csv_download, page_response, warn
+from dashboards.http import csv_download, csv_link, page_response, warn
 from dashboards.pages import CUSTOMERS, LIST_LIMIT
 from dashboards.scope import ORG_RESULTS, Reach, tabs_for
 from org.models import AITool
@@ -66,9 +66,8 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
         return response
     warn(request, built.notes)
     charts = {chart.name: chart for chart in page.charts(built.names)}
-    query = page.filters.query_string()
     for chart in charts.values():
-        chart.csv_url = f"?{query}&csv={chart.name}" if query else f"?csv={chart.name}"
+        chart.csv_url = csv_link(page.filters, chart.name)
     return render(
         request,
         "dashboards/concerns.html",

@@ -80,7 +80,9 @@ def _tables(sql: list[str], prefix: str) -> bool:
         "/dashboards/?csv=drivers",
         "/dashboards/tools/",
         "/dashboards/comments/",
+        "/dashboards/comments/?csv=commenters",
         "/api/v1/dashboards/sentiment/",
+        "/api/v1/dashboards/comments/",
     ],
 )
 def test_the_dashboards_read_their_numbers_from_the_replica(

@@ -17,10 +17,12 @@ What the attack enumerates, per role, every page it may open:
 - pages and charts: the overview's CSVs (`?csv=` sentiment, participation,
   team_participation, drivers, comments; sentiment and participation for those who
   see published results), the tools page's (hours, hours_total, accuracy), the tool
-  page's (tool_hours, tool_accuracy, beside), the customers page's (csat_nps,
-  customer_comments), HR's comments page (HTML: counts and texts), and the API's
-  `/api/v1/dashboards/<page>/` and `/api/v1/tools/<id>/dashboard/`, whose tables
-  must equal the CSVs. Concerns are left out: they are named, not anonymous.
+  page's (tool_hours, hours_total, tool_accuracy, beside), the customers page's
+  (csat_nps, customer_comments), HR's comments page (HTML: counts and texts), and
+  the API's `/api/v1/dashboards/<page>/` and `/api/v1/tools/<id>/dashboard/`, whose
+  tables must equal the CSVs (the comments page's counts are its HTML's, as
+  `test_api_csv_page_parity.py` checks). Concerns are left out: they are named,
+  not anonymous.
 - filters: department (none, each) x team (none, each) x dates, where the dates are
   every whole-round range (since/until on each round's start and none: rounds
   {1, 2, 3}, {1}, {1, 2}, {2, 3}, {2}, {3}).
@@ -400,7 +402,7 @@ CHARTS = {
         "comments",
     ],
     "tools": ["hours", "hours_total", "accuracy"],
-    "tool": ["tool_hours", "tool_accuracy", "beside"],
+    "tool": ["tool_hours", "hours_total", "tool_accuracy", "beside"],
     "customers": ["csat_nps", "customer_comments"],
     "comments": [],
 }
@@ -513,7 +515,7 @@ class World:
                 f"/api/v1/tools/{self.tool}/dashboard/",
             ),
             "customers": ("/dashboards/customers/", "/api/v1/dashboards/customers/"),
-            "comments": ("/dashboards/comments/", ""),
+            "comments": ("/dashboards/comments/", "/api/v1/dashboards/comments/"),
         }[view.page][api]
         encoded = urlencode({k: v for k, v in query.items() if v is not None})
         return f"{path}?{encoded}" if encoded else path

@@ -215,6 +215,7 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "api:dashboard[tools]": rule((401, 401, 403, 200, 200, 200), API_NO_POST),
     "api:dashboard[concerns]": rule((401, 401, 403, 200, 200, 200), API_NO_POST),
     "api:dashboard[customers]": rule(API_HR, API_NO_POST),
+    "api:dashboard[comments]": rule(API_HR, API_NO_POST),
     "api:surveys": rule(API_HR, (401, 401, 403, 403, 405, 405)),
     "api:rounds": rule(API_HR, (401, 401, 403, 403, 405, 405)),
     "api:round_publish": rule(
