@@ -466,6 +466,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConcernStatusEnum": "feedback.models.Status",
         "ToolStatusEnum": "org.models.AITool.Status",
+        "ErrorCode409Enum": "api.errors.ErrorCode409Enum.choices",
+        "ErrorCode413Enum": "api.errors.ErrorCode413Enum.choices",
         **{
             name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
             for name in (
