@@ -466,6 +466,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConcernStatusEnum": "feedback.models.Status",
         "ToolStatusEnum": "org.models.AITool.Status",
+        "KindEnum": "org.models.AITool.Kind",  # its name before questions had one
+        "QuestionKindEnum": "surveys.models.Question.Kind",
         "ErrorCode409Enum": "api.errors.ErrorCode409Enum.choices",
         "ErrorCode413Enum": "api.errors.ErrorCode413Enum.choices",
         **{

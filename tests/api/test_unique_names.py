@@ -1,8 +1,8 @@
 """A name that must be unique (a department's, a team's in its department, a
-customer's email, an AI tool's), taken: 409 with the one error body, saying which
-field and why, and nothing saved; also when another request took it between the
-check and the save (the database's unique index refuses, and the check, run again,
-says why), never a 500."""
+customer's email, an AI tool's, a survey's title), taken: 409 with the one error
+body, saying which field and why, and nothing saved; also when another request
+took it between the check and the save (the database's unique index refuses, and
+the check, run again, says why), never a 500."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tests.org.factories import (
     PersonFactory,
     TeamFactory,
 )
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +186,10 @@ def first_check_misses(monkeypatch, model) -> None:
          ("unique", "email")),
         (AITool, "/api/v1/tools/", {"name": "copilot"},
          ("unique", "non_field_errors")),
+        (Survey, "/api/v1/surveys/",
+         {"template": "customer-trust", "first_date": "2030-01-07",
+          "title": "spring pulse"},
+         ("unique", "title")),
     ],
 )  # fmt: skip
 def test_a_name_taken_after_the_check_is_still_a_409(
@@ -193,6 +198,7 @@ def test_a_name_taken_after_the_check_is_still_a_409(
     DepartmentFactory(name="Legal")
     CustomerFactory(email="cy@client.example")
     AIToolFactory(name="Copilot")
+    SurveyFactory(title="Spring pulse")
     before = rows()
     first_check_misses(monkeypatch, model)
 
@@ -225,6 +231,11 @@ def test_a_team_name_taken_after_the_check_is_still_a_409(as_hr, monkeypatch):
             {"name": "Legal"},
             lambda: Department.objects.filter(name="Legal").count(),
         ),
+        (
+            "/api/v1/surveys/",
+            {"template": "customer-trust", "first_date": "2030-01-07"},
+            lambda: Survey.objects.filter(title="Customer trust").count(),
+        ),
     ],
 )
 def test_two_requests_at_once_for_one_name_give_one_201_and_one_409(path, body, count):
@@ -256,6 +267,7 @@ def test_the_schema_documents_the_409_of_every_write_of_a_unique_name(client):
         ("/api/v1/customers/{id}/", "patch"),
         ("/api/v1/tools/", "post"),
         ("/api/v1/tools/{id}/", "patch"),
+        ("/api/v1/surveys/", "post"),
     ]:
         conflict = paths[path][method]["responses"]["409"]
         assert conflict["content"]["application/json"]["schema"] == {
