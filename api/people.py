@@ -6,6 +6,9 @@ very checks of the CSV import, and a tool the governance of its page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,16 +24,13 @@ from drf_standardized_errors.openapi_serializers import (
     ValidationErrorResponseSerializer,
 )
 from rest_framework import generics, status
-from rest_framework.exceptions import (
-    APIException,
-    ParseError,
-    PermissionDenied,
-)
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import ErrorResponse413Serializer, TooLarge
 from api.people_serializers import (
     CustomerSerializer,
     DepartmentSerializer,
@@ -66,6 +66,7 @@ from org.services.people_sync_runs import (
     row_errors_shown,
     rows_counted,
 )
+from org.services.teams import department_save, team_save
 
 MAX_SYNC_BYTES = 50 * 1024 * 1024  # 100,000 people with room to spare
 
@@ -76,16 +77,6 @@ class ManagesPeople(HasPerm):
 
 class AddsTools(HasPerm):
     perm = "org.add_aitool"
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-class TooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
 
 
 def _people():
@@ -211,7 +202,7 @@ class PeopleSyncView(APIView):
     run at once (200 and the report); more are run by a worker (202 and the
     sync's address to follow). Bad rows: 400 listing each, by `index` (JSON,
     from 0) or `line` (CSV). Deactivating more than 40% of the active people:
-    409, unless `force`."""
+    409, unless `force`. A body over 50 MB: 413."""
 
     permission_classes = [ManagesPeople]
     serializer_class = SyncReportSerializer
@@ -236,6 +227,10 @@ class PeopleSyncView(APIView):
                 )
             ),
             409: SyncTooManyDeactivatedSerializer,
+            413: OpenApiResponse(
+                ErrorResponse413Serializer,
+                description=f"The body is over {MAX_SYNC_BYTES // 1024 // 1024} MB.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -311,63 +306,106 @@ class PeopleSyncStatus(generics.RetrieveAPIView):
     queryset = PeopleSync.objects.defer("body")
 
 
-class DepartmentList(generics.ListCreateAPIView):
+class SavedByService:
+    """A list's POST or a row's PATCH, saved by `save` (an org service) rather
+    than by the serializer: the service's checks, and its refusals as the API
+    says them (`service_errors`: a name taken is a 409)."""
+
+    service_checked = True  # its refusals: see api.schema.AutoSchema
+    save: Callable[[Any], Any]  # the service, as a staticmethod of each view
+
+    def perform_create(self, serializer) -> None:
+        with service_errors():
+            serializer.instance = self.save(
+                serializer.Meta.model(**serializer.validated_data)
+            )
+
+    def perform_update(self, serializer) -> None:
+        row = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(row, name, value)
+        with service_errors():
+            self.save(row)
+
+
+DEPARTMENT_TAKEN = "Another department has this name: 409, nothing saved."
+TEAM_TAKEN = "Another team of that department has this name: 409, nothing saved."
+
+
+class DepartmentList(SavedByService, generics.ListCreateAPIView):
+    conflicts = DEPARTMENT_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = DepartmentSerializer
     queryset = Department.objects.order_by("name", "pk")
 
+    @staticmethod
+    def save(row: Department) -> Department:
+        return department_save(department=row)
 
-class DepartmentDetail(generics.RetrieveUpdateAPIView):
+
+class DepartmentDetail(SavedByService, generics.RetrieveUpdateAPIView):
+    conflicts = DEPARTMENT_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = DepartmentSerializer
     queryset = Department.objects.all()
     http_method_names = ["get", "patch", "head", "options"]
 
+    @staticmethod
+    def save(row: Department) -> Department:
+        return department_save(department=row)
 
-class TeamList(generics.ListCreateAPIView):
+
+class TeamList(SavedByService, generics.ListCreateAPIView):
     """HR: teams, each in a department, with its manager (a person's id)."""
 
+    conflicts = TEAM_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = TeamSerializer
     queryset = Team.objects.order_by("department__name", "name", "pk")
 
+    @staticmethod
+    def save(row: Team) -> Team:
+        return team_save(team=row)
 
-class TeamDetail(generics.RetrieveUpdateAPIView):
+
+class TeamDetail(SavedByService, generics.RetrieveUpdateAPIView):
+    conflicts = TEAM_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = TeamSerializer
     queryset = Team.objects.all()
     http_method_names = ["get", "patch", "head", "options"]
 
+    @staticmethod
+    def save(row: Team) -> Team:
+        return team_save(team=row)
 
-class CustomerList(generics.ListCreateAPIView):
+
+CUSTOMER_TAKEN = "Another customer has this email address: 409, nothing saved."
+
+
+class CustomerList(SavedByService, generics.ListCreateAPIView):
     """HR: the customers who can be surveyed. POST adds one."""
 
-    service_checked = True  # its refusals: see api.schema.AutoSchema
-
+    conflicts = CUSTOMER_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = CustomerSerializer
     queryset = Customer.objects.order_by("company", "name", "pk")
 
-    def perform_create(self, serializer) -> None:
-        with service_errors():
-            serializer.instance = customer_save(
-                customer=Customer(**serializer.validated_data)
-            )
+    @staticmethod
+    def save(row: Customer) -> Customer:
+        return customer_save(customer=row)
 
 
-class CustomerDetail(generics.RetrieveUpdateAPIView):
-    service_checked = True  # its refusals: see api.schema.AutoSchema
+class CustomerDetail(SavedByService, generics.RetrieveUpdateAPIView):
+    conflicts = CUSTOMER_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = CustomerSerializer
     queryset = Customer.objects.all()
     http_method_names = ["get", "patch", "head", "options"]
 
-    def perform_update(self, serializer) -> None:
-        customer = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(customer, name, value)
-        with service_errors():
-            customer_save(customer=customer)
+    @staticmethod
+    def save(row: Customer) -> Customer:
+        return customer_save(customer=row)
 
 
 class CustomerRetire(APIView):
@@ -380,6 +418,9 @@ class CustomerRetire(APIView):
     def post(self, request: Request, pk: int) -> Response:
         customer = get_object_or_404(Customer, pk=pk)
         return Response(CustomerSerializer(customer_retire(customer=customer)).data)
+
+
+TOOL_TAKEN = "Another AI tool has this name (whatever its case): 409, nothing saved."
 
 
 def _tool_saved(tool: AITool, data: dict) -> AITool:
@@ -398,6 +439,7 @@ class ToolListCreate(ToolList):
     an acceptable use and an accountable owner, as on its page."""
 
     service_checked = True  # its refusals: see api.schema.AutoSchema
+    conflicts = TOOL_TAKEN
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -424,6 +466,7 @@ class ToolDetailUpdate(ToolDetail):
     sent, under the same governance."""
 
     service_checked = True  # its refusals: see api.schema.AutoSchema
+    conflicts = TOOL_TAKEN
 
     http_method_names = ["get", "patch", "head", "options"]
 

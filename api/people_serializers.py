@@ -141,6 +141,9 @@ class PeopleSyncSerializer(serializers.ModelSerializer):
 
 
 class DepartmentSerializer(StrictModelSerializer):
+    # Without DRF's own unique check: the service's says a name is taken (409).
+    name = StrictCharField(max_length=Department._meta.get_field("name").max_length)
+
     class Meta:
         model = Department
         fields = ["id", "name"]
@@ -155,6 +158,7 @@ class TeamSerializer(StrictModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "department", "manager"]
+        validators: list = []  # the service's full_clean checks uniqueness (409)
 
 
 class CustomerSerializer(StrictModelSerializer):

@@ -1,12 +1,18 @@
 """The schema every endpoint gets: drf-standardized-errors' error responses (400,
-401, 403, 404, 405, 429...), each with the same body."""
+401, 403, 404, 405, 429...), each with the same body; and 409 where a view says
+what can clash (`conflicts`)."""
 
 from __future__ import annotations
 
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
+
+from api.errors import ErrorResponse409Serializer
+
+CONFLICT = "409"
 
 
 class AutoSchema(ErrorsAutoSchema):
@@ -35,3 +41,24 @@ class AutoSchema(ErrorsAutoSchema):
             super()._should_add_http403_error_response()
             or self.method not in SAFE_METHODS
         )
+
+    # A view that creates, renames or moves something that can clash with what is
+    # there says how in `conflicts`: its writes may answer 409 (api/errors.py).
+    def _get_allowed_error_status_codes(self) -> list[str]:
+        return [*super()._get_allowed_error_status_codes(), CONFLICT]
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code == CONFLICT:
+            return (
+                status_code not in responses
+                and self.method not in SAFE_METHODS
+                and bool(getattr(self.view, "conflicts", ""))
+            )
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_error_response_serializer(self, status_code: str):
+        if status_code == CONFLICT:
+            return OpenApiResponse(
+                ErrorResponse409Serializer, description=self.view.conflicts
+            )
+        return super()._get_error_response_serializer(status_code)

@@ -1,5 +1,6 @@
-"""What the API says of a tool, a concern and a dashboard chart. Read shapes only;
-writes go through the same services as the pages (`feedback.services`)."""
+"""What the API says of a tool, a concern, a dashboard chart and a survey, and what
+raising a concern or starting a survey takes; writes go through the same services
+as the pages (`feedback.services`, `surveys.library`, `surveys.services`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from feedback.models import (
     Concern,
 )
 from org.models import AITool
-from surveys.models import Round, Survey
+from surveys.library import TEMPLATES
+from surveys.models import Question, Round, Survey
 
 
 class ToolSerializer(serializers.ModelSerializer):
@@ -186,6 +188,56 @@ class SurveySerializer(serializers.ModelSerializer):
             "status",
             "questions",
         ]
+
+
+class SurveyFromTemplateSerializer(serializers.Serializer):
+    """What a draft from a template takes, as the "from a template" page;
+    `surveys.library.survey_from_template` does the rest."""
+
+    template = serializers.ChoiceField(
+        choices=list(TEMPLATES), help_text="a template's `key` (survey-templates)"
+    )
+    first_date = serializers.DateField(
+        help_text="No round starts before this date; activating needs it not past."
+    )
+    title = StrictCharField(
+        required=False,
+        allow_null=True,
+        max_length=Survey._meta.get_field("title").max_length,
+        help_text="Left out or null: the template's, with “(copy)” after it when "
+        "another survey has it. Given: unique among surveys not archived, ignoring "
+        "case (else 409).",
+    )
+
+
+class TemplateQuestionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    text = serializers.CharField()
+    driver = serializers.CharField(help_text="what an agreement item measures, or ''")
+    required = serializers.BooleanField()
+
+
+class SurveyTemplateSerializer(serializers.Serializer):
+    """A ready-made survey: what a draft from it starts with."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    audience = serializers.ChoiceField(choices=Survey.Audience.choices)
+    cadence = serializers.CharField(source="defaults.cadence")
+    weekday = serializers.IntegerField(
+        source="defaults.weekday", help_text="a round's first day: 0 is Monday"
+    )
+    open_days = serializers.IntegerField(source="defaults.open_days")
+    questions = TemplateQuestionSerializer(many=True)
+    per_tool = serializers.BooleanField(
+        help_text="Adds, for each live AI tool, an hours-saved and an accuracy "
+        "question, asked only of the teams it is rolled out to."
+    )
+    per_customer_tool = serializers.BooleanField(
+        help_text="Adds, for each live AI tool that serves customers, an optional "
+        "satisfaction question."
+    )
 
 
 class RoundSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import people, token_api, views
+from api import people, survey_api, token_api, views
 
 app_name = "api"
 
@@ -21,8 +21,29 @@ urlpatterns = [
     ),
     path("concerns/<int:pk>/support/", views.Support.as_view(), name="concern_support"),
     path("dashboards/<str:page>/", views.Dashboard.as_view(), name="dashboard"),
-    path("surveys/", views.SurveyList.as_view(), name="surveys"),
+    # HR's surveys and their life (api/survey_api.py).
+    path(
+        "survey-templates/",
+        survey_api.SurveyTemplateList.as_view(),
+        name="survey_templates",
+    ),
+    path("surveys/", survey_api.SurveyListCreate.as_view(), name="surveys"),
+    path("surveys/<int:pk>/", survey_api.SurveyDetail.as_view(), name="survey"),
     path("surveys/<int:pk>/rounds/", views.RoundList.as_view(), name="rounds"),
+    *(
+        path(
+            f"surveys/<int:pk>/{name}/",
+            view.as_view(),
+            name=f"survey_{name}",
+        )
+        for name, view in (
+            ("activate", survey_api.SurveyActivate),
+            ("pause", survey_api.SurveyPause),
+            ("resume", survey_api.SurveyResume),
+            ("archive", survey_api.SurveyArchive),
+            ("restore", survey_api.SurveyRestore),
+        )
+    ),
     path(
         "rounds/<int:pk>/publish/", views.RoundPublish.as_view(), name="round_publish"
     ),

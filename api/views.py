@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api.errors import conflict, name_taken
 from api.filters import ConcernFilter
 from api.serializers import (
     CommentPostSerializer,
@@ -52,12 +53,15 @@ from surveys.services.publishing import round_publish
 @contextmanager
 def service_errors():
     """A service's refusal as the API says it: a bad value 400 with its message,
-    too many posts 429 (a permission refusal is already a 403)."""
+    a name (title, email) another row has 409, too many posts 429 (a permission
+    refusal is already a 403)."""
     try:
         yield
     except RateLimited as error:
         raise Throttled(detail=str(error)) from error
     except DjangoValidationError as error:
+        if name_taken(error):
+            raise conflict(error) from error
         if not hasattr(error, "error_dict"):
             raise ApiValidationError(error.messages) from error
         # A model's own rule (`__all__`) is named as DRF names it, as the

@@ -478,6 +478,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConcernStatusEnum": "feedback.models.Status",
         "ToolStatusEnum": "org.models.AITool.Status",
+        "KindEnum": "org.models.AITool.Kind",  # its name before questions had one
+        "QuestionKindEnum": "surveys.models.Question.Kind",
+        "ErrorCode409Enum": "api.errors.ErrorCode409Enum.choices",
+        "ErrorCode413Enum": "api.errors.ErrorCode413Enum.choices",
         **{
             name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
             for name in (

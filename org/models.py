@@ -230,6 +230,7 @@ class Customer(models.Model):
                 name="customer_email_unique_ignoring_case",
                 violation_error_message="A customer with this email address already "
                 "exists.",
+                violation_error_code="unique",
             )
         ]
 
@@ -312,6 +313,8 @@ class AITool(models.Model):
                 Lower("name"),
                 name="aitool_unique_name",
                 violation_error_message="An AI tool with this name already exists.",
+                # As Django's own unique checks say it: the API answers 409.
+                violation_error_code="unique",
             ),
             # Governance before rollout, enforced by the database as a last line.
             models.CheckConstraint(

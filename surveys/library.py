@@ -11,8 +11,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
+from core.unique import unique_save
 from org.models import AITool, Person
 from surveys.models import Question, Survey, title_key
 
@@ -177,9 +176,9 @@ def survey_from_template(
         **template.defaults,
         **fields,
     }
-    with transaction.atomic():
-        survey = Survey(first_date=first_date, created_by=created_by, **attrs)
-        survey.full_clean()
+    survey = Survey(first_date=first_date, created_by=created_by, **attrs)
+    survey.full_clean()
+    with unique_save(recheck=survey.full_clean):
         survey.save()
         specs = list(template.questions)
         if template.per_tool:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from core.delivery import SendState
 from org.models import AITool, Customer, Department, Person, Team
@@ -134,15 +135,28 @@ class Survey(models.Model):
             models.CheckConstraint(
                 condition=Q(reminder_count__lte=3), name="survey_at_most_3_reminders"
             ),
+            # The last line behind `title_clash_error` (the rule, compared in
+            # Python): two requests that each checked before the other saved. Its
+            # comparison (the database's lower()) is never looser than the rule's,
+            # so it refuses nothing the rule allows.
+            models.UniqueConstraint(
+                Lower("title"),
+                condition=~Q(status="archived"),
+                name="survey_title_unique_unless_archived",
+                violation_error_message="Another survey is already called that "
+                "(titles are compared ignoring case).",
+                violation_error_code="unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def clean(self) -> None:
-        errors = self._threshold_errors()
+        errors: dict[str, str | ValidationError] = {**self._threshold_errors()}
         if title_error := self._title_error():
-            errors["title"] = title_error
+            # Coded as Django's own unique checks: the API answers 409.
+            errors["title"] = ValidationError(title_error, code="unique")
         # Thresholds that move after the fact are how anonymity gets broken: once a
         # round has opened, they may rise but never fall.
         if self.pk and self.rounds.exists():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
+from core.unique import unique_save
 from org.models import AITool, Team
 
 
@@ -18,7 +18,9 @@ def aitool_save(
     `teams`, the teams it is rolled out to (none: everyone).
 
     Every path (our forms, the admin, commands) saves through here or through
-    ModelForm validation, and the database constraint refuses the rest.
+    ModelForm validation, and the database constraint refuses the rest. Raises
+    django's ValidationError; a name another tool has (whatever its case) is
+    refused with code "unique", also when another request took it a moment before.
     """
     at = at or timezone.now()
     previous = None
@@ -32,7 +34,7 @@ def aitool_save(
             tool.live_since, tool.retired_at = at, None
         elif tool.status == AITool.Status.RETIRED:
             tool.retired_at = at
-    with transaction.atomic():
+    with unique_save(recheck=tool.full_clean):
         tool.save()
         if teams is not None:
             tool.teams.set(teams)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
+from core.unique import unique_save
 from org.models import Customer, Department, Team
 from surveys.models import Question, Survey
 
@@ -114,7 +115,7 @@ def survey_save(
     # Survey.clean refuses a title another survey has, and lowering the anonymity
     # floor once a round has opened.
     survey.full_clean()
-    with transaction.atomic():
+    with unique_save(recheck=survey.full_clean):
         survey.save()
         survey.departments.set(departments)
         survey.teams.set(teams)

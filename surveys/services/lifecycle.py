@@ -20,9 +20,9 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import formats, timezone
 
+from core.unique import unique_save
 from surveys.models import Survey, title_clash_error
 from surveys.selectors import survey_open_round
 from surveys.services.builder import survey_activation_check
@@ -123,7 +123,8 @@ def survey_restore(*, survey: Survey) -> Survey:
     def check(locked: Survey) -> None:
         if clash := title_clash_error(locked.title, exclude_pk=locked.pk):
             raise ValidationError(
-                f"{clash} Rename the other survey, then restore this one."
+                f"{clash} Rename the other survey, then restore this one.",
+                code="unique",
             )
 
     return _move(survey, "restored", {Status.ARCHIVED}, Status.PAUSED, check)
@@ -136,7 +137,15 @@ def _move(
     target: str,
     check: Callable[[Survey], None] | None = None,
 ) -> Survey:
-    with transaction.atomic():
+    locked = survey
+
+    def recheck() -> None:
+        # Restoring takes the title back: if a survey took it after the check,
+        # the database refuses the move, and the check, run again, says why.
+        if check is not None:
+            check(locked)
+
+    with unique_save(recheck=recheck):
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         if locked.status not in sources:
             why = (

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
+from api import people as people_api
 from org.models import AITool, Customer, PeopleSync, Person, Team, User, Welcome
 from org.roles import Role, roles_of
 from org.services import people_sync_runs
@@ -187,6 +188,30 @@ def test_listed_as_inactive_counts_towards_the_guard(as_hr):
 
     assert response.status_code == 409
     assert response.json()["deactivating"] == 10
+
+
+def test_a_body_over_the_limit_is_a_413_and_saves_nothing(as_hr, monkeypatch):
+    monkeypatch.setattr(people_api, "MAX_SYNC_BYTES", 200)
+    body = rows(5, start=900)
+    assert len(json.dumps(body)) > 200
+
+    response = sync(as_hr, body)
+
+    assert response.status_code == 413
+    assert response.json()["type"] == "client_error"
+    [error] = response.json()["errors"]
+    assert (error["code"], error["attr"]) == ("too_large", None)
+    assert "send at most 100,000 people" in error["detail"]
+    assert not Person.objects.filter(user__email="person900@example.org").exists()
+    assert not PeopleSync.objects.exists()
+
+
+def test_the_schema_documents_the_413(client):
+    sync_post = client.get("/api/schema/?format=json").json()["paths"][SYNC]["post"]
+
+    assert sync_post["responses"]["413"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse413"
+    }
 
 
 def test_a_dry_run_reports_and_writes_nothing(as_hr):
@@ -388,7 +413,7 @@ def test_hr_creates_and_renames_teams_and_departments(as_hr):
         {"name": "Tier 2", "department": department.json()["id"]},
         format="json",
     )
-    assert twice.status_code == 400
+    assert twice.status_code == 409  # the department has a Tier 2
 
 
 # --- customers and AI tools ----------------------------------------------------------
@@ -408,7 +433,7 @@ def test_hr_adds_edits_and_retires_a_customer(as_hr):
         {"name": "Cy", "email": "CY@client.example"},
         format="json",
     )
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 409
 
     assert (
         as_hr.patch(url, {"segment": "SMB"}, format="json").json()["segment"] == "SMB"

@@ -216,7 +216,15 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "api:dashboard[concerns]": rule((401, 401, 403, 200, 200, 200), API_NO_POST),
     "api:dashboard[customers]": rule(API_HR, API_NO_POST),
     "api:dashboard[comments]": rule(API_HR, API_NO_POST),
-    "api:surveys": rule(API_HR, (401, 401, 403, 403, 405, 405)),
+    # HR's surveys: a draft from a template, and each move of its life (PK below).
+    "api:survey_templates": rule(API_HR, API_HR_NO_POST),
+    "api:surveys": rule(API_HR, API_HR_CREATES),
+    "api:survey": rule(API_HR, API_HR_NO_POST),
+    "api:survey_activate": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:survey_pause": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:survey_resume": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:survey_archive": rule(API_HR_NO_POST, API_HR_ACTS),
+    "api:survey_restore": rule(API_HR_NO_POST, API_HR_ACTS),
     "api:rounds": rule(API_HR, (401, 401, 403, 403, 405, 405)),
     "api:round_publish": rule(
         (401, 401, 403, 403, 405, 405), (401, 401, 403, 403, 200, 403)
@@ -374,6 +382,12 @@ PK: dict[str, Callable[[World, str], int]] = {
     "surveys:survey_resume": _other_survey_now(Survey.Status.PAUSED),
     "surveys:survey_archive": lambda w, r: w.other_survey.pk,
     "surveys:survey_restore": _other_survey_now(Survey.Status.ARCHIVED),
+    "api:survey": lambda w, r: w.survey.pk,
+    "api:survey_activate": _draft,
+    "api:survey_pause": lambda w, r: w.survey.pk,
+    "api:survey_resume": _other_survey_now(Survey.Status.PAUSED),
+    "api:survey_archive": lambda w, r: w.other_survey.pk,
+    "api:survey_restore": _other_survey_now(Survey.Status.ARCHIVED),
     "surveys:question_create": lambda w, r: w.survey.pk,
     "surveys:question_edit": lambda w, r: w.question.pk,
     "surveys:question_delete": lambda w, r: w.question.pk,
@@ -506,6 +520,7 @@ def post_data(name: str, w: World, role: str) -> dict[str, object] | list:
         "api:departments": {"name": "Legal"},
         "api:customers": {"name": "Cy", "email": "cy@client.example"},
         "api:tools": {"name": "Translator"},
+        "api:surveys": {"template": "customer-trust", "first_date": "2030-01-07"},
     }
     if name in new_ones:
         return new_ones[name]
