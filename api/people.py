@@ -59,13 +59,12 @@ from org.services.people_sync import (
     TooManyDeactivated,
     people_sync,
 )
-from org.services.people_sync_runs import (
-    INLINE_ROWS,
-    people_sync_queue,
+from org.services.people_sync_bodies import (
     people_sync_text,
     row_errors_shown,
     rows_counted,
 )
+from org.services.people_sync_runs import INLINE_ROWS, people_sync_queue
 from org.services.teams import department_save, team_save
 
 MAX_SYNC_BYTES = 50 * 1024 * 1024  # 100,000 people with room to spare
@@ -256,6 +255,8 @@ class PeopleSyncView(APIView):
             raise ParseError("The body is not UTF-8 text.") from exc
         rows = rows_counted(body=body, format=format, up_to=INLINE_ROWS)
         if rows > INLINE_ROWS:
+            # All of them this time, for its progress: 0.4 s for 100,000.
+            rows = rows_counted(body=body, format=format, up_to=MAX_ROWS)
             return self._queue(request, body, format, rows, options)
         try:
             report = people_sync_text(body=body, format=format, **options)

@@ -16,6 +16,7 @@ from api.fields import (
 from org.forms import AIToolForm
 from org.models import AITool, Customer, Department, PeopleSync, Person, Team
 from org.roles import Role
+from org.services.people_sync_runs import people_sync_saved
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -116,6 +117,11 @@ class SyncReportSerializer(serializers.Serializer):
 class PeopleSyncSerializer(serializers.ModelSerializer):
     """A sync run by a worker: where it stands, its counts or why it was refused."""
 
+    rows_saved = serializers.SerializerMethodField(
+        help_text="While it runs: the people saved so far (kept only if all "
+        "are); null before the first are saved, and once it is finished."
+    )
+
     class Meta:
         model = PeopleSync
         fields = [
@@ -123,6 +129,7 @@ class PeopleSyncSerializer(serializers.ModelSerializer):
             "state",
             "format",
             "rows",
+            "rows_saved",
             "force",
             "dry_run",
             "deactivate_missing",
@@ -138,6 +145,9 @@ class PeopleSyncSerializer(serializers.ModelSerializer):
             "errors",
             "message",
         ]
+
+    def get_rows_saved(self, sync: PeopleSync) -> int | None:
+        return people_sync_saved(sync)
 
 
 class DepartmentSerializer(StrictModelSerializer):

@@ -22,10 +22,10 @@ log = logging.getLogger(__name__)
 def queued_models() -> tuple[type[models.Model], ...]:
     """Every model whose rows are queued through `core.dispatch.queue_once`."""
     from feedback.models import Notice
-    from org.models import Welcome
+    from org.models import PeopleSync, Welcome
     from surveys.models import Invitation
 
-    return (Invitation, Notice, Welcome)
+    return (Invitation, Notice, Welcome, PeopleSync)
 
 
 def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
@@ -33,7 +33,7 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
     from feedback.scheduler import feedback_tick
     from feedback.tasks import enqueue_notices
     from org.scheduler import org_tick
-    from org.tasks import enqueue_welcomes
+    from org.tasks import enqueue_people_syncs, enqueue_welcomes
     from surveys.scheduler import survey_tick
     from surveys.tasks import enqueue_sends
 
@@ -42,7 +42,11 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
         # After the surveys' tick: the rounds it closed and released in full.
         lambda: dashboards_tick(now=now),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
-        lambda: org_tick(now=now, enqueue=None if inline else enqueue_welcomes),
+        lambda: org_tick(
+            now=now,
+            enqueue=None if inline else enqueue_welcomes,
+            enqueue_syncs=None if inline else enqueue_people_syncs,
+        ),
         lambda: _api_tokens(now),
     ]
     if not inline:

@@ -374,10 +374,14 @@ class Accuracy(models.TextChoices):
 
 
 class PeopleSync(models.Model):
-    """A large people sync sent through the API, run by a worker: what was sent,
-    where it stands, and its counts or the rows it was refused for.
+    """A large people sync, sent through the API or uploaded on the People page,
+    run by a worker: what was sent, where it stands, and its counts or the rows it
+    was refused for.
 
-    Its body is kept until the worker has run it, then emptied: the report stays.
+    Its body (the JSON list or the CSV file's text) is kept until a worker has run
+    it, then emptied: the report stays. A worker holds a run by its claim
+    (`claimed_at`), a lease: one left by a worker that died is taken over once it
+    runs out (`org.services.people_sync_runs`).
     """
 
     class State(models.TextChoices):
@@ -394,7 +398,9 @@ class PeopleSync(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default="queued")
     format = models.CharField(max_length=4, choices=Format.choices)
     body = models.TextField(blank=True)
-    rows = models.PositiveIntegerField(default=0)  # at least this many: counted cheaply
+    # People in the body as counted when it was sent (not past MAX_ROWS; a quoted
+    # line break in a CSV file counts one more): the progress bar's length.
+    rows = models.PositiveIntegerField(default=0)
     force = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
     deactivate_missing = models.BooleanField(default=True)
@@ -402,7 +408,15 @@ class PeopleSync(models.Model):
     requested_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The uploaded file's name; empty for a body sent through the API.
+    file_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
+    # Handed to the broker (core.dispatch); cleared when a worker claims it.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The current claim's instant: its lease and its token. `attempts` counts the
+    # claims, so a sync that kills every worker running it stops being retried.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)
@@ -417,3 +431,13 @@ class PeopleSync(models.Model):
 
     def __str__(self) -> str:
         return f"people sync {self.pk} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REJECTED, self.State.FAILED)
+
+    @property
+    def deactivation_refused(self) -> bool:
+        """Refused for deactivating too many people (no bad row): sent again with
+        force, it would run."""
+        return self.state == self.State.REJECTED and self.error_count == 0

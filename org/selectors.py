@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from org.models import AITool, Person, Team, User, Welcome
+from org.models import AITool, PeopleSync, Person, Team, User, Welcome
 from org.roles import Role, roles_of
 
 
@@ -98,3 +98,13 @@ def aitool_editable_by(*, tool: AITool, user: User) -> bool:
     if user.has_perm("org.change_aitool"):
         return True
     return tool.owner_id is not None and tool.owner.user_id == user.pk
+
+
+def people_syncs_recent(*, limit: int = 5) -> QuerySet[PeopleSync]:
+    """The latest people syncs run by a worker (uploads and the API's), newest
+    first, without their stored text."""
+    return (
+        PeopleSync.objects.defer("body", "errors")
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.delivery import RETRY
-from org.services.people_sync_runs import people_sync_run
+from org.services.people_sync_runs import RUN_TIME_LIMIT, people_sync_run
 from org.services.welcome import welcome_send, welcomes_queue
 
 
@@ -30,7 +30,22 @@ def enqueue_welcomes(batch: list[tuple[int, int]]) -> None:
         send_welcome.delay(welcome_id)
 
 
-@shared_task(name="org.run_people_sync", ignore_result=True)
+# A sync of 100,000 people runs for minutes, past the five every other task has;
+# its lease (people_sync_runs.LEASE) outlasts the hard limit.
+@shared_task(
+    name="org.run_people_sync",
+    ignore_result=True,
+    soft_time_limit=RUN_TIME_LIMIT.total_seconds(),
+    time_limit=RUN_TIME_LIMIT.total_seconds() + 30,
+)
 def run_people_sync(sync_id: int) -> str:
-    """Run one queued people sync; one already taken is left alone."""
+    """Run one people sync: a queued one, or one whose worker died (its lease
+    ran out); one running or finished is left alone."""
     return people_sync_run(sync_id)
+
+
+def enqueue_people_syncs(batch: list[tuple[int, int]]) -> None:
+    """Hand (sync id, 0) pairs, as `core.dispatch.queue_once` gives them, to the
+    broker."""
+    for sync_id, _ in batch:
+        run_people_sync.delay(sync_id)

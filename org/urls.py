@@ -12,5 +12,6 @@ urlpatterns = [
     path("tools/<int:pk>/edit/", views.aitool_edit, name="aitool_edit"),
     path("people/", views.person_list, name="person_list"),
     path("people/import/", views.people_import_upload, name="people_import"),
+    path("people/syncs/<int:pk>/", views.people_sync, name="people_sync"),
     path("people/<int:pk>/welcome/", views.person_welcome, name="person_welcome"),
 ]

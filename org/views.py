@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -11,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.links import site_root
 from org import selectors
@@ -21,10 +19,12 @@ from org.forms import (
     PeopleImportForm,
     PersonFilterForm,
 )
-from org.models import AITool, Person
+from org.models import AITool, PeopleSync, Person
 from org.services.aitools import aitool_save
-from org.services.people_import import COLUMNS, PeopleImportError, people_import
+from org.services.people_import import COLUMNS, PeopleImportError
 from org.services.people_sync import TooManyDeactivated
+from org.services.people_sync_runs import INLINE_ROWS, people_sync_saved
+from org.services.people_uploads import people_upload
 from org.services.signin import (
     TooManyResetRequests,
     password_reset_request_record,
@@ -87,6 +87,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "import_form": PeopleImportForm(),
             "columns": COLUMNS,
+            "syncs": selectors.people_syncs_recent(),
+            "inline_rows": INLINE_ROWS,
         },
     )
 
@@ -95,28 +97,55 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @permission_required("org.manage_people", raise_exception=True)
 @require_POST
 def people_import_upload(request: HttpRequest) -> HttpResponse:
+    """A small file is imported now; a large one is handed to a worker, and HR
+    follows it on its own page."""
     form = PeopleImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["file"]))
         return redirect("org:person_list")
-    text = io.TextIOWrapper(
-        form.cleaned_data["file"].file, encoding="utf-8-sig", newline=""
-    )
+    upload = form.cleaned_data["file"]
     try:
-        report = people_import(
-            lines=text,
+        outcome = people_upload(
+            data=upload.read(),
+            file_name=upload.name,
             welcome=form.cleaned_data["welcome"],
             force=form.cleaned_data["force"],
+            by=Person.objects.filter(user=request.user).first(),
+            now=timezone.now(),
         )
     except PeopleImportError as exc:
-        return render(
-            request, "org/import_errors.html", {"errors": exc.errors}, status=400
-        )
+        context = {"errors": exc.row_errors, "error_count": exc.error_count}
+        return render(request, "org/import_errors.html", context, status=400)
     except TooManyDeactivated as refused:
         messages.error(request, str(refused))
         return redirect("org:person_list")
-    messages.success(request, report.summary)
+    if isinstance(outcome, PeopleSync):
+        return redirect("org:people_sync", pk=outcome.pk)
+    messages.success(request, outcome.summary)
     return redirect("org:person_list")
+
+
+# Seconds between two reloads of a sync's page while it waits or runs: a meta
+# refresh, which needs no script, so the page follows it under the CSP as is.
+SYNC_REFRESH_SECONDS = 3
+
+
+@login_required
+@permission_required("org.manage_people", raise_exception=True)
+@require_safe
+def people_sync(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a people sync run by a worker stands: its progress while it runs,
+    then its counts, its bad rows or why it was refused."""
+    sync = get_object_or_404(
+        PeopleSync.objects.defer("body").select_related("requested_by"), pk=pk
+    )
+    context = {
+        "sync": sync,
+        "saved": people_sync_saved(sync),
+        "refresh": None if sync.is_finished else SYNC_REFRESH_SECONDS,
+        "import_form": PeopleImportForm() if sync.deactivation_refused else None,
+    }
+    return render(request, "org/people_sync.html", context)
 
 
 @login_required

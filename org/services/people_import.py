@@ -25,7 +25,13 @@ from org.services.people_sync import (
     people_sync,
 )
 
-__all__ = ["COLUMNS", "ImportReport", "PeopleImportError", "people_import"]
+__all__ = [
+    "COLUMNS",
+    "ImportReport",
+    "PeopleImportError",
+    "people_import",
+    "people_import_header",
+]
 
 ImportReport = SyncReport
 
@@ -80,6 +86,12 @@ def people_import(
         raise PeopleImportError(rejected.row_errors) from rejected
     report.columns = header
     return report
+
+
+def people_import_header(*, lines: Iterable[str]) -> list[str]:
+    """The header row of `lines`, its names lower-cased; raises PeopleImportError
+    naming what is wrong with it (unknown, missing or repeated columns)."""
+    return _header(lines)
 
 
 def _again(lines: Iterable[str]) -> Iterable[str]:

@@ -538,10 +538,11 @@ def _apply_chunk(
         return
     existing = {
         normalise_email(person.user.email): person
-        for person in Person.objects.select_related("user")
-        .prefetch_related("user__groups")
-        .filter(user__in=User.objects.with_emails(row.email for row in chunk))
+        for person in Person.objects.select_related("user").filter(
+            user__in=User.objects.with_emails(row.email for row in chunk)
+        )
     }
+    held = _roles_held(person.user_id for person in existing.values())
     new: list[NewPerson] = []
     people_changed: list[Person] = []
     users_changed: list[User] = []
@@ -552,9 +553,11 @@ def _apply_chunk(
             new.append(_new_person(row, team))
             continue
         changed = False
+        # Compared by the team's id: reading `person.team` would load each
+        # person's team, a query a person on a sync that changes nothing.
         wanted: dict[str, object] = {"name": row.name}
-        if row.team:
-            wanted["team"] = team
+        if team is not None:
+            wanted["team_id"] = team.pk
         if row.job_title is not None:
             wanted["job_title"] = row.job_title
         if any(getattr(person, key) != value for key, value in wanted.items()):
@@ -569,8 +572,7 @@ def _apply_chunk(
             users_changed.append(person.user)
             changed = True
         if row.roles is not None:
-            held = {g.name for g in person.user.groups.all()} & set(_ROLE_VALUES)
-            if held != {role.value for role in row.roles}:
+            if held.get(person.user_id, set()) != {role.value for role in row.roles}:
                 person_roles_set(person=person, roles=row.roles)
                 changed = True
         if changed:
@@ -587,6 +589,18 @@ def _apply_chunk(
 
 
 _ROLE_VALUES = [role.value for role in Role]
+
+
+def _roles_held(user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The role groups each account holds, by account id, in one query: a
+    prefetch of everyone's groups would build a queryset per person."""
+    held: dict[int, set[str]] = {}
+    memberships = User.groups.through.objects.filter(
+        user_id__in=list(user_ids), group__name__in=_ROLE_VALUES
+    ).values_list("user_id", "group__name")
+    for user_id, name in memberships:
+        held.setdefault(user_id, set()).add(name)
+    return held
 
 
 def _team(row: ImportRow, departments: dict, teams: dict) -> Team:

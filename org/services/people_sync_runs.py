@@ -1,147 +1,55 @@
-"""People syncs sent as a body of text (a JSON list or a CSV file), run at once
-or, when large, by a worker from a `PeopleSync` row.
+"""People syncs run by a worker from a `PeopleSync` row: those the API's sync
+and the People page's upload find too large to run at once.
 
-A JSON list is read one person at a time from the text (`json_rows`), never parsed
-whole, so a body of 100,000 people costs its text and the sync's index of
-addresses, not 100,000 dictionaries. Its rows are numbered by their index, from 0;
-a CSV file's by their line, the header being line 1.
+A worker holds a run by a lease. It claims the run with a conditional UPDATE
+(`claimed_at`, the claim's instant, is its token), then saves the people and the
+run's report in one transaction, holding the run's row lock: both commit, or
+neither does. A worker killed halfway (SIGKILL, a lost machine, the hard time
+limit) leaves the run "running" with nothing of it saved; once its lease (LEASE,
+longer than the task may live, so it can only be a dead worker's) has run out, the
+scheduler's tick queues it again and a new claim takes it over. A broker that lost
+the task is covered the same way (`core.dispatch`: the run's `queued_at`). The
+sync itself changes nothing the second time, and a run's report is written only by
+the claim that saved it, so running twice is safe. After MAX_ATTEMPTS claims a run
+is failed instead of retried: a body that kills every worker must not loop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import logging
-import re
-from collections.abc import Iterator
-from dataclasses import asdict
+from collections.abc import Callable, Hashable
 from functools import partial
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.cachestate import cache_failure_record
+from core.dispatch import QUEUE_STALE, queue_once, unqueued_since
 from org.models import PeopleSync, Person
-from org.services.people_import import people_import
-from org.services.people_sync import (
-    PeopleSyncRejected,
-    RowError,
-    Rows,
-    SourceRow,
-    SyncReport,
-    TooManyDeactivated,
-    people_sync,
-)
+from org.services.people_sync import PeopleSyncRejected, TooManyDeactivated
+from org.services.people_sync_bodies import people_sync_text, row_errors_shown
 
 log = logging.getLogger(__name__)
 
+Enqueue = Callable[[list[tuple[int, Hashable]]], None]
+
 INLINE_ROWS = 2_000  # more than this is run by a worker
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
-
-
-def json_rows(text: str) -> Rows:
-    """The people of a JSON list, each read from `text` when reached; a value that
-    is not an object, or text that is not JSON, is a row error."""
-
-    def rows() -> Iterator[SourceRow]:
-        index = 0
-        try:
-            for index, item in enumerate(_json_items(text)):  # noqa: B007
-                if isinstance(item, dict):
-                    yield SourceRow(index, item)
-                else:
-                    error = RowError(index, "", "each person must be a JSON object")
-                    yield SourceRow(index, None, (error,))
-        except ValueError as exc:
-            yield SourceRow(index, None, (RowError(index, "", _not_json(exc)),))
-
-    return rows
-
-
-def _json_items(text: str) -> Iterator[object]:
-    """The values of the JSON list `text`, one at a time. Raises ValueError."""
-    at = _WHITESPACE.match(text, 0).end()
-    if text[at : at + 1] != "[":
-        raise ValueError("the body must be a JSON list of people")
-    at = _WHITESPACE.match(text, at + 1).end()
-    if text[at : at + 1] == "]":
-        at += 1
-    else:
-        while True:
-            item, at = _DECODER.raw_decode(text, at)
-            yield item
-            at = _WHITESPACE.match(text, at).end()
-            after = text[at : at + 1]
-            at = _WHITESPACE.match(text, at + 1).end()
-            if after == "]":
-                break
-            if after != ",":
-                raise ValueError(f"expected , or ] at character {at}")
-    if _WHITESPACE.match(text, at).end() != len(text):
-        raise ValueError(f"more text after the list, at character {at}")
-
-
-def _not_json(exc: ValueError) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON: {exc.msg} at character {exc.pos}"
-    return str(exc)
-
-
-def rows_counted(*, body: str, format: str, up_to: int) -> int:
-    """How many people `body` holds, counting no further than `up_to`: whether it
-    is small enough to run at once. Unreadable text counts as small."""
-    count = 0
-    if format == PeopleSync.Format.CSV:
-        for line in io.StringIO(body):
-            count += bool(line.strip())
-            if count > up_to:  # the header line is counted: a margin of one
-                break
-        return max(count - 1, 0)
-    try:
-        for _ in _json_items(body):
-            count += 1
-            if count > up_to:
-                break
-    except ValueError:
-        pass
-    return count
-
-
-def people_sync_text(
-    *,
-    body: str,
-    format: str,
-    force: bool = False,
-    dry_run: bool = False,
-    deactivate_missing: bool = True,
-    welcome: bool = True,
-) -> SyncReport:
-    """Sync the people in `body`, a JSON list or CSV text (`format`, "json" or
-    "csv"), as `people_sync` does; raises what it raises."""
-    options = {
-        "force": force,
-        "dry_run": dry_run,
-        "deactivate_missing": deactivate_missing,
-        "welcome": welcome,
-    }
-    if format == PeopleSync.Format.CSV:
-        return people_import(lines=io.StringIO(body, newline=""), **options)
-    return people_sync(
-        rows=json_rows(body),
-        empty=RowError(0, "", "the list has no people"),
-        **options,
-    )
-
-
-def row_errors_shown(errors: list[RowError], format: str) -> list[dict]:
-    """Row errors as the API reports them: a CSV row by its `line`, a JSON row by
-    its `index`."""
-    key = "line" if format == PeopleSync.Format.CSV else "index"
-    return [
-        {key: error.line, "field": error.field, "message": error.message}
-        for error in errors
-    ]
+# The run task's soft time limit: twelve times the slowest first sync of 100,000
+# people measured on a shared 2-core machine (98 s, benchmarks/people_sync.py), so
+# it means stuck, not slow. The hard limit, which kills the process, is 30 s later.
+RUN_TIME_LIMIT = dt.timedelta(minutes=20)
+# A claim older than this belongs to a worker that is gone: Celery kills a task at
+# its hard time limit. Until then a run is left to its worker, whatever it does.
+LEASE = RUN_TIME_LIMIT + dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 3  # claims of one run; then it is failed, not queued again
+FAILED_MESSAGE = "The sync failed on our side; nothing was saved. Send it again."
+ABANDONED_MESSAGE = (
+    f"The sync stopped {MAX_ATTEMPTS} times before it finished (its worker was "
+    "stopped, or ran out of memory); nothing was saved. Send it again, or in parts."
+)
 
 
 def people_sync_queue(
@@ -154,10 +62,11 @@ def people_sync_queue(
     dry_run: bool = False,
     deactivate_missing: bool = True,
     welcome: bool = True,
+    file_name: str = "",
     now: dt.datetime,
 ) -> PeopleSync:
     """Record a sync for a worker and queue it once this commits; a broker that is
-    down leaves it queued (`people_sync_run` may be called for it at any time)."""
+    down leaves it queued for the scheduler's next pass (`people_syncs_queue`)."""
     sync = PeopleSync.objects.create(
         format=format,
         body=body,
@@ -167,7 +76,9 @@ def people_sync_queue(
         dry_run=dry_run,
         deactivate_missing=deactivate_missing,
         welcome=welcome,
+        file_name=file_name[:255],
         created_at=now,
+        queued_at=now,
     )
     transaction.on_commit(partial(_hand_to_worker, sync.pk))
     return sync
@@ -178,20 +89,74 @@ def _hand_to_worker(sync_id: int) -> None:
 
     try:
         run_people_sync.delay(sync_id)
-    except Exception:  # the broker is down: the sync waits, queued
+    except Exception:  # the broker is down: the scheduler's next pass queues it
         log.exception("Could not queue people sync %s", sync_id)
+        PeopleSync.objects.filter(pk=sync_id).update(queued_at=None)
+
+
+def people_sync_runnable(now: dt.datetime) -> Q:
+    """Runs a worker may claim at `now`: queued, or running on a lease that ran out
+    (its worker died) with attempts left."""
+    return Q(state=PeopleSync.State.QUEUED) | Q(
+        state=PeopleSync.State.RUNNING,
+        claimed_at__lt=now - LEASE,
+        attempts__lt=MAX_ATTEMPTS,
+    )
 
 
 def people_sync_run(sync_id: int, *, now: dt.datetime | None = None) -> str:
-    """Run a queued sync and record its report, or its refusal; a sync already
-    taken (run twice, or by two workers) is left alone. Returns its new state."""
+    """Claim a run (queued, or left by a dead worker) and run it, saving the people
+    and its report, or its refusal, in one transaction. Returns its new state, or
+    "taken" when it was not there to claim (finished, or another worker's)."""
     now = now or timezone.now()
-    taken = PeopleSync.objects.filter(pk=sync_id, state=PeopleSync.State.QUEUED).update(
-        state=PeopleSync.State.RUNNING, started_at=now
+    claimed = PeopleSync.objects.filter(people_sync_runnable(now), pk=sync_id).update(
+        state=PeopleSync.State.RUNNING,
+        claimed_at=now,
+        started_at=now,
+        queued_at=None,
+        attempts=F("attempts") + 1,
     )
-    if not taken:
+    if not claimed:
         return "taken"
-    sync = PeopleSync.objects.get(pk=sync_id)
+    try:
+        with transaction.atomic():
+            return _run_claimed(sync_id, now)
+    except Exception:
+        log.exception("People sync %s failed", sync_id)
+        failed = _claimed(sync_id, now).update(
+            state=PeopleSync.State.FAILED,
+            body="",
+            message=FAILED_MESSAGE,
+            finished_at=timezone.now(),
+        )
+        return PeopleSync.State.FAILED if failed else "taken"
+
+
+def _claimed(sync_id: int, claim: dt.datetime) -> QuerySet[PeopleSync]:
+    """The run while `claim` still holds it."""
+    return PeopleSync.objects.filter(
+        pk=sync_id, state=PeopleSync.State.RUNNING, claimed_at=claim
+    )
+
+
+def _run_claimed(sync_id: int, claim: dt.datetime) -> str:
+    # The row stays locked until the run commits: a takeover's claim waits for
+    # it, then finds the run finished.
+    sync = _claimed(sync_id, claim).select_for_update().first()
+    if sync is None:  # taken over between our claim and the lock
+        return "taken"
+    outcome = _outcome(sync)
+    outcome.update(body="", finished_at=timezone.now())
+    if not _claimed(sync_id, claim).update(**outcome):
+        # Our lease was taken over (a database without row locks): the new
+        # claim's run is the one that counts; ours leaves nothing behind.
+        transaction.set_rollback(True)
+        return "taken"
+    return outcome["state"]
+
+
+def _outcome(sync: PeopleSync) -> dict[str, object]:
+    """Run the sync; the run's fields that say how it went."""
     try:
         report = people_sync_text(
             body=sync.body,
@@ -200,27 +165,100 @@ def people_sync_run(sync_id: int, *, now: dt.datetime | None = None) -> str:
             dry_run=sync.dry_run,
             deactivate_missing=sync.deactivate_missing,
             welcome=sync.welcome,
+            progress=_progress_recorder(sync.pk),
         )
     except PeopleSyncRejected as rejected:
-        sync.state = PeopleSync.State.REJECTED
-        sync.errors = row_errors_shown(rejected.row_errors, sync.format)
-        sync.error_count = rejected.error_count
-        sync.message = f"{rejected.error_count} bad row(s): nothing was saved."
+        return {
+            "state": PeopleSync.State.REJECTED,
+            "errors": row_errors_shown(rejected.row_errors, sync.format),
+            "error_count": rejected.error_count,
+            "message": f"{rejected.error_count} bad row(s): nothing was saved.",
+        }
     except TooManyDeactivated as refused:
-        sync.state = PeopleSync.State.REJECTED
-        sync.deactivated = refused.deactivating
-        sync.message = str(refused)
-    except Exception:
-        log.exception("People sync %s failed", sync_id)
-        sync.state = PeopleSync.State.FAILED
-        sync.message = "The sync failed on our side; nothing was saved. Send it again."
-    else:
-        sync.state = PeopleSync.State.DONE
-        for name, value in asdict(report).items():
-            if name in ("created", "updated", "unchanged", "deactivated", "welcomed"):
-                setattr(sync, name, value)
-        sync.message = report.summary
-    sync.body = ""
-    sync.finished_at = timezone.now()
-    sync.save()
-    return sync.state
+        return {
+            "state": PeopleSync.State.REJECTED,
+            "deactivated": refused.deactivating,
+            "message": str(refused),
+        }
+    counts = ("created", "updated", "unchanged", "deactivated", "welcomed")
+    return {
+        "state": PeopleSync.State.DONE,
+        **{name: getattr(report, name) for name in counts},
+        "message": report.summary,
+    }
+
+
+# --- progress --------------------------------------------------------------------
+# Rows saved so far live in the cache, not in the run's row: the run saves inside
+# one transaction, which nobody else sees until it commits.
+
+
+def _progress_key(sync_id: int) -> str:
+    return f"org:people-sync:{sync_id}:saved"
+
+
+def _progress_recorder(sync_id: int) -> Callable[[int], None]:
+    saved = 0
+
+    def record(rows: int) -> None:
+        nonlocal saved
+        saved += rows
+        try:
+            cache.set(_progress_key(sync_id), saved, int(LEASE.total_seconds()))
+        except Exception as exc:  # any cache error: the run goes on without it
+            cache_failure_record(exc)
+
+    record(0)  # a run taken over starts again from nothing
+    return record
+
+
+def people_sync_saved(sync: PeopleSync) -> int | None:
+    """Rows a running sync has saved so far (kept only if all are), None when not
+    known (not started, or the cache is down)."""
+    if sync.state != PeopleSync.State.RUNNING:
+        return None
+    try:
+        return cache.get(_progress_key(sync.pk))
+    except Exception as exc:  # any cache error: the page shows the state alone
+        cache_failure_record(exc)
+        return None
+
+
+# --- the scheduler's pass --------------------------------------------------------
+
+
+def people_syncs_to_run(
+    *, now: dt.datetime, unqueued_before: dt.datetime | None = None
+) -> QuerySet[PeopleSync]:
+    """Runs a worker may claim at `now`; with `unqueued_before`, only those not
+    handed to the broker since then."""
+    syncs = PeopleSync.objects.filter(people_sync_runnable(now))
+    if unqueued_before is not None:
+        syncs = syncs.filter(unqueued_since(unqueued_before))
+    return syncs.order_by("pk")
+
+
+def people_syncs_queue(*, now: dt.datetime, enqueue: Enqueue) -> int:
+    """Hand to the broker, each once across dispatchers, the runs it never took,
+    lost, or whose worker died (`core.dispatch.queue_once`); returns how many."""
+    due = people_syncs_to_run(now=now, unqueued_before=now - QUEUE_STALE)
+    return queue_once(
+        PeopleSync,
+        dict.fromkeys(due.values_list("pk", flat=True), 0),
+        now=now,
+        enqueue=enqueue,
+    )
+
+
+def people_syncs_abandon(*, now: dt.datetime) -> int:
+    """Fail the runs whose lease ran out on their last attempt; how many."""
+    return PeopleSync.objects.filter(
+        state=PeopleSync.State.RUNNING,
+        claimed_at__lt=now - LEASE,
+        attempts__gte=MAX_ATTEMPTS,
+    ).update(
+        state=PeopleSync.State.FAILED,
+        body="",
+        message=ABANDONED_MESSAGE,
+        finished_at=now,
+    )

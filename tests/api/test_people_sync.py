@@ -13,8 +13,10 @@ from rest_framework.test import APIClient
 from api import people as people_api
 from org.models import AITool, Customer, PeopleSync, Person, Team, User, Welcome
 from org.roles import Role, roles_of
+from org.services import people_sync as people_sync_module
 from org.services import people_sync_runs
-from org.services.people_sync_runs import json_rows, people_sync_run
+from org.services.people_sync_bodies import json_rows
+from org.services.people_sync_runs import people_sync_run
 from org.tasks import run_people_sync
 from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory, UserFactory
 
@@ -285,6 +287,36 @@ def test_a_large_sync_is_queued_and_run_by_a_worker(
         ).count()
         == 25
     )
+
+
+def test_a_queued_sync_counts_every_person_and_says_how_many_are_saved_so_far(
+    as_hr, monkeypatch
+):
+    monkeypatch.setattr("api.people.INLINE_ROWS", 10)
+    monkeypatch.setattr(run_people_sync, "delay", lambda sync_id: None)
+    monkeypatch.setattr(people_sync_module, "BATCH", 10)
+    response = sync(as_hr, rows(25), "?deactivate_missing=false")
+    status_url = response.json()["status_url"]
+    seen: list[dict] = []
+    save_chunk = people_sync_module._apply_chunk
+
+    def save_then_ask(*args, **kwargs):
+        save_chunk(*args, **kwargs)
+        seen.append(as_hr.get(status_url).json())
+
+    monkeypatch.setattr(people_sync_module, "_apply_chunk", save_then_ask)
+
+    assert (response.json()["rows"], response.json()["rows_saved"]) == (25, None)
+    assert run_people_sync(response.json()["id"]) == "done"
+
+    # Each answer comes before its own batch is counted.
+    assert [(s["state"], s["rows_saved"]) for s in seen] == [
+        ("running", 0),
+        ("running", 10),
+        ("running", 20),
+    ]
+    done = as_hr.get(status_url).json()
+    assert (done["state"], done["rows_saved"], done["created"]) == ("done", None, 25)
 
 
 def test_a_queued_sync_with_a_bad_row_is_rejected_and_reports_it(hr):

@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from org.models import PeopleSync
 from org.roles import Role
+from org.services import people_sync_runs
 from tests.browser.test_dashboards_in_a_browser import _unexpected
 from tests.dashboards.test_pages_overview import WEEK_1, pulse_survey, respond
 from tests.feedback.factories import ConcernFactory
@@ -28,6 +30,19 @@ def test_hrs_pages_keep_to_the_policy(live_server, chromium):
         questions,
         count=5,
         tone=0.3,
+    )
+    # A large import: one still running (its progress bar), one refused line by line.
+    running = PeopleSync.objects.create(
+        format="csv", rows=5000, state="running", created_at=WEEK_1, claimed_at=WEEK_1
+    )
+    people_sync_runs._progress_recorder(running.pk)(2000)  # as its worker does
+    rejected = PeopleSync.objects.create(
+        format="csv",
+        rows=5000,
+        state="rejected",
+        created_at=WEEK_1,
+        error_count=1,
+        errors=[{"line": 3, "field": "name", "message": "name is empty"}],
     )
     client = Client()
     client.force_login(hr.user)
@@ -59,6 +74,8 @@ def test_hrs_pages_keep_to_the_policy(live_server, chromium):
         "/surveys/",
         f"/surveys/{survey.pk}/",
         "/people/",
+        f"/people/syncs/{running.pk}/",
+        f"/people/syncs/{rejected.pk}/",
         "/dashboards/",
         "/dashboards/tools/",
         "/dashboards/concerns/",

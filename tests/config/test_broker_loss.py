@@ -22,7 +22,7 @@ from core.dispatch import (
     broker_marker_plant,
 )
 from feedback.models import Notice
-from org.models import Welcome
+from org.models import PeopleSync, Welcome
 from surveys.models import Invitation
 from surveys.scheduler import survey_tick
 from tests.feedback.factories import NoticeFactory
@@ -56,7 +56,7 @@ def _queue_a_round(django_capture_on_commit_callbacks, queued: list) -> None:
 
 
 def test_every_model_queued_through_dispatch_is_listed():
-    assert set(queued_models()) == {Invitation, Notice, Welcome}
+    assert set(queued_models()) == {Invitation, Notice, Welcome, PeopleSync}
 
 
 def test_a_lost_broker_voids_every_mark_and_the_same_pass_queues_them_again(

@@ -18,11 +18,11 @@ from django.urls import reverse
 
 from config.scheduler import queued_models, tick_all
 from core.delivery import SendState
-from org.models import Person, User, Welcome
+from org.models import PeopleSync, Person, User, Welcome
 from org.scheduler import org_tick
 from org.services.people import NewPerson, people_create, person_set_active
 from org.services.welcome import welcome_send
-from org.tasks import queue_welcomes, send_welcome
+from org.tasks import queue_welcomes, run_people_sync, send_welcome
 from tests.org.factories import PersonFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -282,14 +282,19 @@ def test_the_import_form_ticks_welcome_emails_by_default(signed_in, hr):
 
 
 def test_an_import_of_thousands_hands_them_to_workers_in_a_few_messages(
-    signed_in, hr, broker, mailoutbox, django_capture_on_commit_callbacks
+    signed_in, hr, broker, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     rows = [f"p{n}@bulk.example,Person {n}," for n in range(2500)]
+    # More than 2,000 people: a worker runs the import, here as soon as it is queued.
+    monkeypatch.setattr(
+        run_people_sync, "delay", lambda pk: run_people_sync.apply(args=[pk])
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(signed_in(hr), csv_file(*rows))
 
     assert response.status_code == 302
+    assert PeopleSync.objects.get().state == "done"
     assert mailoutbox == []
     assert [len(ids) for kind, ids in broker] == [1000, 1000, 500]
     assert {kind for kind, _ in broker} == {"q"}

@@ -100,6 +100,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "org:person_list": rule(HR_PAGE, HR_PAGE),
     # Without a file: back to the people page, which names what is missing.
     "org:people_import": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
+    # Where a large upload (or an API sync) stands: HR's, read only.
+    "org:people_sync": rule(HR_PAGE, (L, L, 403, 403, 405, 405)),
     # Sends the employee a welcome again: HR (and staff, a superuser).
     "org:person_welcome": rule((L, L, 403, 403, 405, 405), (L, L, 403, 403, 302, 302)),
     # Answering: the link is the key; the signed-in page only for its person.
@@ -369,6 +371,7 @@ PK: dict[str, Callable[[World, str], int]] = {
     "api:person": lambda w, r: w.people["employee"].pk,
     "api:person_deactivate": lambda w, r: w.people["employee"].pk,
     "api:people_sync_status": _people_sync,
+    "org:people_sync": _people_sync,
     "api:team": lambda w, r: w.team_a.pk,
     "api:department": lambda w, r: w.team_a.department_id,
     "api:customer": lambda w, r: w.customer_concern.raised_by_customer_id,

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0006_people_sync'),
+        ('org', '0007_people_sync_lease'),
     ]
 
     operations = [
