@@ -108,22 +108,22 @@ def test_a_fan_out_killed_halfway_and_rerun_invites_everyone_exactly_once(
 ):
     survey, staff = weekly_pulse(people=7)
     monkeypatch.setattr(rounds_service, "FANOUT_BATCH", 3)
-    real_bulk_create = Invitation.objects.bulk_create
+    real_insert = rounds_service._invitations_insert
     calls = []
 
-    def dies_on_second_batch(objs, **kwargs):
+    def dies_on_second_batch(round_, batch):
         calls.append(1)
         if len(calls) == 2:
             raise SystemExit("worker killed")
-        return real_bulk_create(objs, **kwargs)
+        return real_insert(round_, batch)
 
-    monkeypatch.setattr(Invitation.objects, "bulk_create", dies_on_second_batch)
+    monkeypatch.setattr(rounds_service, "_invitations_insert", dies_on_second_batch)
     with pytest.raises(SystemExit):
         survey_tick(now=MONDAY_9)
     assert Invitation.objects.count() == 3
     assert mailoutbox == []
 
-    monkeypatch.setattr(Invitation.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(rounds_service, "_invitations_insert", real_insert)
     survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1))
     survey_tick(now=MONDAY_9 + dt.timedelta(minutes=2))
 
