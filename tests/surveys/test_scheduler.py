@@ -329,3 +329,27 @@ def test_each_dispatcher_pass_queues_a_bounded_batch_and_moves_on(
     assert [len(p) for p in passes] == [3, 3, 1, 0]
     queued = [pk for p in passes for pk in p]
     assert sorted(queued) == sorted(Invitation.objects.values_list("pk", flat=True))
+
+
+def test_a_pass_only_tops_up_what_already_waits_in_the_broker(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from surveys import scheduler
+
+    monkeypatch.setattr(scheduler, "QUEUE_PER_PASS", 3)
+    weekly_pulse(people=7)
+    passes = []
+    # The workers fall behind: two, then all three, then none of the last pass's
+    # sends still wait when the next pass comes.
+    for minute, waiting in enumerate((0, 2, 3, 0)):
+        batch: list[tuple[int, int]] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            report = survey_tick(
+                now=MONDAY_9 + dt.timedelta(minutes=minute),
+                enqueue=batch.extend,
+                waiting=waiting,
+            )
+        passes.append((report.queued, len(batch)))
+
+    assert passes == [(3, 3), (1, 1), (0, 0), (3, 3)]
+    assert Invitation.objects.filter(queued_at=None).count() == 0
