@@ -48,6 +48,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from subprocess import Popen  # nosec B404
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -136,17 +140,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="candor-fanout-") as tmp:
         work = Path(tmp) if args.keep is None else args.keep
         work.mkdir(parents=True, exist_ok=True)
-        with redis_server(work, REDIS_PORT):
+        with redis_server(work, REDIS_PORT) as broker:
             old = setup_databases(verbosity=0, interactive=False)
             try:
-                ok = run(args, work)
+                ok = run(args, work, broker)
             finally:
                 connection.close()
                 teardown_databases(old, verbosity=0)
     sys.exit(0 if ok else 1)
 
 
-def run(args: argparse.Namespace, work: Path) -> bool:
+def run(args: argparse.Namespace, work: Path, broker: Popen) -> bool:
     print(machine())
     started = time.perf_counter()
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -176,13 +180,19 @@ def run(args: argparse.Namespace, work: Path) -> bool:
     }
     try:
         with (
-            smtp_sink(SMTP_PORT, work / "sink.log"),
+            smtp_sink(SMTP_PORT, work / "sink.log") as sink,
             gunicorn("config.wsgi", env, work) as candor,
         ):
             warm_up(candor, f"/s/{pools['get'][0]}/", page["args"], connections=WORKERS)
             idle = [_window(candor, page) for _ in range(IDLE_WINDOWS)]
             with MemoryWatch(workers) as memory:
-                fanout = _fan_out(survey, candor, page, workers, args)
+                fanout = _fan_out(
+                    survey,
+                    candor,
+                    page,
+                    workers | {"sink": sink, "redis": broker},
+                    args,
+                )
             idle += [_window(candor, page) for _ in range(IDLE_WINDOWS)]
     finally:
         for worker in workers.values():
@@ -289,11 +299,14 @@ class FanOut:
             self.insert_seconds = (done - opened).total_seconds()
 
 
-def _fan_out(survey, candor, page, workers, args) -> FanOut:
-    """Beat's passes in one thread, progress read in another, wrk in this one."""
+def _fan_out(survey, candor, page, processes, args) -> FanOut:
+    """Beat's passes in one thread, progress read in another, wrk in this one;
+    the CPU time of `processes` (and their children) meanwhile."""
     fanout = FanOut(people=args.people)
     done = threading.Event()
-    pids = {name: lambda w=w: [w.pid, *children(w.pid)] for name, w in workers.items()}
+    pids = {
+        name: lambda p=p: [p.pid, *children(p.pid)] for name, p in processes.items()
+    }
     before = {name: cpu(list_pids()) for name, list_pids in pids.items()}
     fanout.started = time.monotonic()
     beat = threading.Thread(target=_beat, args=(fanout, done, args.pass_every))
@@ -390,6 +403,13 @@ def _report(args, bare: float, fanout: FanOut, idle: list[dict], memory) -> None
         f"{len(fanout.dispatch_ms):>12}  mean {statistics.mean(passes) / 1000:.1f} s,"
         f" longest {max(passes) / 1000:.1f} s"
     )
+    cpu_ms = {
+        name: seconds / fanout.people * 1000 for name, seconds in fanout.cpu.items()
+    }
+    print(
+        f"{'CPU per invitation':<46} "
+        + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu_ms.items())
+    )
     for name, peak in memory.peaks.items():
         print(
             f"{name + ': peak RSS of one process':<46} {peak.rss_one / mb:>9.0f} MB"
@@ -398,10 +418,6 @@ def _report(args, bare: float, fanout: FanOut, idle: list[dict], memory) -> None
         print(
             f"{name + f': peak PSS of its {peak.processes} processes':<46} "
             f"{peak.pss_all / mb:>9.0f} MB"
-        )
-        print(
-            f"{name + ': CPU per invitation':<46} "
-            f"{fanout.cpu[name] / fanout.people * 1000:>9.2f} ms"
         )
     during = [w for w in fanout.windows if w["complete"]] or fanout.windows
     print(

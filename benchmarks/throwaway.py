@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def redis_server(folder: Path, port: int) -> Iterator[None]:
+def redis_server(folder: Path, port: int) -> Iterator[subprocess.Popen]:
     """redis-server on 127.0.0.1:`port`, without persistence (as tests/brokers.py
     starts one), until the block ends."""
     # bandit B603: our own argv, no shell; ruff S607: redis-server from the PATH.
@@ -33,7 +33,7 @@ def redis_server(folder: Path, port: int) -> Iterator[None]:
     )
     try:
         _listening(port, process, "redis-server")
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
