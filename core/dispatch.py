@@ -107,7 +107,7 @@ def broker_waiting(broker: Connection, queue: str) -> int:
     """How many messages wait in `queue` on `broker`, not yet taken by a worker
     (one a worker runs, or holds to retry later, is not counted).
 
-    One round trip on Redis. Raises the transport's errors when it is down.
+    Two round trips on Redis. Raises the transport's errors when it is down.
     """
     broker.ensure_connection(max_retries=1, timeout=5)
     try:

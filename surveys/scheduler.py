@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 # Sends handed to workers per dispatcher pass, and at most waiting in the broker
 # after it: each pass stays short, and workers slower than a pass a minute (fewer
 # than 83 emails a second) find one pass's worth waiting, not a whole audience
-# piling up in Redis. A send then waits well under QUEUE_STALE (at 6 a second or
-# more), so it is never taken for lost and queued a second time.
+# piling up in Redis. Workers that send 6 a second or more then take a send within
+# QUEUE_STALE, so none is taken for lost and queued a second time.
 QUEUE_PER_PASS = 5000
 
 # What a tick reports, in this order; "invited" counts new invitations from fan-out,
