@@ -11,9 +11,18 @@
 --                thread's, and a thread's requests then go one after another.
 -- Each thread takes every THREADS-th token from its own offset, so no two
 -- threads share one; a thread that runs out stops (counted as "exhausted").
+-- WRK_PAUSE_MS (environment), if above 0: each connection waits that long after
+-- each response before its next request, a load well below the server's capacity
+-- (benchmarks/fanout_workers.py measures latency so, not throughput).
 -- Prints one line for answering.py: RESULT key=value ...
 
 local threads, next_id = {}, 0
+
+-- Defined only when asked for: wrk checks once, at start, whether it exists.
+local pause = tonumber(os.getenv("WRK_PAUSE_MS") or "0") or 0
+if pause > 0 then
+  function delay() return pause end
+end
 
 function setup(thread)
   thread:set("id", next_id)

@@ -33,17 +33,13 @@ no invitation has two. Exits 1 if any check fails.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import os
 import re
 import shutil
-import socket
-import subprocess  # nosec B404
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -62,13 +58,26 @@ django.setup()
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
+from benchmarks.serving import (
+    CONNECTIONS,
+    WORKERS,
+    WRK_THREADS,
+    Server,
+    backends,
+    children_cpu,
+    cpu,
+    gunicorn,
+    machine,
+    server_env,
+    warm_up,
+    wrk,
+)
 from org.models import AITool, Department, Person, Team, User
 from surveys.library import survey_from_template
 from surveys.models import (
@@ -82,10 +91,6 @@ from surveys.models import (
 )
 from surveys.tokens import token_new
 
-CONNECTIONS = 16
-WRK_THREADS = 2
-WORKERS = 2
-LUA = ROOT / "benchmarks" / "answering.lua"
 ANSWER = {
     Question.Kind.LIKERT: "4",
     Question.Kind.ENPS: "8",
@@ -136,7 +141,7 @@ def main() -> None:
 
 
 def run(seconds: int, links: int) -> bool:
-    print(_machine())
+    print(machine())
     started = time.perf_counter()
     call_command("collectstatic", interactive=False, verbosity=0)
     survey, pools = seed(links)
@@ -151,16 +156,16 @@ def run(seconds: int, links: int) -> bool:
             files[name].write_text("\n".join(tokens) + "\n")
         answers = work / "answers.txt"
         answers.write_text(urlencode(_answers(survey)))
-        env = _server_env(work)
+        env = server_env(work)
         runs = []
         with (
-            _gunicorn("benchmarks.hello", env, work) as hello,
-            _gunicorn("config.wsgi", env, work) as candor,
+            gunicorn("benchmarks.hello", env, work) as hello,
+            gunicorn("config.wsgi", env, work) as candor,
         ):
             plain = ["plain", "2"]
             get = ["get", "2", str(files["get"])]
-            _warm_up(hello, "/", plain)
-            _warm_up(candor, f"/s/{pools['get'][0]}/", get, connections=WORKERS)
+            warm_up(hello, "/", plain)
+            warm_up(candor, f"/s/{pools['get'][0]}/", get, connections=WORKERS)
             cookie, csrf = _csrf(candor, pools["get"][0])
             post = ["post", "2", str(files["post"]), str(answers), cookie, csrf]
             journey = ["journey", str(CONNECTIONS), str(files["journey"]), str(answers)]
@@ -221,6 +226,9 @@ def seed(links: int) -> tuple[Survey, dict[str, list[str]]]:
             survey=survey,
             starts_at=now - dt.timedelta(hours=1, minutes=number),
             closes_at=now + dt.timedelta(days=5),
+            # Fanned out here, to these people only: a dispatcher pass (as in
+            # fanout_workers.py) must not invite everyone else to it.
+            fanout_done_at=now,
         )
         tokens += _links(round_, staff, team, department, now)
     pools, at = {}, 0
@@ -248,93 +256,7 @@ def _answers(survey: Survey) -> dict[str, str]:
     return {f"q{q.pk}": ANSWER[q.kind] for q in survey.questions.all()}
 
 
-# --- servers and load -----------------------------------------------------------
-
-
-def _server_env(work: Path) -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}{port}"
-            f"/{db['NAME']}"
-        ),
-        "DEBUG": "false",
-        "CANDOR_VAR_DIR": str(work / "var"),
-        # Connections kept for the whole run, so each worker's backend is one
-        # process whose CPU time can be read.
-        "DB_CONN_MAX_AGE": "600",
-    }
-
-
-@dataclass
-class Server:
-    port: int
-    master: subprocess.Popen
-
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-
-@contextlib.contextmanager
-def _gunicorn(app: str, env: dict[str, str], work: Path) -> Iterator[Server]:
-    port = _free_port()
-    log = open(work / f"{app}.log", "w")  # noqa: SIM115 (closed below)
-    # bandit B404/B603: gunicorn and wrk start with our own argv, and no shell.
-    master = subprocess.Popen(  # noqa: S603  # nosec B603
-        [sys.executable, "-m", "gunicorn", app, "-c", "config/gunicorn.py"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-        + ["--worker-class", "sync", "--access-logfile", str(work / "access.log")],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(port, master, work / f"{app}.log")
-        yield Server(port, master)
-    finally:
-        master.terminate()
-        master.wait(timeout=30)
-        log.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(port: int, master: subprocess.Popen, log: Path) -> None:
-    for _ in range(200):
-        if master.poll() is not None:
-            sys.exit(f"gunicorn stopped:\n{log.read_text()}")
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port)).close()
-            return
-        time.sleep(0.1)
-    sys.exit(f"gunicorn did not start:\n{log.read_text()}")
-
-
-def _warm_up(
-    server: Server, path: str, args: list[str], *, connections: int = 0
-) -> None:
-    """Until both workers have loaded the app (gunicorn listens before they do)
-    and, for Candor, each holds its database connection; then a short load."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            client.request("GET", path)
-            if client.getresponse().status == 200:
-                _load(server, seconds=2, args=args)
-                if len(_backends()) >= connections:
-                    _load(server, seconds=2, args=args)
-                    return
-        time.sleep(0.2)
-    sys.exit("the server did not warm up in 2 minutes")
+# --- load -----------------------------------------------------------------------
 
 
 def _csrf(server: Server, token: str) -> tuple[str, str]:
@@ -350,31 +272,16 @@ def _csrf(server: Server, token: str) -> tuple[str, str]:
     return cookie.group(1), csrf.group(1)
 
 
-def _load(
-    server: Server, *, seconds: int, args: list[str], threads: int = WRK_THREADS
-) -> dict[str, str]:
-    result = subprocess.run(  # noqa: S603  # nosec B603
-        ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
-        + ["-s", str(LUA), f"http://127.0.0.1:{server.port}/", "--"]
-        + args,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT "))
-    return dict(pair.split("=") for pair in line.split()[1:])
-
-
 def _measure(
     name: str, server: Server, seconds: int, args: list[str], threads: int = WRK_THREADS
 ) -> Run:
     workers = server.workers()
-    backends = _backends()
-    before = _cpu(workers), _cpu(backends), _children_cpu()
-    result = _load(server, seconds=seconds, args=args, threads=threads)
-    after = _cpu(workers), _cpu(backends), _children_cpu()
+    pg = backends()
+    before = cpu(workers), cpu(pg), children_cpu()
+    result = wrk(server, seconds=seconds, args=args, threads=threads)
+    after = cpu(workers), cpu(pg), children_cpu()
     requests = int(result["requests"])
-    cpu = {
+    cpu_ms = {
         part: (after[n] - before[n]) / requests * 1000
         for n, part in enumerate(("workers", "postgres", "wrk"))
     }
@@ -385,50 +292,11 @@ def _measure(
         *(int(result[k]) for k in ("ok", "bad", "saved", "exhausted")),
         int(result["socket_errors"]),
         *(float(result[k]) for k in ("p50_ms", "p95_ms", "p99_ms")),
-        cpu,
+        cpu_ms,
     )
-
-
-def _backends() -> list[int]:
-    """The PostgreSQL processes serving the benchmark's database, but ours."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [pid for (pid,) in cursor.fetchall()]
-
-
-def _cpu(pids: list[int]) -> float:
-    """User and system CPU seconds of these processes so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(FileNotFoundError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-def _children_cpu() -> float:
-    usage = os.times()
-    return usage.children_user + usage.children_system
 
 
 # --- report ---------------------------------------------------------------------
-
-
-def _machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"machine: {os.cpu_count()} cores, {model}; load average at start {load}"
 
 
 def _report(runs: list[Run]) -> None:

@@ -37,8 +37,11 @@ def tick_all(*, now: dt.datetime, inline: bool) -> list[str]:
     from surveys.scheduler import survey_tick
     from surveys.tasks import enqueue_sends
 
+    waiting = 0 if inline else _bulk_mail_waiting()
     ticks = [
-        lambda: survey_tick(now=now, enqueue=None if inline else enqueue_sends),
+        lambda: survey_tick(
+            now=now, enqueue=None if inline else enqueue_sends, waiting=waiting
+        ),
         # After the surveys' tick: the rounds it closed and released in full.
         lambda: dashboards_tick(now=now),
         lambda: feedback_tick(now=now, enqueue=None if inline else enqueue_notices),
@@ -86,3 +89,20 @@ def _broker_check(now: dt.datetime) -> TickReport | None:
     with app.pool.acquire(block=True) as broker:
         report = broker_loss_recover(queued_models(), broker=broker, now=now)
     return report if report.lost else None
+
+
+def _bulk_mail_waiting() -> int:
+    """Sends already waiting in the bulk mail queue, which this pass only tops up
+    (`surveys.scheduler.QUEUE_PER_PASS`); 0 when the broker cannot say, and the
+    pass's own sends then find out whether it is down."""
+    from django.conf import settings
+
+    from config.celery import app
+    from core.dispatch import broker_waiting
+
+    try:
+        with app.pool.acquire(block=True) as broker:
+            return broker_waiting(broker, settings.CANDOR_QUEUE_BULK_MAIL)
+    except Exception as exc:  # kombu and the transports raise their own errors
+        log.warning("Could not count the sends waiting in the broker: %s", exc)
+        return 0

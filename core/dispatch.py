@@ -47,6 +47,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
 from kombu import Connection
+from kombu.exceptions import ChannelError
 
 from core.cachestate import cache_failure_record
 from core.ticks import TickReport
@@ -100,6 +101,20 @@ def _hand_over(model, batch, enqueue) -> None:
     except Exception:  # the broker is down: the next pass queues them again
         log.exception("Could not queue %d %s tasks; unmarking them", len(batch), model)
         model.objects.filter(pk__in=[pk for pk, _ in batch]).update(queued_at=None)
+
+
+def broker_waiting(broker: Connection, queue: str) -> int:
+    """How many messages wait in `queue` on `broker`, not yet taken by a worker
+    (one a worker runs, or holds to retry later, is not counted).
+
+    Two round trips on Redis. Raises the transport's errors when it is down.
+    """
+    broker.ensure_connection(max_retries=1, timeout=5)
+    try:
+        declared = broker.default_channel.queue_declare(queue=queue, passive=True)
+    except ChannelError:  # no such queue: Redis keeps no empty list
+        return 0
+    return declared.message_count
 
 
 def broker_loss_recover(

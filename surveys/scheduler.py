@@ -35,7 +35,11 @@ from surveys.services.rounds import (
 
 log = logging.getLogger(__name__)
 
-# Sends handed to workers per dispatcher pass: each pass stays short.
+# Sends handed to workers per dispatcher pass, and at most waiting in the broker
+# after it: each pass stays short, and workers slower than a pass a minute (fewer
+# than 83 emails a second) find one pass's worth waiting, not a whole audience
+# piling up in Redis. Workers that send 6 a second or more then take a send within
+# QUEUE_STALE, so none is taken for lost and queued a second time.
 QUEUE_PER_PASS = 5000
 
 # What a tick reports, in this order; "invited" counts new invitations from fan-out,
@@ -57,12 +61,16 @@ COUNTS = (
 Enqueue = Callable[[list[tuple[int, int]]], None]
 
 
-def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickReport:
+def survey_tick(
+    *, now: dt.datetime, enqueue: Enqueue | None = None, waiting: int = 0
+) -> TickReport:
     """Open, fan out, close, send, remind and release sealed anonymous responses:
     whatever is due at `now`.
 
     `enqueue` None sends inline. Otherwise it receives (invitation id, step) pairs,
-    step 0 for the invitation itself, and must hand them to the broker.
+    step 0 for the invitation itself, and must hand them to the broker; `waiting`
+    is how many sends the broker's queue already holds, which this pass only tops
+    up to QUEUE_PER_PASS.
     """
     report = TickReport.of("surveys", *COUNTS)
     report.opened = len(rounds_open_due(now=now))
@@ -76,14 +84,11 @@ def survey_tick(*, now: dt.datetime, enqueue: Enqueue | None = None) -> TickRepo
         _run_inline(jobs, now, report)
     else:
         # Only what is not already with the broker, and a bounded amount per pass.
+        room = max(QUEUE_PER_PASS - waiting, 0)
         stale = now - QUEUE_STALE
         invitations = invitations_to_send(now=now, unqueued_before=stale)
-        jobs = [
-            (pk, 0) for pk in invitations.values_list("pk", flat=True)[:QUEUE_PER_PASS]
-        ]
-        jobs += reminders_due(
-            now=now, unqueued_before=stale, limit=QUEUE_PER_PASS - len(jobs)
-        )
+        jobs = [(pk, 0) for pk in invitations.values_list("pk", flat=True)[:room]]
+        jobs += reminders_due(now=now, unqueued_before=stale, limit=room - len(jobs))
         report.queued = queue_once(Invitation, dict(jobs), now=now, enqueue=enqueue)
     # Last, so a round closed in this pass gives out its last batch in it too.
     report.released = sealed_responses_release_due()

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from org.models import Customer, Person
@@ -16,7 +18,7 @@ from surveys.models import Invitation, Question, Round, Survey
 
 log = logging.getLogger(__name__)
 
-FANOUT_BATCH = 2000  # invitations per INSERT: bounded memory whatever the audience
+FANOUT_BATCH = 10_000  # invitations per INSERT: each batch commits on its own
 
 
 def round_window(survey: Survey, starts_at: dt.datetime) -> dt.datetime:
@@ -86,29 +88,26 @@ def recipients(survey: Survey) -> QuerySet[Person] | QuerySet[Customer]:
 def round_fan_out(round_: Round, *, now: dt.datetime | None = None) -> int:
     """Create the round's invitations in batches; returns how many were new.
 
-    Killed halfway and re-run, it creates only the missing ones: the unique
-    (round, recipient) constraint turns repeats into no-ops.
+    Each batch is one `INSERT ... SELECT` of FANOUT_BATCH recipients (in order of
+    id): the database builds the rows itself, so nothing crosses into Python and
+    memory stays flat whatever the audience. Killed halfway and re-run, it creates
+    only the missing ones: the unique (round, recipient) constraint turns repeats
+    into no-ops (ON CONFLICT DO NOTHING).
     """
     if round_.fanout_done_at is not None:
         return 0
-    survey = round_.survey
-    customers = survey.audience == Survey.Audience.CUSTOMERS
-    key = "customer_id" if customers else "person_id"
-    # A person's team and department as they are now, kept on the invitation.
-    fields = ("pk",) if customers else ("pk", "team_id", "team__department_id")
-    rows = recipients(survey).order_by("pk").values_list(*fields)
-    invitations = Invitation.objects.filter(round=round_)
-    before, last = invitations.count(), 0
+    audience = recipients(round_.survey).order_by("pk")
+    created, last = 0, 0
     while True:
-        batch = list(rows.filter(pk__gt=last)[:FANOUT_BATCH])
-        if not batch:
+        rest = audience.filter(pk__gt=last)
+        # The batch's last recipient: a batch is a range of ids.
+        ends = rest.values_list("pk", flat=True)[FANOUT_BATCH - 1 : FANOUT_BATCH]
+        end = next(iter(ends), None)
+        batch = rest if end is None else rest.filter(pk__lte=end)
+        created += _invitations_insert(round_, batch)
+        if end is None:
             break
-        Invitation.objects.bulk_create(
-            [_invitation(round_, key, *row) for row in batch],
-            ignore_conflicts=True,
-        )
-        last = batch[-1][0]
-    created = invitations.count() - before
+        last = end
     Round.objects.filter(pk=round_.pk, fanout_done_at=None).update(
         fanout_done_at=now or timezone.now()
     )
@@ -116,8 +115,48 @@ def round_fan_out(round_: Round, *, now: dt.datetime | None = None) -> int:
     return created
 
 
-def _invitation(round_: Round, key: str, pk: int, team=None, department=None):
-    return Invitation(round=round_, team_id=team, department_id=department, **{key: pk})
+def _invitations_insert(
+    round_: Round, batch: QuerySet[Person] | QuerySet[Customer]
+) -> int:
+    """One invitation of `round_` per recipient in `batch`, in one statement;
+    returns how many were new. A person's team and department are kept as they
+    are now. Every other column takes its field's default, as `save()` would
+    fill it, so a field added to Invitation later needs nothing here."""
+    per_row = (
+        {"customer_id": F("pk")}
+        if batch.model is Customer
+        else {
+            "person_id": F("pk"),
+            "team_id": F("team_id"),
+            "department_id": F("team__department_id"),
+        }
+    )
+    template = Invitation(round=round_)
+    fixed = {}
+    for field in Invitation._meta.concrete_fields:
+        if field.primary_key or field.attname in per_row:
+            continue
+        value = field.pre_save(template, add=True)
+        if value is not None:  # a nullable column left out is NULL
+            fixed[field.column] = Value(value, output_field=field)
+    columns = {
+        **fixed,
+        **{Invitation._meta.get_field(a).column: e for a, e in per_row.items()},
+    }
+    db = router.db_for_write(Invitation)
+    aliases = {f"new_{column}": expression for column, expression in columns.items()}
+    select = batch.using(db).order_by().annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    ops = connections[db].ops
+    table = ops.quote_name(Invitation._meta.db_table)
+    names = ", ".join(ops.quote_name(column) for column in columns)
+    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None)
+    # Only quoted names and the ORM's own SELECT go into the text; values are
+    # parameters.
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"{insert} {table} ({names}) {sql} {suffix}", params)
+        return cursor.rowcount
 
 
 def rounds_needing_fan_out() -> QuerySet[Round]:

@@ -108,22 +108,22 @@ def test_a_fan_out_killed_halfway_and_rerun_invites_everyone_exactly_once(
 ):
     survey, staff = weekly_pulse(people=7)
     monkeypatch.setattr(rounds_service, "FANOUT_BATCH", 3)
-    real_bulk_create = Invitation.objects.bulk_create
+    real_insert = rounds_service._invitations_insert
     calls = []
 
-    def dies_on_second_batch(objs, **kwargs):
+    def dies_on_second_batch(round_, batch):
         calls.append(1)
         if len(calls) == 2:
             raise SystemExit("worker killed")
-        return real_bulk_create(objs, **kwargs)
+        return real_insert(round_, batch)
 
-    monkeypatch.setattr(Invitation.objects, "bulk_create", dies_on_second_batch)
+    monkeypatch.setattr(rounds_service, "_invitations_insert", dies_on_second_batch)
     with pytest.raises(SystemExit):
         survey_tick(now=MONDAY_9)
     assert Invitation.objects.count() == 3
     assert mailoutbox == []
 
-    monkeypatch.setattr(Invitation.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(rounds_service, "_invitations_insert", real_insert)
     survey_tick(now=MONDAY_9 + dt.timedelta(minutes=1))
     survey_tick(now=MONDAY_9 + dt.timedelta(minutes=2))
 
@@ -329,3 +329,27 @@ def test_each_dispatcher_pass_queues_a_bounded_batch_and_moves_on(
     assert [len(p) for p in passes] == [3, 3, 1, 0]
     queued = [pk for p in passes for pk in p]
     assert sorted(queued) == sorted(Invitation.objects.values_list("pk", flat=True))
+
+
+def test_a_pass_only_tops_up_what_already_waits_in_the_broker(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from surveys import scheduler
+
+    monkeypatch.setattr(scheduler, "QUEUE_PER_PASS", 3)
+    weekly_pulse(people=7)
+    passes = []
+    # The workers fall behind: two, then all three, then none of the last pass's
+    # sends still wait when the next pass comes.
+    for minute, waiting in enumerate((0, 2, 3, 0)):
+        batch: list[tuple[int, int]] = []
+        with django_capture_on_commit_callbacks(execute=True):
+            report = survey_tick(
+                now=MONDAY_9 + dt.timedelta(minutes=minute),
+                enqueue=batch.extend,
+                waiting=waiting,
+            )
+        passes.append((report.queued, len(batch)))
+
+    assert passes == [(3, 3), (1, 1), (0, 0), (3, 3)]
+    assert Invitation.objects.filter(queued_at=None).count() == 0
