@@ -1,4 +1,8 @@
-"""Attacks on the commenters CSV and API, and the tool page's hours total."""
+"""Attacks on the comments page's commenters CSV and API and the pages beside it:
+a view of a one-person team must list the same rounds (weeks) whether that person
+answered, commented or skipped, or its rows say what they did. The privacy
+engine's frame (every unit a round invited, `dashboards.privacy.cells`) keeps
+them listed; AI tools' populations have no frame yet (the xfail below)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import io
 
 import pytest
 
-from tests.dashboards.helpers import closed_round, invite
+from surveys.models import Answer, Question
+from tests.dashboards.helpers import closed_round, invite, responses_in
 from tests.dashboards.test_comments import write
 from tests.dashboards.test_pages_overview import (
     WEEK_1,
@@ -16,11 +21,18 @@ from tests.dashboards.test_pages_overview import (
     pulse_survey,
     respond,
 )
-from tests.org.factories import DepartmentFactory, PersonFactory, TeamFactory
+from tests.org.factories import (
+    AIToolFactory,
+    DepartmentFactory,
+    PersonFactory,
+    TeamFactory,
+)
+from tests.surveys.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/dashboards/comments/"
+Kind = Question.Kind
 
 
 def rows(response) -> list[list[str]]:
@@ -98,3 +110,40 @@ def test_no_chart_lists_a_round_by_whether_a_one_person_team_answered(hr, signed
     }
     assert sorted(row[1] for row in listed["commenters"]) == weeks
     assert sorted(row[1] for row in commenters) == weeks
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="An AI tool's populations have no frame yet: the units it was asked of "
+    "are not kept per round, so a team's week is listed only where someone of it "
+    "answered the tool's question.",
+)
+def test_a_tool_page_lists_no_week_by_whether_a_one_person_team_answered(hr, signed_in):
+    survey, _ = pulse_survey(min_group_size=5)
+    tool = AIToolFactory()
+    hours = QuestionFactory(
+        survey=survey, kind=Kind.HOURS_SAVED, driver="", ai_tool=tool, required=False
+    )
+    rounds = [closed_round(survey, week) for week in (WEEK_1, WEEK_2)]
+    sales = DepartmentFactory()
+    alone = TeamFactory(name="Alone", department=sales)
+    big = TeamFactory(name="Big", department=sales)
+    for round_ in rounds:
+        for team, count in ((big, 12), (alone, 1 if round_ is rounds[0] else 0)):
+            for response in responses_in(
+                round_, count, team=team, department_id=sales.pk
+            ):
+                Answer.objects.create(response=response, question=hours, number=3)
+    for round_ in rounds:
+        for person in [
+            PersonFactory(team=alone),
+            *PersonFactory.create_batch(12, team=big),
+        ]:
+            invite(round_, person=person)
+
+    body = (
+        signed_in(hr).get(f"/api/v1/tools/{tool.pk}/dashboard/?team={alone.pk}").json()
+    )
+
+    (chart,) = [c for c in body["charts"] if c["name"] == "tool_hours"]
+    assert [row[0] for row in chart["rows"]] == ["2026-03-02", "2026-03-09"]
