@@ -47,7 +47,8 @@ def invitee_populations(rounds: dict[int, RoundInfo]):
         # once the round has fanned out, so a bounce or a send moves no cell.
         .annotate(people=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
     )
-    return populations(rows, rounds)
+    # The invitations are the frame itself: no unit of theirs can be empty.
+    return populations(rows, rounds, framed=False)
 
 
 def rounds_seen(filters: Filters) -> list[RoundInfo]:

@@ -2,11 +2,14 @@
 
 A metric asks the database for its numbers per round and unit (the team and
 department people answered from), in one grouped query. `populations` partitions
-each round's units into cells (`partition`), the same for every viewer; a view
-(`People`) then takes the cells it asks for whole:
+each round's units, with every unit the round invited (`invited_units`: a team
+where no one answered is a unit of nobody, not missing), into cells
+(`partition`), the same for every viewer; a view (`People`) then takes the cells
+it asks for whole:
 
-- a cell is taken when it holds anyone the view asks for: `?team=S2` shows the
-  cell {S2, S7} and says so ("S2 + S7"), never S2 alone;
+- a cell is taken when it holds a unit the view asks for: `?team=S2` shows the
+  cell {S2, S7} and says so ("S2 + S7"), never S2 alone, whether anyone of S2
+  answered or not (else a row there or not would say it);
 - a leader, who may see only the teams they lead, is shown only the cells made of
   those teams: a team of theirs merged with another team is hidden, and says why;
 - a cell below the floor (a whole round's population below it) is never taken.
@@ -27,6 +30,7 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.privacy.partition import Cell, Unit, partition
+from surveys.models import Invitation
 
 KEYS = ("round", "department", "team", "tool", "driver", "team_name", "department_name")
 MERGED_AWAY = "hidden: merged with a team you do not lead"
@@ -166,11 +170,18 @@ def populations(
     *,
     key: Callable[[Mapping], Hashable] = lambda row: None,
     floor: Callable[[RoundInfo], int] = lambda info: info.floor,
+    framed: bool = True,
 ) -> list[Population]:
     """Group rows of numbers per round, unit (`department`, `team`) and `key`
     into populations in cells. Each row has `round`, `department`, `team`,
     `people` (how many people it counts) and any other numbers, which are summed
-    per unit."""
+    per unit.
+
+    Every unit a round invited is in its populations of no `key` (those not of
+    one AI tool), with nobody where nobody of it is counted (`invited_units`,
+    one query): whether a view of a small team has a row, hidden or shown, then
+    never says whether anyone of it answered, commented or skipped a question.
+    `framed=False` for rows that are the invitations themselves."""
     grouped: dict[tuple[int, Hashable], dict[Unit, Counter]] = {}
     names: dict[Unit, tuple[str | None, str | None]] = {}
     for row in rows:
@@ -178,13 +189,49 @@ def populations(
         stats = grouped.setdefault((row["round"], key(row)), {})
         stats.setdefault(unit, Counter()).update(_numbers(row))
         names[unit] = (row.get("team_name"), row.get("department_name"))
+    # A round where no one at all is counted has no population: that says
+    # nothing of a group smaller than the round's whole.
+    invited = invited_units(rounds) if framed else {}
+    for units in invited.values():
+        for unit, unit_names in units.items():
+            names.setdefault(unit, unit_names)
     found = []
     for (round_id, extra), stats in grouped.items():
         info = rounds[round_id]
+        # An AI tool's questions go to the teams it is rolled out to only: the
+        # others are not its population's, empty or not (their zeros would
+        # merge a leader's teams with teams never asked).
+        frame = invited.get(round_id, {}) if extra is None else {}
+        for unit in frame:
+            stats.setdefault(unit, Counter())
         sizes = {unit: numbers["people"] for unit, numbers in stats.items()}
-        cells = partition(sizes, floor=floor(info))
+        cells = partition(sizes, floor=floor(info), invited=frame)
         found.append(Population(info, cells, stats, extra, names))
     found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
+    return found
+
+
+def invited_units(
+    rounds: Mapping[int, RoundInfo],
+) -> dict[int, dict[Unit, tuple[str | None, str | None]]]:
+    """Per round, the units its invitations went to (the team and department
+    each person was in when invited; customers' none), with their names: the
+    frame of every population of the round, fixed once it has fanned out and
+    known before anyone answered. One query."""
+    found: dict[int, dict[Unit, tuple[str | None, str | None]]] = {}
+    if not rounds:
+        return found
+    rows = (
+        Invitation.objects.filter(round__in=list(rounds))
+        .order_by()
+        .values_list("round", "department", "team", "team__name", "department__name")
+        .distinct()
+    )
+    for round_id, department, team, team_name, department_name in rows:
+        found.setdefault(round_id, {})[(department, team)] = (
+            team_name,
+            department_name,
+        )
     return found
 
 

@@ -3,8 +3,9 @@
 A population is the people behind one kind of figure in one round (those who
 answered its agreement questions, those who commented, those who answered one AI
 tool's questions, those invited). Its units are the (department, team) pairs the
-people answered from; `partition` groups the units into disjoint cells of at least
-`floor` people, the same way whoever looks:
+people answered from, and every pair the round invited, where no one may have
+answered (`cells.invited_units`); `partition` groups the units into disjoint
+cells of at least `floor` people, the same way whoever looks:
 
 1. Within a department, the smallest group below the floor merges with the next
    smallest, until every group reaches the floor or the department is one group.
@@ -44,15 +45,21 @@ class Cell:
         return frozenset(team for _, team in self.units)
 
 
-def partition(sizes: Mapping[Unit, int], *, floor: int) -> list[Cell]:
+def partition(
+    sizes: Mapping[Unit, int], *, floor: int, invited: Iterable[Unit] = ()
+) -> list[Cell]:
     """The cells of one population, given the people in each unit.
 
-    Units with nobody are left out. Every returned cell reaches the floor, except
-    a single cell holding the whole population when that is below it.
+    Units with nobody are left out, except those `invited` (the units the round
+    asked, known before anyone answered): they are cells' members with no one
+    in them, so that whether a small team answered at all never decides whether
+    a view of it has a row. Every returned cell reaches the floor, except a
+    single cell holding the whole population when that is below it.
     """
+    invited = frozenset(invited)
     departments: dict[int | None, list[_Group]] = defaultdict(list)
-    for unit, n in sizes.items():
-        if n > 0:
+    for unit, n in {**dict.fromkeys(invited, 0), **sizes}.items():
+        if n > 0 or unit in invited:
             departments[unit[0]].append(_Group([unit], n))
     collapsed = {
         department: _collapse(groups, floor)

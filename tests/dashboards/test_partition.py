@@ -72,6 +72,30 @@ def test_a_unit_where_no_one_answered_is_left_out():
     assert [(cell.units, cell.n) for cell in cells] == [(frozenset({S7}), 7)]
 
 
+def test_an_invited_unit_where_no_one_answered_is_in_the_cell_a_small_one_is_in():
+    # Whether S2's two answered or not, S2 is in S7's cell: a view of S2 has the
+    # same row either way.
+    for answered in (0, 1, 2):
+        cells = partition({S2: answered, S7: 7}, floor=5, invited=[S2, S7])
+
+        assert [(cell.units, cell.n) for cell in cells] == [
+            (frozenset({S2, S7}), 7 + answered)
+        ]
+
+
+def test_an_invited_department_where_no_one_answered_joins_the_next_smallest():
+    cells = partition({S7: 7, O12: 12}, floor=5, invited=[E6, S7, O12])
+
+    assert cells_of({S7: 7, O12: 12}) == {frozenset({S7}), frozenset({O12})}
+    assert {cell.units for cell in cells} == {frozenset({S7, E6}), frozenset({O12})}
+
+
+def test_a_round_no_one_answered_is_one_hidden_cell_of_its_invited_units():
+    (cell,) = partition({}, floor=5, invited=[S2, S7])
+
+    assert (cell.units, cell.n, cell.shown) == (frozenset({S2, S7}), 0, False)
+
+
 def test_one_small_unit_is_one_cell_that_is_never_shown():
     (cell,) = partition({S2: 2}, floor=5)
 

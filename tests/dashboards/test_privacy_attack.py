@@ -20,8 +20,8 @@ What the attack enumerates, per role, every page it may open:
   page's (tool_hours, hours_total, tool_accuracy, beside), the customers page's
   (csat_nps, customer_comments), HR's comments page (HTML: counts and texts), and
   the API's `/api/v1/dashboards/<page>/` and `/api/v1/tools/<id>/dashboard/`, whose
-  tables must equal the CSVs (the comments page's counts are its HTML's, as
-  `test_api_csv_page_parity.py` checks). Concerns are left out: they are named,
+  tables must equal the CSVs (the comments page's commenters CSV and API must
+  say, round for round, what its HTML says). Concerns are left out: they are named,
   not anonymous.
 - filters: department (none, each) x team (none, each) x dates, where the dates are
   every whole-round range (since/until on each round's start and none: rounds
@@ -1351,7 +1351,9 @@ def crawl_everything(world: World) -> Crawl:
         reader = Reader(crawl, cells, view)
         if view.page == "comments":
             reader.url = world.url(view)
-            reader.comments_page(get(view.role, reader.url).content.decode())
+            page = get(view.role, reader.url).content.decode()
+            reader.comments_page(page)
+            commenters_agree(crawl, page, world, view, get)
             continue
         api_url = world.url(view, api=True)
         api = {
@@ -1374,6 +1376,44 @@ def crawl_everything(world: World) -> Crawl:
                     crawl.refused.append(f"{role} opened {url}")
     crawl.seconds = time.perf_counter() - started
     return crawl
+
+
+def commenters_agree(crawl: Crawl, page: str, world: World, view: View, get) -> None:
+    """The comments page's commenters CSV and the API's say, round for round,
+    what its HTML says (the figures read from it): the same count and the same
+    teams merged in, or hidden; a mismatch is a figure the HTML does not show."""
+    said = {}
+    for section in re.finditer(r"<section.*?</section>", page, re.S):
+        body = section.group(0)
+        day = re.search(r'<time datetime="([\d-]+)"', body).group(1)
+        count = re.search(
+            r'data-testid="count">(\d+) (?:person|people) wrote a comment'
+            r"(?: \((.*?)\))?;",
+            body,
+        )
+        said[day] = (
+            None
+            if count is None
+            else (count.group(1), html.unescape(count.group(2) or ""))
+        )
+    csv_url = world.url(view, chart="commenters")
+    columns, *rows = list(
+        csv.reader(io.StringIO(get(view.role, csv_url).content.decode()))
+    )
+    api_url = world.url(view, api=True)
+    (chart,) = get(view.role, api_url).json()["charts"]
+    if [columns, *rows] != [
+        [as_csv(c) for c in r] for r in [chart["columns"], *chart["rows"]]
+    ]:
+        crawl.api_mismatch.append(f"{api_url} commenters != {csv_url}")
+    from_csv = {
+        row[1]: (
+            None if not row[2].isdigit() else (row[2], row[3] if len(row) > 3 else "")
+        )
+        for row in rows
+    }
+    if from_csv != said:
+        crawl.api_mismatch.append(f"{csv_url} says {from_csv}, its page {said}")
 
 
 # --- The search -------------------------------------------------------------------
