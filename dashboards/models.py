@@ -28,8 +28,9 @@ class RoundSummary(models.Model):
 
 class UnitFigure(models.Model):
     """One round's numbers for one figure in one unit (the team and department
-    people answered from), with the driver or AI tool it is for: what the raw
-    grouped query of that figure returns, row for row (`dashboards.summaries`).
+    people answered from, or were invited in), with the driver or AI tool it is
+    for: what the raw grouped query of that figure returns, row for row
+    (`dashboards.summaries`).
 
     Teams, departments and tools are protected as answers protect them: a
     summarised round's cells must never change.
@@ -47,7 +48,7 @@ class UnitFigure(models.Model):
     tool = models.ForeignKey(
         AITool, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    people = models.PositiveIntegerField()  # respondents counted
+    people = models.PositiveIntegerField()  # respondents (invitees) counted
     answers = models.PositiveIntegerField(null=True)
     # Sums of answers (Answer.number has one decimal place): exact, as the
     # database's own sum of them.
@@ -55,7 +56,14 @@ class UnitFigure(models.Model):
     promoters = models.PositiveIntegerField(null=True)
     detractors = models.PositiveIntegerField(null=True)
     scored = models.PositiveIntegerField(null=True)  # comments with a sentiment
-    tone = models.FloatField(null=True)  # their sentiment's sum
+    # Their sentiment's sum, each to VADER's four decimals: exact too.
+    tone = models.DecimalField(max_digits=16, decimal_places=4, null=True)
+    satisfied = models.PositiveIntegerField(null=True)  # CSAT answers of 4-5
+    answered = models.PositiveIntegerField(null=True)  # invitations answered
+    # AI accuracy verdicts (org.models.Accuracy).
+    correct = models.PositiveIntegerField(null=True)
+    mostly_correct = models.PositiveIntegerField(null=True)
+    incorrect = models.PositiveIntegerField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["round", "figure"])]

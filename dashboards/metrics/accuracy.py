@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -30,14 +30,11 @@ from dashboards.privacy import (
     Names,
     People,
     by_week,
-    per_unit,
-    populations,
     round_infos,
 )
-from dashboards.privacy.rows import answers_in
+from dashboards.summaries import figure_populations
 from feedback.models import OutputRating
 from org.models import Accuracy, AITool
-from surveys.models import Question
 
 SURVEY, BOARD = "survey", "board"
 VERDICTS = tuple(Accuracy.values)
@@ -156,20 +153,15 @@ def _ratings_in(cells: list[RatingCell], filters: Filters) -> list[RatingCell]:
 
 
 def _survey_populations(filters: Filters):
-    rounds = round_infos(filters)
-    scope = answers_in(
-        rounds, question__kind=Question.Kind.AI_ACCURACY, choice__in=VERDICTS
+    """Each closed round and tool's answerers, in cells (`summaries.FIGURES`)."""
+    where = {"tool": filters.tool} if filters.tool else {}
+    return figure_populations(
+        "accuracy",
+        round_infos(filters),
+        People.of(filters),
+        key=lambda row: row["tool"],
+        **where,
     )
-    if filters.tool:
-        scope = scope.filter(question__ai_tool=filters.tool)
-    rows = list(
-        per_unit(
-            scope,
-            "tool:question__ai_tool",
-            **{v: Count("pk", filter=Q(choice=v)) for v in VERDICTS},
-        )
-    )
-    return populations(rows, rounds, key=lambda row: row["tool"])
 
 
 def _with_ratings(filters: Filters) -> bool:

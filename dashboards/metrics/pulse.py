@@ -19,6 +19,7 @@ from dashboards.privacy import (
     MERGED_AWAY,
     Names,
     People,
+    Population,
     RoundInfo,
     attach,
     below_floor,
@@ -29,7 +30,7 @@ from dashboards.privacy import (
     rounds_in,
     weekly_rows,
 )
-from dashboards.summaries import unit_rows
+from dashboards.summaries import figure_populations, unit_rows
 from surveys.models import Answer, Question, Survey
 
 Kind = Question.Kind
@@ -64,10 +65,11 @@ def sentiment_trend(filters: Filters) -> list[dict]:
     rounds = round_infos(filters)
     # Required questions only: everyone counted answered them, so no driver's
     # few answerers (an optional question) can be worked out from the index.
+    people = People.of(filters)
     return weekly_rows(
-        populations(unit_rows("index", rounds), rounds),
-        People.of(filters),
-        lambda t: {"index": round((t["total"] / t["answers"] - 1) * 25, 1)},
+        figure_populations("index", rounds, people),
+        people,
+        lambda t: {"index": round((float(t["total"]) / t["answers"] - 1) * 25, 1)},
         ["index"],
     )
 
@@ -79,20 +81,22 @@ def enps_trend(filters: Filters) -> list[dict]:
 
 def nps_rows(filters: Filters, audience: str, field: str) -> list[dict]:
     """eNPS (employees) or NPS (customers) per week, as `field`."""
-    rounds = round_infos(filters, audience)
+    rounds, people = round_infos(filters, audience), People.of(filters)
     return weekly_rows(
-        populations(unit_rows("enps", rounds), rounds),
-        People.of(filters),
+        figure_populations("enps", rounds, people),
+        people,
         lambda t: {field: ratio(t["promoters"] - t["detractors"], t["answers"])},
         [field],
     )
 
 
-def commenters(rounds: Mapping[int, RoundInfo]) -> list[dict]:
-    """The commenters of some rounds per round and unit, with their sentiment
-    sum (`scored`, `tone`): the population of comment figures, whose floor is
-    the comment threshold."""
-    return unit_rows("comments", rounds)
+def commenters(rounds: Mapping[int, RoundInfo], people: People) -> list[Population]:
+    """The commenters of some rounds, in cells of at least the comment threshold,
+    with their sentiment sum (`scored`, `tone`): the population of comment
+    figures."""
+    return figure_populations(
+        "comments", rounds, people, floor=lambda info: info.threshold
+    )
 
 
 def comment_sentiment_trend(
@@ -100,10 +104,10 @@ def comment_sentiment_trend(
 ) -> list[dict]:
     """Per week: the mean VADER compound score of free-text answers, over cells
     of at least the comment threshold of commenters."""
-    rounds = round_infos(filters, audience)
+    rounds, people = round_infos(filters, audience), People.of(filters)
     return weekly_rows(
-        populations(commenters(rounds), rounds, floor=lambda info: info.threshold),
-        People.of(filters),
+        commenters(rounds, people),
+        people,
         lambda t: {"sentiment": ratio(t["tone"], t["scored"], 1, 3)},
         ["sentiment"],
         what="comments",
@@ -169,7 +173,7 @@ def driver_heatmap(filters: Filters) -> list[dict]:
                     "n": None if blank else totals[f"{driver}:people"],
                     "mean": None
                     if blank
-                    else round(totals[f"{driver}:total"] / answered, 2),
+                    else round(float(totals[f"{driver}:total"]) / answered, 2),
                     "suppressed": blank,
                     "reason": below_floor(floors[units], "people answering")
                     if blank
@@ -218,21 +222,25 @@ def hours_saved(filters: Filters) -> list[dict]:
     """Per AI tool and week: hours saved reported in total, per respondent, and as
     full-time equivalents (total / 40). Each round and tool's respondents are a
     population of their own."""
-    rounds = round_infos(filters)
+    rounds, people = round_infos(filters), People.of(filters)
     where = {"tool": filters.tool} if filters.tool else {}
-    rows = unit_rows("hours", rounds, **where)
-    names = {row["tool"]: row["tool_name"] or "Any AI tool" for row in rows}
-    found = populations(rows, rounds, key=lambda row: row["tool"])
-    people = People.of(filters)
+    found = figure_populations(
+        "hours",
+        rounds,
+        people,
+        key=lambda row: (row["tool"], row["tool_name"]),
+        **where,
+    )
+    names = {p.key[0]: p.key[1] or "Any AI tool" for p in found}
     result = []
     for tool in sorted(names, key=lambda t: (names[t], t or 0)):
         for row in weekly_rows(
-            [p for p in found if p.key == tool],
+            [p for p in found if p.key[0] == tool],
             people,
             lambda t: {
-                "hours": round(t["total"], 1),
-                "per_person": round(t["total"] / t["people"], 2),
-                "fte": round(t["total"] / HOURS_PER_FTE, 2),
+                "hours": round(float(t["total"]), 1),
+                "per_person": round(float(t["total"]) / t["people"], 2),
+                "fte": round(float(t["total"]) / HOURS_PER_FTE, 2),
             },
             ["hours", "per_person", "fte"],
         ):

@@ -24,17 +24,20 @@ on SDC shows failing on linked, hierarchical tables such as our filters.
 """
 
 from dashboards.privacy.cells import (
+    EVERYONE,
     MERGED_AWAY,
     Choice,
     Names,
     People,
     Population,
     RoundInfo,
+    Whole,
     attach,
     below_floor,
     day_label,
     populations,
     round_names,
+    whole_populations,
 )
 from dashboards.privacy.partition import Cell, Unit, partition
 from dashboards.privacy.rows import (
@@ -49,6 +52,7 @@ from dashboards.privacy.rows import (
 )
 
 __all__ = [
+    "EVERYONE",
     "MERGED_AWAY",
     "Cell",
     "Choice",
@@ -57,6 +61,7 @@ __all__ = [
     "Population",
     "RoundInfo",
     "Unit",
+    "Whole",
     "answers_in",
     "attach",
     "below_floor",
@@ -71,4 +76,5 @@ __all__ = [
     "round_infos",
     "rounds_in",
     "weekly_rows",
+    "whole_populations",
 ]

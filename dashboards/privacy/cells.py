@@ -77,6 +77,11 @@ class People:
         within = None if filters.teams is None else frozenset(filters.teams)
         return cls(filters.department, filters.team, within)
 
+    @property
+    def everyone(self) -> bool:
+        """Whether the view asks for everyone: every unit, every cell shown."""
+        return self.department is None and self.team is None and self.within is None
+
     def asks_for(self, unit: Unit) -> bool:
         department, team = unit
         if self.team is not None and team != self.team:
@@ -188,6 +193,40 @@ def populations(
     return found
 
 
+# Not a unit people answer from: a whole round's units, summed (`Whole`).
+EVERYONE: Unit = (-1, -1)
+
+
+@dataclass
+class Whole(Population):
+    """A round's whole population (or one tool's), summed, for a view of
+    everyone: one cell, shown exactly when the engine shows every cell of the
+    round (`partition` leaves a cell below the floor only when the whole
+    population is), so the cells such a view takes add up to it."""
+
+    def choose(self, people: People, *, what: str = "responses") -> Choice:
+        if not people.everyone:
+            raise ValueError("A whole round is for a view of everyone only.")
+        return super().choose(people, what=what)
+
+
+def whole_populations(
+    rows: Iterable[Mapping],
+    rounds: Mapping[int, RoundInfo],
+    *,
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+    floor: Callable[[RoundInfo], int] = lambda info: info.floor,
+) -> list[Whole]:
+    """One `Whole` per row: `round`, `people` and the numbers of a round (and
+    `key`) summed over all its units."""
+    found = []
+    for row in rows:
+        info, numbers = rounds[row["round"]], Counter(_numbers(row))
+        cells = partition({EVERYONE: numbers["people"]}, floor=floor(info))
+        found.append(Whole(info, cells, {EVERYONE: numbers}, key(row)))
+    return found
+
+
 def attach(
     found: Iterable[Population],
     rows: Iterable[Mapping],
@@ -208,10 +247,12 @@ def attach(
             stats[name(row, number)] += value
 
 
-def _numbers(row: Mapping) -> dict[str, float]:
-    """A row's numbers (counts and sums), without its keys."""
+def _numbers(row: Mapping) -> dict[str, int | Decimal]:
+    """A row's numbers (counts and sums), without its keys. Sums stay decimals:
+    exact, so the same whatever order they are added in (a figure turns them
+    into a float when it divides)."""
     return {
-        name: float(value) if isinstance(value, Decimal) else value
+        name: value
         for name, value in row.items()
         if name not in KEYS
         and isinstance(value, int | float | Decimal)

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -161,8 +162,10 @@ def weekly_rows(
     return rows
 
 
-def ratio(part: float, whole: float, scale: float = 100, digits: int = 1):
-    return round(scale * part / whole, digits) if whole else None
+def ratio(part: float | Decimal, whole: float, scale: float = 100, digits: int = 1):
+    """`part` as a share of `whole` times `scale`, rounded; None without a whole.
+    An exact sum (a decimal) becomes a float here, where it is divided."""
+    return round(scale * float(part) / whole, digits) if whole else None
 
 
 def merged(totals: Iterable[Counter]) -> Counter:
