@@ -21,6 +21,11 @@ class RoundSummary(models.Model):
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="+")
     summarised_at = models.DateTimeField()
+    # The floor its `DriverCell`s were cut at: the round's then (None: written
+    # before they were). A round that follows its survey's floor (one from
+    # before rounds kept theirs) may since have another, and then its cells are
+    # cut again from its `UnitFigure`s, never read from these.
+    floor = models.PositiveSmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"Summary of {self.round_id}"
@@ -70,3 +75,32 @@ class UnitFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.figure} of round {self.round_id}"
+
+
+class DriverCell(models.Model):
+    """One summarised round's cell of the sentiment index's people (as
+    `dashboards.privacy.partition` cut it at the round's floor), and a driver's
+    numbers in it: the drivers heatmap of a view of everyone adds these up
+    across rounds in the database (`dashboards.metrics.drivers`).
+
+    Each cell has a row of its own (`driver` ""): `people` in it and whether it
+    is `shown`. A shown cell has a row per driver answered in it, and whether
+    it `counted` (at least the floor answered it there, `privacy.attached_in`);
+    if so, those who did, their answers and their sum."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    units = models.TextField()  # privacy.units_key: "department:team,..."
+    floor = models.PositiveSmallIntegerField()
+    shown = models.BooleanField()
+    driver = models.CharField(max_length=20, blank=True)
+    # Everyone in the cell; for a driver, those who answered it, if it counted.
+    people = models.PositiveIntegerField(null=True)
+    counted = models.BooleanField(default=False)
+    answers = models.PositiveIntegerField(null=True)
+    total = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "driver"])]
+
+    def __str__(self) -> str:
+        return f"Cell {self.units} of round {self.round_id}"

@@ -43,14 +43,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from dashboards.models import RoundSummary, UnitFigure
+from dashboards.models import DriverCell, RoundSummary, UnitFigure
 from dashboards.privacy import (
     People,
     Population,
     RoundInfo,
     answers_in,
+    attach,
+    attached_in,
+    infos_of,
     per_unit,
     populations,
+    units_key,
     whole_populations,
 )
 from org.models import Accuracy
@@ -181,7 +185,7 @@ def unit_rows(name: str, rounds: Mapping[int, RoundInfo], **where) -> list[dict]
     summarised = [pk for pk, info in rounds.items() if info.summarised]
     fresh = [pk for pk, info in rounds.items() if not info.summarised]
     rows = (
-        [_as_stored(row) for row in figure.raw(fresh).filter(**where)] if fresh else []
+        [as_stored(row) for row in figure.raw(fresh).filter(**where)] if fresh else []
     )
     if summarised:
         rows += list(_summary_rows(name, figure, summarised, **where))
@@ -196,7 +200,7 @@ PLACES = {
 }
 
 
-def _as_stored(row: dict) -> dict:
+def as_stored(row: dict) -> dict:
     """A row's sums to the decimal places a `UnitFigure` keeps: SQLite adds
     decimals as floats, which can be off in the last digits (PostgreSQL's sums
     are exact already), and the two sides must agree to the bit."""
@@ -227,7 +231,7 @@ def figure_populations(
     fresh = {pk: info for pk, info in rounds.items() if not info.summarised}
     found = populations(unit_rows(name, fresh, **where), fresh, key=key, floor=floor)
     if summarised:
-        rows = [_as_stored(row) for row in _summary_totals(name, summarised, **where)]
+        rows = [as_stored(row) for row in _summary_totals(name, summarised, **where)]
         wholes = whole_populations(rows, summarised, key=key, floor=floor)
         hidden = {
             (p.round.pk, p.key)
@@ -244,6 +248,20 @@ def figure_populations(
                 if (p.round.pk, p.key) in hidden
             ]
     found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
+    return found
+
+
+def drivers_in_cells(rounds: Mapping[int, RoundInfo]) -> list[Population]:
+    """The people behind the sentiment index (those who answered its required
+    questions) in cells, each unit with its numbers per driver attached
+    ("trust:people", "trust:answers", "trust:total"): the drivers heatmap's.
+    Two queries a side."""
+    found = populations(unit_rows("index", rounds), rounds)
+    attach(
+        found,
+        unit_rows("driver", rounds),
+        name=lambda row, number: f"{row['driver']}:{number}",
+    )
     return found
 
 
@@ -306,11 +324,15 @@ def round_summarise(*, round_: Round, now: dt.datetime) -> bool:
     with transaction.atomic():
         if not rounds_to_summarise().filter(pk=round_.pk).exists():
             return False
+        info = infos_of(Round.objects.filter(pk=round_.pk))[round_.pk]
         _, created = RoundSummary.objects.get_or_create(
-            round=round_, defaults={"summarised_at": now}
+            round=round_, defaults={"summarised_at": now, "floor": info.floor}
         )
         if not created:
             return False
+        # Rows of a summary since deleted (by hand) would be counted twice.
+        UnitFigure.objects.filter(round=round_).delete()
+        DriverCell.objects.filter(round=round_).delete()
         UnitFigure.objects.bulk_create(
             [
                 _unit_figure(round_, name, figure, row)
@@ -319,6 +341,8 @@ def round_summarise(*, round_: Round, now: dt.datetime) -> bool:
             ],
             batch_size=2000,
         )
+        # Cut from the rows just written: the cells any page would cut.
+        DriverCell.objects.bulk_create(_driver_cells(round_, info), batch_size=2000)
     log.info("Summarised %s", round_)
     return True
 
@@ -334,6 +358,28 @@ def _unit_figure(round_: Round, name: str, figure: Figure, row: dict) -> UnitFig
         people=row["people"],
         **{number: row[number] for number in figure.numbers},
     )
+
+
+def _driver_cells(round_: Round, info: RoundInfo) -> list[DriverCell]:
+    """The round's cells of the sentiment index's people, at its floor, each
+    shown one with its drivers' numbers (`privacy.attached_in`)."""
+    info = RoundInfo(**{**vars(info), "summarised": True})
+    found = []
+    for population in drivers_in_cells({info.pk: info}):
+        for cell in population.cells:
+            where = {
+                "round": round_,
+                "units": units_key(cell.units),
+                "floor": cell.floor,
+                "shown": cell.shown,
+            }
+            found.append(DriverCell(**where, people=cell.n))
+            if not cell.shown:
+                continue
+            for driver, numbers in attached_in(population, cell).items():
+                counted = {} if numbers is None else dict(numbers, counted=True)
+                found.append(DriverCell(**where, driver=driver, **counted))
+    return found
 
 
 def rounds_summarise_due(*, now: dt.datetime) -> int:

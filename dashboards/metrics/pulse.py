@@ -9,35 +9,29 @@ count (`round_infos`). Names follow the design document's metrics section.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db.models import Max, QuerySet
 
 from dashboards.filters import Filters
+from dashboards.metrics.drivers import driver_heatmap
 from dashboards.privacy import (
-    MERGED_AWAY,
-    Names,
     People,
     Population,
     RoundInfo,
-    attach,
-    below_floor,
-    populations,
     ratio,
     round_infos,
-    round_names,
     rounds_in,
     weekly_rows,
 )
-from dashboards.summaries import figure_populations, unit_rows
+from dashboards.summaries import figure_populations
 from surveys.models import Answer, Question, Survey
 
 Kind = Question.Kind
 DEFAULT_FLOOR = 5
 HOURS_PER_FTE = 40
 
-__all__ = ["rounds_in"]
+__all__ = ["driver_heatmap", "rounds_in"]
 
 
 def answers(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) -> QuerySet:
@@ -112,110 +106,6 @@ def comment_sentiment_trend(
         ["sentiment"],
         what="comments",
     )
-
-
-def driver_heatmap(filters: Filters) -> list[dict]:
-    """Per cell and driver: the mean Likert score (1-5).
-
-    Rows are cells, not teams: a team below the floor shows inside its cell
-    ("S2 + S7"), in each round in view whose cells are alike. A team the view
-    asks for that no shown cell holds is a hidden row that says why. A driver
-    counts a round's cell only when at least the floor answered it there (its
-    `n` is those people); with no such round it is blank.
-    """
-    rounds = round_infos(filters)
-    # Cells of the people behind the sentiment index: those who answered its
-    # required questions (its sums ride along, under names no driver takes).
-    found = populations(unit_rows("index", rounds), rounds)
-    attach(
-        found,
-        unit_rows("driver", rounds),
-        name=lambda row, number: f"{row['driver']}:{number}",
-    )
-    people = People.of(filters)
-    shown: dict[frozenset, Counter] = defaultdict(Counter)
-    days: dict[frozenset, set] = defaultdict(set)
-    floors: dict[frozenset, int] = {}
-    hidden: dict = {}
-    seen: set[str] = set()  # every driver answered in a cell in view
-    for population in found:
-        for cell in population.cells:
-            asked = [u for u in cell.units if people.asks_for(u)]
-            if not asked:
-                continue
-            if cell.shown and people.may_see(cell):
-                _add_drivers(shown[cell.units], population, cell, seen=seen)
-                days[cell.units].add(population.round)
-                floors[cell.units] = max(floors.get(cell.units, 0), cell.floor)
-            else:
-                reason = MERGED_AWAY if cell.shown else below_floor(cell.floor)
-                hidden.update(dict.fromkeys(asked, reason))
-    names = Names.of(found)
-    in_view = {population.round for population in found}
-    drivers = sorted(seen)
-    rows = []
-    for units, totals in shown.items():
-        label = names.units(units)
-        key = tuple(sorted(str(team) for _, team in units))
-        rounds = (
-            "every round in view"
-            if days[units] == in_view
-            else round_names(days[units], among=in_view)
-        )
-        for driver in drivers:
-            answered = totals[f"{driver}:answers"]
-            blank = not answered
-            rows.append(
-                {
-                    "team": key,
-                    "team_name": label,
-                    "driver": driver,
-                    "n": None if blank else totals[f"{driver}:people"],
-                    "mean": None
-                    if blank
-                    else round(float(totals[f"{driver}:total"]) / answered, 2),
-                    "suppressed": blank,
-                    "reason": below_floor(floors[units], "people answering")
-                    if blank
-                    else "",
-                    "rounds": rounds,
-                }
-            )
-    shown_units = {unit for units in shown for unit in units}
-    for unit, reason in hidden.items():
-        if unit in shown_units:
-            continue
-        for driver in drivers or [""]:
-            rows.append(
-                {
-                    "team": (str(unit[1]),),
-                    "team_name": names.unit(unit),
-                    "driver": driver,
-                    "n": None,
-                    "mean": None,
-                    "suppressed": True,
-                    "reason": reason,
-                    "rounds": "",
-                }
-            )
-    rows.sort(key=lambda row: (row["team_name"], row["driver"]))
-    return rows
-
-
-def _add_drivers(totals: Counter, population, cell, *, seen: set[str]) -> None:
-    """Add a round's cell to a heatmap row, driver by driver: a driver fewer than
-    the floor answered in it (an optional question) is left out of the row, as
-    the sentiment index leaves optional questions out, so nothing gives it back.
-    Counted per round, so one person answering in five rounds is still one."""
-    stats = Counter()
-    for unit in cell.units:
-        stats.update(population.stats[unit])
-    for name in [k for k in stats if k.endswith(":people")]:
-        driver = name.split(":")[0]
-        seen.add(driver)
-        if stats[name] >= cell.floor:
-            for number in ("people", "answers", "total"):
-                totals[f"{driver}:{number}"] += stats[f"{driver}:{number}"]
 
 
 def hours_saved(filters: Filters) -> list[dict]:

@@ -50,6 +50,13 @@ class RoundInfo:
     # Its figures are read from its summary (`dashboards.summaries`), not its
     # answers.
     summarised: bool = False
+    # The floor its stored cells were cut at (`DriverCell`), if any.
+    cells_floor: int | None = None
+
+    @property
+    def cells_stored(self) -> bool:
+        """Whether its stored cells are the ones its floor cuts now."""
+        return self.summarised and self.cells_floor == self.floor
 
     @property
     def day(self) -> dt.date:
@@ -245,6 +252,49 @@ def attach(
         stats = population.stats.setdefault(unit, Counter())
         for number, value in _numbers(row).items():
             stats[name(row, number)] += value
+
+
+def attached_in(population: Population, cell: Cell) -> dict[str, Counter | None]:
+    """The finer numbers `attach` added (per driver, say), summed over a cell's
+    units: per name, its numbers (`people`, and the rest), or None where fewer
+    people than the cell's floor are behind them (an optional question), so that
+    nothing gives them back. Counted per round, so one person answering in five
+    rounds is still one."""
+    stats: Counter = Counter()
+    for unit in cell.units:
+        stats.update(population.stats[unit])
+    found: dict[str, Counter | None] = {}
+    for key in [k for k in stats if k.endswith(":people")]:
+        name = key.split(":")[0]
+        numbers = Counter(
+            {
+                number.split(":")[1]: value
+                for number, value in stats.items()
+                if number.startswith(f"{name}:")
+            }
+        )
+        found[name] = numbers if numbers["people"] >= cell.floor else None
+    return found
+
+
+def units_key(units: Iterable[Unit]) -> str:
+    """A cell's units as text, the same for the same units: "3:12,3:17" (no
+    team or no department: nothing after or before the colon)."""
+    return ",".join(
+        f"{'' if d is None else d}:{'' if t is None else t}"
+        for d, t in sorted(units, key=lambda u: (u[0] or -1, u[1] or -1))
+    )
+
+
+def units_of(key: str) -> frozenset[Unit]:
+    """The units `units_key` wrote."""
+    found = set()
+    for pair in key.split(","):
+        department, team = pair.split(":")
+        found.add(
+            (int(department) if department else None, int(team) if team else None)
+        )
+    return frozenset(found)
 
 
 def _numbers(row: Mapping) -> dict[str, int | Decimal]:

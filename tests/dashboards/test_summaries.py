@@ -10,13 +10,15 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from config.scheduler import tick_all
 from dashboards.filters import Filters
 from dashboards.metrics import comments, customers, participation, pulse
 from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
-from dashboards.models import RoundSummary, UnitFigure
+from dashboards.models import DriverCell, RoundSummary, UnitFigure
 from dashboards.privacy import EVERYONE, People, round_infos
 from dashboards.summaries import (
     figure_populations,
@@ -333,6 +335,40 @@ def test_a_view_of_everyone_reads_a_summarised_round_as_one_whole(history):
         wholes[0].choose(People(team=teams[0].pk))
 
 
+def test_the_heatmap_of_everyone_adds_up_the_stored_cells(history):
+    """Each summarised round keeps its cells of the index's people, cut at its
+    floor; the heatmap of everyone reads those, in a fixed number of queries
+    (the rounds, the cells, their drivers, the names), not the teams' rows."""
+    teams, _, _, rounds = history
+    raw = pulse.driver_heatmap(Filters())
+    rounds_summarise_due(now=NOW)
+
+    assert DriverCell.objects.filter(driver="", shown=False).exists()
+    assert DriverCell.objects.filter(counted=False).exclude(driver="").exists()
+    assert set(RoundSummary.objects.values_list("floor", flat=True)) == {3, 5}
+    with CaptureQueriesContext(connection) as queries:
+        assert pulse.driver_heatmap(Filters()) == raw
+    assert not any("dashboards_unitfigure" in q["sql"] for q in queries)
+    assert len(queries) <= 8
+
+
+def test_a_round_whose_floor_moved_since_is_cut_again_from_its_units(history):
+    """A round from before rounds kept their floor follows its survey's: raised
+    after the round was summarised, its stored cells are stale and unread."""
+    teams, tools, surveys, rounds = history
+    survey = surveys[0][0]
+    rounds_summarise_due(now=NOW)
+    before = pulse.driver_heatmap(Filters())
+    survey.min_group_size = 4
+    survey.save(update_fields=["min_group_size"])
+    views = _views(teams, tools, surveys)
+
+    summarised = _figures(views)
+    RoundSummary.objects.all().delete()  # every figure from raw answers again
+    assert _figures(views) == summarised
+    assert pulse.driver_heatmap(Filters()) != before
+
+
 def test_pages_read_the_summary_not_the_answers_of_a_summarised_round(history):
     teams, _, surveys, rounds = history
     before = pulse.sentiment_trend(Filters())
@@ -345,6 +381,19 @@ def test_pages_read_the_summary_not_the_answers_of_a_summarised_round(history):
     Answer.objects.create(response=response, question=surveys[0][1][0], number=5)
 
     assert pulse.sentiment_trend(Filters()) == before
+
+
+def test_rows_left_without_their_summary_are_written_again_not_added_to(history):
+    _, _, _, rounds = history
+    assert round_summarise(round_=rounds[0], now=NOW)
+    rows = list(UnitFigure.objects.filter(round=rounds[0]).values_list("people"))
+    cells = DriverCell.objects.filter(round=rounds[0]).count()
+    RoundSummary.objects.all().delete()
+
+    assert round_summarise(round_=rounds[0], now=NOW)
+    again = list(UnitFigure.objects.filter(round=rounds[0]).values_list("people"))
+    assert sorted(again) == sorted(rows)
+    assert DriverCell.objects.filter(round=rounds[0]).count() == cells
 
 
 def test_summarising_twice_writes_nothing_more(history):
