@@ -43,6 +43,9 @@ class UnitFigure(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     figure = models.CharField(max_length=20)  # a key of summaries.FIGURES
+    # The round's units summed (no team, no department): what a view of
+    # everyone adds up, one row a round instead of one a team.
+    whole = models.BooleanField(default=False)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, related_name="+"
     )

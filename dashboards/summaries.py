@@ -281,17 +281,19 @@ def _summary_rows(name: str, figure: Figure, rounds: list[int], **where) -> Quer
 
 
 def _summary_totals(name: str, rounds: Mapping[int, RoundInfo], **where) -> QuerySet:
-    """A figure's stored rows summed per round and key: the round's whole."""
+    """A figure's whole rounds (per key), as stored: its units' sums."""
     figure = FIGURES[name]
-    found = _stored(name, figure, list(rounds), **where)
-    return found.values("round", *_key_fields(figure), **_key_aliases(figure)).annotate(
-        people=Sum("people"), **{number: Sum(number) for number in figure.numbers}
+    found = _stored(name, figure, list(rounds), whole=True, **where)
+    return found.values(
+        "round", *_key_fields(figure), "people", *figure.numbers, **_key_aliases(figure)
     )
 
 
-def _stored(name: str, figure: Figure, rounds: list[int], **where) -> QuerySet:
-    found = UnitFigure.objects.filter(round__in=rounds, figure=name).order_by()
-    return found.filter(**{figure.keys[k]: v for k, v in where.items()})
+def _stored(
+    name: str, figure: Figure, rounds: list[int], *, whole: bool = False, **where
+) -> QuerySet:
+    found = UnitFigure.objects.filter(round__in=rounds, figure=name, whole=whole)
+    return found.order_by().filter(**{figure.keys[k]: v for k, v in where.items()})
 
 
 # values() takes a model field by its own name, anything else as an alias.
@@ -333,26 +335,46 @@ def round_summarise(*, round_: Round, now: dt.datetime) -> bool:
         # Rows of a summary since deleted (by hand) would be counted twice.
         UnitFigure.objects.filter(round=round_).delete()
         DriverCell.objects.filter(round=round_).delete()
-        UnitFigure.objects.bulk_create(
-            [
-                _unit_figure(round_, name, figure, row)
-                for name, figure in FIGURES.items()
-                for row in figure.raw([round_.pk])
-            ],
-            batch_size=2000,
-        )
+        found = []
+        for name, figure in FIGURES.items():
+            rows = [as_stored(row) for row in figure.raw([round_.pk])]
+            found += [_unit_figure(round_, name, figure, row) for row in rows]
+            found += [
+                _unit_figure(round_, name, figure, row, whole=True)
+                for row in _wholes(figure, rows)
+            ]
+        UnitFigure.objects.bulk_create(found, batch_size=2000)
         # Cut from the rows just written: the cells any page would cut.
         DriverCell.objects.bulk_create(_driver_cells(round_, info), batch_size=2000)
     log.info("Summarised %s", round_)
     return True
 
 
-def _unit_figure(round_: Round, name: str, figure: Figure, row: dict) -> UnitFigure:
+def _wholes(figure: Figure, rows: list[dict]) -> list[dict]:
+    """The round's units summed per key (driver, tool), as the database's SUM
+    would: a sum of none is None. Exact, so the same as any other order."""
+    wholes: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row.get(name) for name in ("driver", "tool"))
+        whole = wholes.setdefault(key, {"driver": key[0], "tool": key[1], "people": 0})
+        whole["people"] += row["people"]
+        for number in figure.numbers:
+            if row[number] is not None:
+                whole[number] = (whole.get(number) or 0) + row[number]
+    return [
+        {number: None for number in figure.numbers} | whole for whole in wholes.values()
+    ]
+
+
+def _unit_figure(
+    round_: Round, name: str, figure: Figure, row: dict, *, whole: bool = False
+) -> UnitFigure:
     return UnitFigure(
         round=round_,
         figure=name,
-        department_id=row["department"],
-        team_id=row["team"],
+        whole=whole,
+        department_id=None if whole else row["department"],
+        team_id=None if whole else row["team"],
         driver=row.get("driver") or "",
         tool_id=row.get("tool"),
         people=row["people"],

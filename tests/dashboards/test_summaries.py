@@ -290,6 +290,10 @@ def test_every_figure_read_from_summaries_is_the_one_raw_rows_give(
     assert UnitFigure.objects.filter(figure="driver", driver="workload").exists()
     for name in ("accuracy", "csat", "tool_csat", "invitees"):
         assert UnitFigure.objects.filter(figure=name).exists(), name
+    # Each round's whole: no team, no department, one row per key.
+    wholes = UnitFigure.objects.filter(whole=True)
+    assert not wholes.filter(team__isnull=False).exists()
+    assert wholes.filter(figure="index").count() == len(rounds)
 
 
 def test_half_the_rounds_summarised_give_the_same_figures(history, hr, signed_in):
