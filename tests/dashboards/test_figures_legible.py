@@ -263,3 +263,25 @@ def test_a_table_without_gaps_has_no_note():
     }
 
     assert "gaps-c" not in render_to_string("dashboards/_chart.html", {"chart": chart})
+
+
+def test_table_rows_write_each_cell_as_the_template_would():
+    """`{% table_rows %}` writes what `{{ cell }}` in a loop wrote: localised,
+    escaped, a gap as a dash, a zero as a zero."""
+    from django.template import Context, Template
+
+    rows = [
+        ["<b>Ops</b> & Data", 0, 0.0, None, 1234567, 12.5, -0.003],
+        ["2026-03-02", True, 3, 66.7, "", "fewer than 5 responses", 10**20],
+    ]
+    by_loop = Template(
+        "{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is None %}"
+        '—<span class="visually-hidden"> no data</span>{% else %}{{ cell }}'
+        "{% endif %}</td>{% endfor %}</tr>\n      {% endfor %}"
+    ).render(Context({"rows": rows}))
+    by_tag = Template("{% load dashboards %}{% table_rows table %}").render(
+        Context({"table": figures.Table(["x"] * 7, rows)})
+    )
+
+    assert by_tag == by_loop
+    assert "&lt;b&gt;Ops&lt;/b&gt; &amp; Data" in by_tag
