@@ -74,7 +74,11 @@ def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[di
     # Rows per cell: the cells themselves, even for a view of everyone.
     by_pk = {info.pk: info for info in rounds}
     found = populations(unit_rows("invitees", by_pk), by_pk)
-    labels = dict(zip((i.pk for i in rounds), round_labels(rounds), strict=True))
+    # Each round's own columns, once: a round has a row per cell.
+    columns = {
+        info.pk: _round(info, label)
+        for info, label in zip(rounds, round_labels(rounds), strict=True)
+    }
     people = People.of(filters)
     names = Names.of(found)
     rows = []
@@ -84,7 +88,7 @@ def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[di
             asked = [u for u in cell.units if people.asks_for(u)]
             if not asked:
                 continue
-            row = _round(info, labels[info.pk])
+            row = columns[info.pk]
             if cell.shown and people.may_see(cell):
                 sent = cell.n
                 answered = sum(population.stats[u]["answered"] for u in cell.units)

@@ -24,17 +24,23 @@ ROW_END = "</tr>\n      "
 
 @register.simple_tag
 def table_rows(table: Table) -> SafeString:
+    # Whether this language writes numbers as Python does (no grouping, a
+    # decimal point): then an int or a plain float needs no detour.
+    plain = localize(1234567.5) == "1234567.5"
     return mark_safe(  # noqa: S308 (every cell is escaped by _cell)
         "".join(
-            "<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row) + ROW_END
+            "<tr>"
+            + "".join(f"<td>{_cell(value, plain)}</td>" for value in row)
+            + ROW_END
             for row in table.rows
         )
     )
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, plain: bool) -> str:
     if value is None:
         return NO_FIGURE
-    if type(value) is int:  # as localize writes it, without the detour
-        return str(value)
+    kind = type(value)
+    if plain and (kind is int or (kind is float and "e" not in repr(value))):
+        return repr(value)
     return conditional_escape(localize(value))
