@@ -3,6 +3,11 @@ database. A chart, its accessible table and its CSV come from the same rows, so
 they cannot disagree, and a row hidden by the anonymity floor shows its label in
 all three and its figure in none (the metric has already blanked it).
 
+A figure is plain data, `{"data": [traces], "layout": {...}}`, written as
+plotly.js reads it (what plotly.py's `to_json` would give, and
+`tests/dashboards/test_figures_legible.py` checks plotly.py accepts each one
+unchanged): no object per trace to validate, and the page serialises it once.
+
 User-written text (team names, update titles) is escaped before it reaches
 Plotly, whose labels understand a few HTML tags.
 """
@@ -11,12 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-import plotly.io as pio
 from django.utils import timezone
 
 from dashboards import suppression
@@ -36,6 +38,35 @@ NO_DATA_HATCH = "#9aa1a8"
 HIDDEN_AXIS = "y3"
 EVENTS = "Rollout events (hover for what)"
 NO_DATA = "no data"
+# plotly's "Blues" and "RdBu" as plotly.py spells them out for plotly.js (whose
+# own scales of those names differ).
+BLUES = [
+    [0.0, "rgb(247,251,255)"],
+    [0.125, "rgb(222,235,247)"],
+    [0.25, "rgb(198,219,239)"],
+    [0.375, "rgb(158,202,225)"],
+    [0.5, "rgb(107,174,214)"],
+    [0.625, "rgb(66,146,198)"],
+    [0.75, "rgb(33,113,181)"],
+    [0.875, "rgb(8,81,156)"],
+    [1.0, "rgb(8,48,107)"],
+]
+RED_BLUE = [
+    [0.0, "rgb(103,0,31)"],
+    [0.1, "rgb(178,24,43)"],
+    [0.2, "rgb(214,96,77)"],
+    [0.3, "rgb(244,165,130)"],
+    [0.4, "rgb(253,219,199)"],
+    [0.5, "rgb(247,247,247)"],
+    [0.6, "rgb(209,229,240)"],
+    [0.7, "rgb(146,197,222)"],
+    [0.8, "rgb(67,147,195)"],
+    [0.9, "rgb(33,102,172)"],
+    [1.0, "rgb(5,48,97)"],
+]
+
+# A figure as plotly.js reads it: {"data": [traces], "layout": {...}}.
+Figure = dict
 
 
 @dataclass(frozen=True)
@@ -62,11 +93,6 @@ class Series:
     low: float
     high: float
     unit: str = ""
-
-
-def figure_data(figure: go.Figure) -> dict:
-    """The figure as plain JSON data, for `json_script` in a template."""
-    return json.loads(pio.to_json(figure, validate=False))
 
 
 # --- Weekly trends ------------------------------------------------------------------
@@ -114,44 +140,48 @@ def hidden_label(row: dict, floor: int) -> str:
 
 def trend_figure(
     series: Sequence[Series], *, events: Iterable[Event], floor: int
-) -> go.Figure:
+) -> Figure:
     """Up to two lines on one week axis (the second on its own right-hand axis,
     with its own zero line where it spans zero), hidden weeks as grey marks, and
     the rollout events as dotted lines with a marker each (their text on hover)."""
-    figure = go.Figure(layout=_layout())
+    figure = _figure()
+    layout = figure["layout"]
     for index, one in enumerate(series[:2]):
         axis = "y" if index == 0 else "y2"
         shown = [row for row in one.rows if not row["suppressed"]]
-        figure.add_trace(
-            go.Scatter(
-                x=[row["week"].isoformat() for row in one.rows],
-                y=[row[one.field] for row in one.rows],
-                customdata=[row["n"] for row in one.rows],
-                name=one.name,
-                yaxis=axis,
-                mode="lines+markers" if shown else "markers",
-                connectgaps=False,
-                hovertemplate=(
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": [row["week"].isoformat() for row in one.rows],
+                "y": [row[one.field] for row in one.rows],
+                "customdata": [row["n"] for row in one.rows],
+                "name": one.name,
+                "yaxis": axis,
+                "mode": "lines+markers" if shown else "markers",
+                "connectgaps": False,
+                "hovertemplate": (
                     f"Week of %{{x|%-d %b %Y}}<br>{one.name}: %{{y}}{one.unit}"
                     "<br>%{customdata} respondents<extra></extra>"
                 ),
-            )
+            }
         )
         settings = _axis(one, colour=_colourway()[index], second=bool(index))
-        figure.update_layout({"yaxis2" if index else "yaxis": settings})
+        layout["yaxis2" if index else "yaxis"] = settings
         if index and one.low < 0 < one.high:
             # Zero on the right-hand axis is not zero (nor 50) on the left one:
             # a line and a label say where this series' zero is.
-            figure.add_annotation(
-                text=f"{_text(one.name)} 0",
-                xref="paper",
-                x=1,
-                xanchor="right",
-                yref="y2",
-                y=0,
-                yanchor="bottom",
-                showarrow=False,
-                font={"size": 11, "color": _colourway()[index]},
+            layout.setdefault("annotations", []).append(
+                {
+                    "text": f"{_text(one.name)} 0",
+                    "xref": "paper",
+                    "x": 1,
+                    "xanchor": "right",
+                    "yref": "y2",
+                    "y": 0,
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 11, "color": _colourway()[index]},
+                }
             )
     hidden = sorted(
         {row["week"] for one in series for row in one.rows if row["suppressed"]}
@@ -169,7 +199,7 @@ def trend_figure(
         floor,
     )
     _draw_events(figure, events)
-    figure.update_xaxes(type="date", title_text="Week")
+    _axes(figure, "xaxis", type="date", title={"text": "Week"})
     return figure
 
 
@@ -238,21 +268,22 @@ def _participation_table(rows: Sequence[dict]) -> Table:
     )
 
 
-def participation_figure(rows: Sequence[dict]) -> go.Figure:
+def participation_figure(rows: Sequence[dict]) -> Figure:
     labels = [_text(row["label"]) for row in rows]
-    figure = go.Figure(layout=_layout())
-    figure.add_trace(
-        go.Bar(
-            x=labels,
-            y=[row["rate"] for row in rows],
-            customdata=[[row["sent"], row["answered"]] for row in rows],
-            name="Participation",
-            marker_color=BAR_COLOUR,
-            hovertemplate=(
+    figure = _figure()
+    figure["data"].append(
+        {
+            "type": "bar",
+            "x": labels,
+            "y": [row["rate"] for row in rows],
+            "customdata": [[row["sent"], row["answered"]] for row in rows],
+            "name": "Participation",
+            "marker": {"color": BAR_COLOUR},
+            "hovertemplate": (
                 "%{x}<br>%{y}% answered (%{customdata[1]} of %{customdata[0]} invited)"
                 "<extra></extra>"
             ),
-        )
+        }
     )
     hidden = [
         (label, row)
@@ -267,9 +298,9 @@ def participation_figure(rows: Sequence[dict]) -> go.Figure:
         text="hidden",
         name="Hidden to protect anonymity (hover for why)",
     )
-    figure.update_layout(barmode="overlay")
-    figure.update_yaxes(title_text="Participation (%)", range=[0, 100])
-    figure.update_xaxes(type="category", title_text="Round", automargin=True)
+    figure["layout"]["barmode"] = "overlay"
+    _axes(figure, "yaxis", title={"text": "Participation (%)"}, range=[0, 100])
+    _axes(figure, "xaxis", type="category", title={"text": "Round"}, automargin=True)
     return figure
 
 
@@ -304,7 +335,7 @@ def team_participation_table(rows: Sequence[dict]) -> Table:
     )
 
 
-def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
+def team_participation_figure(rows: Sequence[dict]) -> Figure:
     """Teams down, rounds across, the share answered in each cell; a hidden cell
     is empty and says why on hover."""
     rounds = list(dict.fromkeys(row["label"] for row in rows))
@@ -327,22 +358,23 @@ def team_participation_figure(rows: Sequence[dict]) -> go.Figure:
                 for r in found
             ]
         )
-    figure = go.Figure(layout=_layout())
-    figure.add_trace(
-        go.Heatmap(
-            x=[_wrap(label) for label in rounds],
-            y=[_wrap(label, ROW_LABEL) for label in _unique(name for _, name in teams)],
-            z=z,
-            text=text,
-            customdata=hover,
-            texttemplate="%{text}",
-            zmin=0,
-            zmax=100,
-            colorscale="Blues",
-            hoverongaps=False,
-            colorbar={"title": {"text": "Answered (%)"}},
-            hovertemplate="%{y}, %{x}<br>%{customdata}<extra></extra>",
-        )
+    figure = _figure()
+    figure["data"].append(
+        {
+            "type": "heatmap",
+            "x": [_wrap(label) for label in rounds],
+            "y": [_wrap(label, ROW_LABEL) for label in _unique(n for _, n in teams)],
+            "z": z,
+            "text": text,
+            "customdata": hover,
+            "texttemplate": "%{text}",
+            "zmin": 0,
+            "zmax": 100,
+            "colorscale": BLUES,
+            "hoverongaps": False,
+            "colorbar": {"title": {"text": "Answered (%)"}},
+            "hovertemplate": "%{y}, %{x}<br>%{customdata}<extra></extra>",
+        }
     )
     return _teams_down(figure, len(teams), len(rounds))
 
@@ -367,7 +399,7 @@ def driver_table(rows: Sequence[dict], *, floor: int) -> Table:
     )
 
 
-def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
+def driver_figure(rows: Sequence[dict], *, floor: int) -> Figure:
     """Teams down, drivers across, the mean 1-5 score in each cell; a hidden team
     is an empty row whose label says why."""
     names = dict(Question.Driver.choices)
@@ -384,21 +416,22 @@ def driver_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
     )
     cell = {(row["team"], row["driver"]): row["mean"] for row in rows}
     z = [[cell.get((team, driver)) for driver in drivers] for team in teams]
-    figure = go.Figure(layout=_layout())
-    figure.add_trace(
-        go.Heatmap(
-            x=[_wrap(names[d]) for d in drivers],
-            y=[_wrap(label, ROW_LABEL) for label in labels],
-            z=z,
-            text=[["" if v is None else f"{v:.2f}" for v in line] for line in z],
-            texttemplate="%{text}",
-            zmin=1,
-            zmax=5,
-            colorscale="RdBu",
-            hoverongaps=False,
-            colorbar={"title": {"text": "Mean (1-5)"}},
-            hovertemplate="%{y}<br>%{x}: %{z:.2f} of 5<extra></extra>",
-        )
+    figure = _figure()
+    figure["data"].append(
+        {
+            "type": "heatmap",
+            "x": [_wrap(names[d]) for d in drivers],
+            "y": [_wrap(label, ROW_LABEL) for label in labels],
+            "z": z,
+            "text": [["" if v is None else f"{v:.2f}" for v in line] for line in z],
+            "texttemplate": "%{text}",
+            "zmin": 1,
+            "zmax": 5,
+            "colorscale": RED_BLUE,
+            "hoverongaps": False,
+            "colorbar": {"title": {"text": "Mean (1-5)"}},
+            "hovertemplate": "%{y}<br>%{x}: %{z:.2f} of 5<extra></extra>",
+        }
     )
     return _teams_down(figure, len(teams), len(drivers))
 
@@ -435,38 +468,39 @@ def flow_table(rows: Sequence[dict]) -> Table:
     )
 
 
-def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> go.Figure:
+def flow_figure(rows: Sequence[dict], *, events: Iterable[Event]) -> Figure:
     """Per week, stacked: the concerns open at its end (overdue apart) and those
     resolved or declined during it; the concerns raised as a line; the rollout
     events as dotted lines with a marker each."""
-    figure = go.Figure(layout=_layout())
+    figure = _figure(barmode="stack")
     weeks = [row["week"].isoformat() for row in rows]
     for key, label, colour in FLOW:
-        figure.add_trace(
-            go.Bar(
-                x=weeks,
-                y=[row[key] for row in rows],
-                name=label,
-                marker={"color": colour, "line": {"color": "#fff", "width": 1}},
-                hovertemplate=(
+        figure["data"].append(
+            {
+                "type": "bar",
+                "x": weeks,
+                "y": [row[key] for row in rows],
+                "name": label,
+                "marker": {"color": colour, "line": {"color": "#fff", "width": 1}},
+                "hovertemplate": (
                     f"Week of %{{x|%-d %b %Y}}<br>{label}: %{{y}}<extra></extra>"
                 ),
-            )
+            }
         )
-    figure.add_trace(
-        go.Scatter(
-            x=weeks,
-            y=[row["raised"] for row in rows],
-            name="Raised",
-            mode="lines+markers",
-            line={"color": "#212529"},
-            hovertemplate="Week of %{x|%-d %b %Y}<br>Raised: %{y}<extra></extra>",
-        )
+    figure["data"].append(
+        {
+            "type": "scatter",
+            "x": weeks,
+            "y": [row["raised"] for row in rows],
+            "name": "Raised",
+            "mode": "lines+markers",
+            "line": {"color": "#212529"},
+            "hovertemplate": "Week of %{x|%-d %b %Y}<br>Raised: %{y}<extra></extra>",
+        }
     )
-    figure.update_layout(barmode="stack")
     _draw_events(figure, events)
-    figure.update_xaxes(type="date", title_text="Week")
-    figure.update_yaxes(title_text="Concerns", rangemode="tozero")
+    _axes(figure, "xaxis", type="date", title={"text": "Week"})
+    _axes(figure, "yaxis", title={"text": "Concerns"}, rangemode="tozero")
     return figure
 
 
@@ -481,28 +515,29 @@ def on_time_table(rows: Sequence[dict], *, heading: str) -> Table:
     )
 
 
-def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
+def on_time_figure(rows: Sequence[dict], *, heading: str) -> Figure:
     """A bar per label with its share on time, the figure written on it so 0% reads
     as 0%; a label with nothing due has no share (None) and a hatched "no data"
     bar instead."""
     labels = [_text(label) for label in _unique(row["label"] for row in rows)]
     values = [row["on_time_pct"] if row["due"] else None for row in rows]
-    figure = go.Figure(layout=_layout())
-    figure.add_trace(
-        go.Bar(
-            x=labels,
-            y=values,
-            customdata=[[row["on_time"], row["due"]] for row in rows],
-            name="Answered by the due time",
-            marker_color=BAR_COLOUR,
-            text=["" if value is None else f"{value:g}%" for value in values],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=(
+    figure = _figure(barmode="overlay")
+    figure["data"].append(
+        {
+            "type": "bar",
+            "x": labels,
+            "y": values,
+            "customdata": [[row["on_time"], row["due"]] for row in rows],
+            "name": "Answered by the due time",
+            "marker": {"color": BAR_COLOUR},
+            "text": ["" if value is None else f"{value:g}%" for value in values],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": (
                 "%{x}<br>%{y}% answered by the due time "
                 "(%{customdata[0]} of %{customdata[1]} due)<extra></extra>"
             ),
-        )
+        }
     )
     missing = [
         label for label, value in zip(labels, values, strict=True) if value is None
@@ -513,9 +548,8 @@ def on_time_figure(rows: Sequence[dict], *, heading: str) -> go.Figure:
         [f"{label}: {NO_DATA}, nothing was due yet" for label in missing],
         top=100,
     )
-    figure.update_layout(barmode="overlay")
-    figure.update_yaxes(title_text="On time (%)", range=[0, 100])
-    figure.update_xaxes(type="category", title_text=heading, automargin=True)
+    _axes(figure, "yaxis", title={"text": "On time (%)"}, range=[0, 100])
+    _axes(figure, "xaxis", type="category", title={"text": heading}, automargin=True)
     return figure
 
 
@@ -526,24 +560,36 @@ def _colourway() -> list[str]:
     return ["#0a58ca", "#6f42c1", "#146c43", "#b02a37"]
 
 
-def _layout() -> go.Layout:
-    # The "none" template keeps each figure's JSON small; Bootstrap's look instead.
-    # The legend sits above the plot: below it, it ran into the axis title.
-    return go.Layout(
-        template="none",
-        height=360,
-        margin={"l": 64, "r": 64, "t": 24, "b": 48},
-        font={"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
-        colorway=_colourway(),
-        legend={
+def _figure(**layout) -> Figure:
+    """An empty figure in Bootstrap's look, with `layout` on top."""
+    return {"data": [], "layout": {**_layout(), **layout}}
+
+
+def _layout() -> dict:
+    # The "none" template (as plotly.py writes it out) keeps each figure's JSON
+    # small; Bootstrap's look instead. The legend sits above the plot: below it,
+    # it ran into the axis title.
+    return {
+        "template": {"data": {"scatter": [{"type": "scatter"}]}},
+        "height": 360,
+        "margin": {"l": 64, "r": 64, "t": 24, "b": 48},
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+        "colorway": _colourway(),
+        "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
             "y": 1.02,
             "yanchor": "bottom",
         },
-        hovermode="closest",
-    )
+        "hovermode": "closest",
+    }
+
+
+def _axes(figure: Figure, axis: str, **settings) -> None:
+    """Merge `settings` into one axis of the figure's layout ("xaxis", "yaxis");
+    the overlay axis of marks and events (`HIDDEN_AXIS`) keeps its own."""
+    figure["layout"].setdefault(axis, {}).update(settings)
 
 
 # A heatmap column needs this much room for its label and a cell's figure to be
@@ -553,56 +599,50 @@ LABELS_WIDTH = 200
 ROW_LABEL = 20  # characters on a line of a heatmap's row label (a team's name)
 
 
-def _teams_down(figure: go.Figure, teams: int, columns: int) -> go.Figure:
+def _teams_down(figure: Figure, teams: int, columns: int) -> Figure:
     """A heatmap's layout with one row per team, top to bottom, its columns
     labelled above (wrapped, never cut), tall enough for every team's name and
     wide enough for every column (`meta.min_width`, in CSS pixels, which the page
     scrolls sideways on a narrow screen)."""
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(type="category", side="top", automargin=True, tickangle=0)
-    figure.update_traces(textfont={"size": 13})
-    figure.update_layout(
-        height=max(320, 120 + 40 * teams),
-        meta={"min_width": LABELS_WIDTH + COLUMN_WIDTH * columns},
-    )
+    _axes(figure, "yaxis", autorange="reversed", type="category", automargin=True)
+    _axes(figure, "xaxis", type="category", side="top", automargin=True, tickangle=0)
+    for trace in figure["data"]:
+        trace["textfont"] = {"size": 13}
+    figure["layout"]["height"] = max(320, 120 + 40 * teams)
+    figure["layout"]["meta"] = {"min_width": LABELS_WIDTH + COLUMN_WIDTH * columns}
     return figure
 
 
-def _overlay_axis(figure: go.Figure) -> None:
-    figure.update_layout(
-        {
-            "yaxis3": {
-                "overlaying": "y",
-                "visible": False,
-                "range": [0, 1],
-                "fixedrange": True,
-            }
-        }
-    )
+def _overlay_axis(figure: Figure) -> None:
+    figure["layout"]["yaxis3"] = {
+        "overlaying": "y",
+        "visible": False,
+        "range": [0, 1],
+        "fixedrange": True,
+    }
 
 
-def _hidden_marks(
-    figure: go.Figure, x: list[str], texts: list[str], floor: int
-) -> None:
+def _hidden_marks(figure: Figure, x: list[str], texts: list[str], floor: int) -> None:
     if not x:
         return
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=[0.04] * len(x),
-            yaxis=HIDDEN_AXIS,
-            mode="markers",
-            marker={"symbol": "x-thin-open", "size": 10, "color": HIDDEN_COLOUR},
-            name="Hidden to protect anonymity (hover for why)",
-            hovertext=[_text(text) for text in texts],
-            hoverinfo="text",
-        )
+    figure["data"].append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": [0.04] * len(x),
+            "yaxis": HIDDEN_AXIS,
+            "mode": "markers",
+            "marker": {"symbol": "x-thin-open", "size": 10, "color": HIDDEN_COLOUR},
+            "name": "Hidden to protect anonymity (hover for why)",
+            "hovertext": [_text(text) for text in texts],
+            "hoverinfo": "text",
+        }
     )
     _overlay_axis(figure)
 
 
 def _gap_bars(
-    figure: go.Figure,
+    figure: Figure,
     labels: list[str],
     hovers: list[str],
     *,
@@ -617,29 +657,30 @@ def _gap_bars(
     if not labels:
         return
     heights = [top] * len(labels)
-    figure.add_trace(
-        go.Bar(
-            x=heights if horizontal else labels,
-            y=labels if horizontal else heights,
-            orientation="h" if horizontal else "v",
-            name=name,
-            marker={
+    figure["data"].append(
+        {
+            "type": "bar",
+            "x": heights if horizontal else labels,
+            "y": labels if horizontal else heights,
+            "orientation": "h" if horizontal else "v",
+            "name": name,
+            "marker": {
                 "color": NO_DATA_FILL,
                 "line": {"color": NO_DATA_HATCH, "width": 1},
                 "pattern": {"shape": "/", "fgcolor": NO_DATA_HATCH, "size": 8},
             },
-            text=[text] * len(labels),
-            textposition="inside",
-            insidetextanchor="middle",
-            textangle=0 if horizontal else -90,
-            textfont={"color": NO_DATA_TEXT, "size": 12},
-            hovertext=[_text(hover) for hover in hovers],
-            hoverinfo="text",
-        )
+            "text": [text] * len(labels),
+            "textposition": "inside",
+            "insidetextanchor": "middle",
+            "textangle": 0 if horizontal else -90,
+            "textfont": {"color": NO_DATA_TEXT, "size": 12},
+            "hovertext": [_text(hover) for hover in hovers],
+            "hoverinfo": "text",
+        }
     )
 
 
-def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
+def _draw_events(figure: Figure, events: Iterable[Event]) -> None:
     """A dotted line per day with events and a marker atop it whose hover says
     them in full (the page's list below the charts says them too). No text is
     written on the chart: labels of close days ran over each other and out of
@@ -649,37 +690,40 @@ def _draw_events(figure: go.Figure, events: Iterable[Event]) -> None:
         by_day.setdefault(event.day, []).append(event.label)
     if not by_day:
         return
-    for day in by_day:
-        figure.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=day.isoformat(),
-            x1=day.isoformat(),
-            y0=0,
-            y1=1,
-            line={"color": EVENT_COLOUR, "width": 1, "dash": "dot"},
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=[day.isoformat() for day in by_day],
-            y=[0.97] * len(by_day),
-            yaxis=HIDDEN_AXIS,
-            mode="markers",
-            marker={
+    figure["layout"].setdefault("shapes", []).extend(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": day.isoformat(),
+            "x1": day.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": EVENT_COLOUR, "width": 1, "dash": "dot"},
+        }
+        for day in by_day
+    )
+    figure["data"].append(
+        {
+            "type": "scatter",
+            "x": [day.isoformat() for day in by_day],
+            "y": [0.97] * len(by_day),
+            "yaxis": HIDDEN_AXIS,
+            "mode": "markers",
+            "marker": {
                 "symbol": "triangle-down",
                 "size": 12,
                 "color": EVENT_COLOUR,
                 "line": {"color": "#fff", "width": 1},
             },
-            cliponaxis=False,
-            name=EVENTS,
-            hovertext=[
+            "cliponaxis": False,
+            "name": EVENTS,
+            "hovertext": [
                 _text(f"{_day(day)}: {'; '.join(labels)}")
                 for day, labels in by_day.items()
             ],
-            hoverinfo="text",
-        )
+            "hoverinfo": "text",
+        }
     )
     _overlay_axis(figure)
 

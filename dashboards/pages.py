@@ -95,7 +95,7 @@ class Page:
                 )
             for chart in charts:
                 if chart.draw is not None:
-                    chart.figure = figures.figure_data(chart.draw(self.events))
+                    chart.figure = chart.draw(self.events)
         return charts
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-import plotly.graph_objects as go
-
 from dashboards import suppression
 from dashboards.events import Event
 from dashboards.figures import (
     BAR_COLOUR,
+    Figure,
     Table,
+    _axes,
     _day,
     _draw_events,
+    _figure,
     _gap_bars,
     _hidden_marks,
-    _layout,
     _text,
     _unique,
     hidden_label,
@@ -70,26 +70,27 @@ def _hours_table(rows: Sequence[dict], *, floor: int) -> Table:
 
 def hours_figure(
     rows: Sequence[dict], *, events: Iterable[Event], floor: int
-) -> go.Figure:
+) -> Figure:
     """A line per tool of the hours saved each week; FTE in the hover text."""
-    figure = go.Figure(layout=_layout())
+    figure = _figure()
     for tool_rows in _by_tool(rows):
         name = tool_rows[0]["tool_name"]
         shown = [row for row in tool_rows if not row["suppressed"]]
-        figure.add_trace(
-            go.Scatter(
-                x=[row["week"].isoformat() for row in tool_rows],
-                y=[row["hours"] for row in tool_rows],
-                customdata=[[row["fte"], row["n"]] for row in tool_rows],
-                name=_text(name),
-                mode="lines+markers" if shown else "markers",
-                connectgaps=False,
-                hovertemplate=(
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": [row["week"].isoformat() for row in tool_rows],
+                "y": [row["hours"] for row in tool_rows],
+                "customdata": [[row["fte"], row["n"]] for row in tool_rows],
+                "name": _text(name),
+                "mode": "lines+markers" if shown else "markers",
+                "connectgaps": False,
+                "hovertemplate": (
                     f"{_text(name)}<br>Week of %{{x|%-d %b %Y}}<br>%{{y}} hours saved"
                     " (%{customdata[0]} FTE)<br>%{customdata[1]} respondents"
                     "<extra></extra>"
                 ),
-            )
+            }
         )
     hidden = [row for row in rows if row["suppressed"]]
     _hidden_marks(
@@ -103,8 +104,8 @@ def hours_figure(
         floor,
     )
     _draw_events(figure, events)
-    figure.update_xaxes(type="date", title_text="Week")
-    figure.update_yaxes(title_text="Hours saved per week", rangemode="tozero")
+    _axes(figure, "xaxis", type="date", title={"text": "Week"})
+    _axes(figure, "yaxis", title={"text": "Hours saved per week"}, rangemode="tozero")
     return figure
 
 
@@ -155,28 +156,34 @@ def totals_table(totals: Sequence[dict]) -> Table:
     )
 
 
-def totals_figure(totals: Sequence[dict]) -> go.Figure:
+def totals_figure(totals: Sequence[dict]) -> Figure:
     shown = [row for row in totals if row["hours"] is not None]
-    figure = go.Figure(layout=_layout())
-    figure.add_trace(
-        go.Bar(
-            x=[_text(label) for label in _unique(row["tool_name"] for row in shown)],
-            y=[row["fte"] for row in shown],
-            customdata=[[row["hours"], row["per_week"], row["weeks"]] for row in shown],
-            name="FTE per week",
-            marker_color=BAR_COLOUR,
-            text=[f"{row['hours']:g} h" for row in shown],
-            textposition="outside",
-            hovertemplate=(
+    figure = _figure()
+    figure["data"].append(
+        {
+            "type": "bar",
+            "x": [_text(label) for label in _unique(row["tool_name"] for row in shown)],
+            "y": [row["fte"] for row in shown],
+            "customdata": [
+                [row["hours"], row["per_week"], row["weeks"]] for row in shown
+            ],
+            "name": "FTE per week",
+            "marker": {"color": BAR_COLOUR},
+            "text": [f"{row['hours']:g} h" for row in shown],
+            "textposition": "outside",
+            "hovertemplate": (
                 "%{x}<br>%{y} FTE: %{customdata[1]} hours a week"
                 "<br>%{customdata[0]} hours over %{customdata[2]} weeks<extra></extra>"
             ),
-        )
+        }
     )
-    figure.update_yaxes(
-        title_text=f"FTE ({HOURS_PER_FTE} h a week)", rangemode="tozero"
+    _axes(
+        figure,
+        "yaxis",
+        title={"text": f"FTE ({HOURS_PER_FTE} h a week)"},
+        rangemode="tozero",
     )
-    figure.update_xaxes(type="category", title_text="AI tool", automargin=True)
+    _axes(figure, "xaxis", type="category", title={"text": "AI tool"}, automargin=True)
     return figure
 
 
@@ -221,7 +228,7 @@ def _accuracy_table(rows: Sequence[dict], *, floor: int, key: str) -> Table:
     )
 
 
-def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
+def accuracy_figure(rows: Sequence[dict], *, floor: int) -> Figure:
     """Per tool, one bar of 100%: correct, mostly correct, incorrect; the number of
     verdicts in the tool's label. A hidden tool keeps its label and no bar."""
     names = _unique(
@@ -230,17 +237,19 @@ def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
         else f"{row['tool_name']} (N={row['n']})"
         for row in rows
     )
-    figure = go.Figure(layout=_layout())
+    figure = _figure(barmode="stack", height=max(240, 110 + 40 * len(rows)))
+    figure["layout"]["legend"]["traceorder"] = "normal"  # correct first, as read
     for field, name, colour in VERDICTS:
-        figure.add_trace(
-            go.Bar(
-                y=[_text(n) for n in names],
-                x=[row[field] for row in rows],
-                name=name,
-                orientation="h",
-                marker={"color": colour, "line": SEGMENT_LINE},
-                hovertemplate=f"%{{y}}<br>{name}: %{{x}}%<extra></extra>",
-            )
+        figure["data"].append(
+            {
+                "type": "bar",
+                "y": [_text(n) for n in names],
+                "x": [row[field] for row in rows],
+                "name": name,
+                "orientation": "h",
+                "marker": {"color": colour, "line": SEGMENT_LINE},
+                "hovertemplate": f"%{{y}}<br>{name}: %{{x}}%<extra></extra>",
+            }
         )
     hidden = [
         (label, row)
@@ -256,34 +265,30 @@ def accuracy_figure(rows: Sequence[dict], *, floor: int) -> go.Figure:
         name="Hidden to protect anonymity (hover for why)",
         horizontal=True,
     )
-    figure.update_layout(
-        barmode="stack",
-        height=max(240, 110 + 40 * len(rows)),
-        legend={"traceorder": "normal"},  # correct first, as the bars read
-    )
-    figure.update_xaxes(title_text="Share of verdicts (%)", range=[0, 100])
-    figure.update_yaxes(type="category", autorange="reversed", automargin=True)
+    _axes(figure, "xaxis", title={"text": "Share of verdicts (%)"}, range=[0, 100])
+    _axes(figure, "yaxis", type="category", autorange="reversed", automargin=True)
     return figure
 
 
 def accuracy_trend_figure(
     rows: Sequence[dict], *, events: Iterable[Event], floor: int
-) -> go.Figure:
+) -> Figure:
     """Per week, the verdicts' shares stacked to 100%."""
-    figure = go.Figure(layout=_layout())
+    figure = _figure(barmode="stack")
     for field, name, colour in VERDICTS:
-        figure.add_trace(
-            go.Bar(
-                x=[row["week"].isoformat() for row in rows],
-                y=[row[field] for row in rows],
-                customdata=[row["n"] for row in rows],
-                name=name,
-                marker={"color": colour, "line": SEGMENT_LINE},
-                hovertemplate=(
+        figure["data"].append(
+            {
+                "type": "bar",
+                "x": [row["week"].isoformat() for row in rows],
+                "y": [row[field] for row in rows],
+                "customdata": [row["n"] for row in rows],
+                "name": name,
+                "marker": {"color": colour, "line": SEGMENT_LINE},
+                "hovertemplate": (
                     f"Week of %{{x|%-d %b %Y}}<br>{name}: %{{y}}%"
                     "<br>of %{customdata} verdicts<extra></extra>"
                 ),
-            )
+            }
         )
     hidden = [row for row in rows if row["suppressed"]]
     _hidden_marks(
@@ -293,9 +298,8 @@ def accuracy_trend_figure(
         floor,
     )
     _draw_events(figure, events)
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(type="date", title_text="Week")
-    figure.update_yaxes(title_text="Share of verdicts (%)", range=[0, 100])
+    _axes(figure, "xaxis", type="date", title={"text": "Week"})
+    _axes(figure, "yaxis", title={"text": "Share of verdicts (%)"}, range=[0, 100])
     return figure
 
 
@@ -309,25 +313,25 @@ def open_concerns_table(rows: Sequence[dict]) -> Table:
     )
 
 
-def open_concerns_figure(rows: Sequence[dict]) -> go.Figure:
+def open_concerns_figure(rows: Sequence[dict]) -> Figure:
     labels = [_text(label) for label in _unique(row["tool_name"] for row in rows)]
-    figure = go.Figure(layout=_layout())
+    figure = _figure(barmode="group")
     for field, name, colour in (
         ("open", "Open", BAR_COLOUR),
         ("overdue", "Of which overdue", "#b02a37"),
     ):
-        figure.add_trace(
-            go.Bar(
-                x=labels,
-                y=[row[field] for row in rows],
-                name=name,
-                marker_color=colour,
-                hovertemplate=f"%{{x}}<br>{name}: %{{y}}<extra></extra>",
-            )
+        figure["data"].append(
+            {
+                "type": "bar",
+                "x": labels,
+                "y": [row[field] for row in rows],
+                "name": name,
+                "marker": {"color": colour},
+                "hovertemplate": f"%{{x}}<br>{name}: %{{y}}<extra></extra>",
+            }
         )
-    figure.update_layout(barmode="group")
-    figure.update_yaxes(title_text="Concerns", rangemode="tozero")
-    figure.update_xaxes(type="category", title_text="AI tool", automargin=True)
+    _axes(figure, "yaxis", title={"text": "Concerns"}, rangemode="tozero")
+    _axes(figure, "xaxis", type="category", title={"text": "AI tool"}, automargin=True)
     return figure
 
 

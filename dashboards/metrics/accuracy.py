@@ -30,14 +30,11 @@ from dashboards.privacy import (
     Names,
     People,
     by_week,
-    per_unit,
-    populations,
     round_infos,
 )
-from dashboards.privacy.rows import answers_in
+from dashboards.summaries import figure_populations
 from feedback.models import OutputRating
 from org.models import Accuracy, AITool
-from surveys.models import Question
 
 SURVEY, BOARD = "survey", "board"
 VERDICTS = tuple(Accuracy.values)
@@ -46,6 +43,7 @@ _FIGURES = ("correct", "mostly_correct", "incorrect", "right")
 # default minimum group size (a floor that moved with the surveys in use would
 # re-form the time cells, and two looks would isolate a few ratings).
 BOARD_FLOOR = 5
+_WEEK = dt.timedelta(days=7)
 # The filters that narrow verdicts to a group of people. Board ratings keep no
 # person, team or survey, so under any of these only the survey's verdicts count.
 PEOPLE_CUTS = ("department", "team", "teams", "survey")
@@ -111,38 +109,70 @@ def rating_cells(
     *, tools: Iterable[int] | None = None, floor: int, today: dt.date | None = None
 ) -> dict[int, list[RatingCell]]:
     """Per tool, its board ratings in time cells of at least `floor` (see the
-    module's docstring). One grouped query."""
+    module's docstring). Three grouped queries, none per rating."""
     today = today or timezone.localdate()
     this_week = today - dt.timedelta(days=today.weekday())
     ratings = OutputRating.objects.filter(rated_on__lt=this_week)
     if tools is not None:
         ratings = ratings.filter(ai_tool__in=list(tools))
+    weekly = ratings.annotate(week=TruncWeek("rated_on")).order_by()
     weeks: dict[int, dict[dt.date, Counter]] = defaultdict(dict)
-    raters: dict[tuple[int, dt.date], list[str]] = defaultdict(list)
-    grouped = (
-        ratings.annotate(week=TruncWeek("rated_on"))
-        .values_list("ai_tool", "week", "rating", "rater")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for tool, week, verdict, rater, n in grouped:
+    for tool, week, verdict, n in weekly.values_list(
+        "ai_tool", "week", "rating"
+    ).annotate(n=Count("pk")):
         weeks[tool].setdefault(_day(week), Counter())[verdict] += n
-        # A rating kept no rater before raters were kept: each counts as one.
-        raters[(tool, _day(week))] += [rater] if rater else [""] * n
+    # Distinct raters, not ratings: one person's many ratings beside a
+    # colleague's one would give the colleague's verdict away. A rating kept no
+    # rater before raters were kept: each such counts as one.
+    raters = {
+        (tool, _day(week)): named + unnamed
+        for tool, week, named, unnamed in weekly.values_list(
+            "ai_tool", "week"
+        ).annotate(
+            named=Count("rater", distinct=True, filter=~Q(rater="")),
+            unnamed=Count("pk", filter=Q(rater="")),
+        )
+    }
+    who = _raters_of_small_weeks(weekly, raters, floor)
     cells: dict[int, list[RatingCell]] = {}
     for tool, by_week_ in weeks.items():
-        found, run, first, who = [], Counter(), None, []
+        found, run, first, together = [], Counter(), None, Counter()
         for week, counts in sorted(by_week_.items()):
             first = first or week
             run.update(counts)
-            who += raters[(tool, week)]
-            # Distinct raters, not ratings: one person's many ratings beside a
-            # colleague's one would give the colleague's verdict away.
-            if len(set(who) - {""}) + who.count("") >= floor:
+            # A week that reaches the floor alone closes the run whoever came
+            # before (they only add raters); below it, its raters are known.
+            alone = raters[(tool, week)] >= floor
+            together.update(who.get((tool, week), Counter()))
+            named = len(set(together) - {""}) + together[""]
+            if alone or named >= floor:
                 found.append(RatingCell(tool, first, week, run))
-                run, first, who = Counter(), None, []
+                run, first, together = Counter(), None, Counter()
         cells[tool] = found
     return cells
+
+
+def _raters_of_small_weeks(weekly, raters: dict, floor: int) -> dict:
+    """(tool, week) -> its raters ("" once per rating that kept none), for the
+    weeks below the floor on their own: the only ones whose raters a run joins."""
+    small = [key for key, n in raters.items() if n < floor]
+    if not small:
+        return {}
+    pick = Q(pk__in=[])
+    for tool, week in small:
+        pick |= Q(ai_tool=tool, rated_on__gte=week, rated_on__lt=week + _WEEK)
+    who: dict[tuple[int, dt.date], Counter] = defaultdict(Counter)
+    for tool, week, rater, n in (
+        weekly.filter(pick)
+        .values_list("ai_tool", "week", "rater")
+        .annotate(n=Count("pk"))
+    ):
+        key = (tool, _day(week))
+        if rater:
+            who[key][rater] = 1
+        else:
+            who[key][""] += n
+    return who
 
 
 def _ratings_in(cells: list[RatingCell], filters: Filters) -> list[RatingCell]:
@@ -156,20 +186,15 @@ def _ratings_in(cells: list[RatingCell], filters: Filters) -> list[RatingCell]:
 
 
 def _survey_populations(filters: Filters):
-    rounds = round_infos(filters)
-    scope = answers_in(
-        rounds, question__kind=Question.Kind.AI_ACCURACY, choice__in=VERDICTS
+    """Each closed round and tool's answerers, in cells (`summaries.FIGURES`)."""
+    where = {"tool": filters.tool} if filters.tool else {}
+    return figure_populations(
+        "accuracy",
+        round_infos(filters),
+        People.of(filters),
+        key=lambda row: row["tool"],
+        **where,
     )
-    if filters.tool:
-        scope = scope.filter(question__ai_tool=filters.tool)
-    rows = list(
-        per_unit(
-            scope,
-            "tool:question__ai_tool",
-            **{v: Count("pk", filter=Q(choice=v)) for v in VERDICTS},
-        )
-    )
-    return populations(rows, rounds, key=lambda row: row["tool"])
 
 
 def _with_ratings(filters: Filters) -> bool:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
-from dashboards.privacy import Names, People, populations, round_infos
+from dashboards.privacy import Names, People, round_infos
 from surveys.models import Answer, Question, Survey
 
 DEFAULT_THRESHOLD = 10
@@ -124,11 +124,8 @@ def comment_rounds(filters: Filters) -> list[RoundComments]:
     commenters the view takes (each of at least the comment threshold), or
     hidden and why; no texts yet (a page reads those for the rounds it lists,
     `fill_comments`)."""
-    rounds = round_infos(filters)
-    found = populations(
-        pulse.commenters(rounds), rounds, floor=lambda info: info.threshold
-    )
-    people = People.of(filters)
+    rounds, people = round_infos(filters), People.of(filters)
+    found = pulse.commenters(rounds, people)
     choices = {p.round.pk: (p, p.choose(people, what="comments")) for p in found}
     names = Names.of(found)
     result = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dashboards.filters import Filters
@@ -29,26 +28,14 @@ from dashboards.privacy import (
     ratio,
     round_infos,
 )
-from surveys.models import Invitation, Survey
+from dashboards.summaries import figure_populations, unit_rows
+from surveys.models import Survey
 
 
-def invitee_populations(rounds: dict[int, RoundInfo]):
-    rows = (
-        Invitation.objects.filter(round__in=list(rounds), person__isnull=False)
-        .order_by()
-        .values(
-            "round",
-            "department",
-            "team",
-            team_name=F("team__name"),
-            department_name=F("department__name"),
-        )
-        # Everyone invited, sent or not, bounced or not: the population is fixed
-        # once the round has fanned out, so a bounce or a send moves no cell.
-        .annotate(people=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
-    )
+def invitee_populations(rounds: dict[int, RoundInfo], people: People):
+    """Each round's invitees in cells, for a view (`summaries.FIGURES`)."""
     # The invitations are the frame itself: no unit of theirs can be empty.
-    return populations(rows, rounds, framed=False)
+    return figure_populations("invitees", rounds, people, framed=False)
 
 
 def rounds_seen(filters: Filters) -> list[RoundInfo]:
@@ -60,8 +47,9 @@ def rounds_seen(filters: Filters) -> list[RoundInfo]:
 def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
     """One row per round: invited, answered and rate (%) of the view's cells, or
     hidden with the reason."""
-    found = invitee_populations({info.pk: info for info in rounds})
-    choices = by(found, People.of(filters), lambda p: p.round.pk, what="invitees")
+    people = People.of(filters)
+    found = invitee_populations({info.pk: info for info in rounds}, people)
+    choices = by(found, people, lambda p: p.round.pk, what="invitees")
     names = Names.of(found)
     rows = []
     for info, label in zip(rounds, round_labels(rounds), strict=True):
@@ -84,8 +72,14 @@ def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
 def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
     """One row per cell of teams and round: sent, answered, rate; a team the
     view asks for that no shown cell holds is a hidden row saying why."""
-    found = invitee_populations({info.pk: info for info in rounds})
-    labels = dict(zip((i.pk for i in rounds), round_labels(rounds), strict=True))
+    # Rows per cell: the cells themselves, even for a view of everyone.
+    by_pk = {info.pk: info for info in rounds}
+    found = populations(unit_rows("invitees", by_pk), by_pk)
+    # Each round's own columns, once: a round has a row per cell.
+    columns = {
+        info.pk: _round(info, label)
+        for info, label in zip(rounds, round_labels(rounds), strict=True)
+    }
     people = People.of(filters)
     names = Names.of(found)
     rows = []
@@ -95,7 +89,7 @@ def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[di
             asked = [u for u in cell.units if people.asks_for(u)]
             if not asked:
                 continue
-            row = _round(info, labels[info.pk])
+            row = columns[info.pk]
             if cell.shown and people.may_see(cell):
                 sent = cell.n
                 answered = sum(population.stats[u]["answered"] for u in cell.units)

@@ -24,23 +24,30 @@ on SDC shows failing on linked, hierarchical tables such as our filters.
 """
 
 from dashboards.privacy.cells import (
+    EVERYONE,
     MERGED_AWAY,
     Choice,
     Names,
     People,
     Population,
     RoundInfo,
+    Whole,
     attach,
+    attached_in,
     below_floor,
     day_label,
     populations,
     round_names,
+    units_key,
+    units_of,
+    whole_populations,
 )
 from dashboards.privacy.partition import Cell, Unit, partition
 from dashboards.privacy.rows import (
     answers_in,
     by,
     by_week,
+    infos_of,
     per_unit,
     ratio,
     round_infos,
@@ -49,6 +56,7 @@ from dashboards.privacy.rows import (
 )
 
 __all__ = [
+    "EVERYONE",
     "MERGED_AWAY",
     "Cell",
     "Choice",
@@ -57,12 +65,15 @@ __all__ = [
     "Population",
     "RoundInfo",
     "Unit",
+    "Whole",
     "answers_in",
     "attach",
+    "attached_in",
     "below_floor",
     "day_label",
     "by",
     "by_week",
+    "infos_of",
     "partition",
     "per_unit",
     "populations",
@@ -70,5 +81,8 @@ __all__ = [
     "round_names",
     "round_infos",
     "rounds_in",
+    "units_key",
+    "units_of",
     "weekly_rows",
+    "whole_populations",
 ]

@@ -54,6 +54,13 @@ class RoundInfo:
     # Its figures are read from its summary (`dashboards.summaries`), not its
     # answers.
     summarised: bool = False
+    # The floor its stored cells were cut at (`DriverCell`), if any.
+    cells_floor: int | None = None
+
+    @property
+    def cells_stored(self) -> bool:
+        """Whether its stored cells are the ones its floor cuts now."""
+        return self.summarised and self.cells_floor == self.floor
 
     @property
     def day(self) -> dt.date:
@@ -80,6 +87,11 @@ class People:
     def of(cls, filters: Filters) -> People:
         within = None if filters.teams is None else frozenset(filters.teams)
         return cls(filters.department, filters.team, within)
+
+    @property
+    def everyone(self) -> bool:
+        """Whether the view asks for everyone: every unit, every cell shown."""
+        return self.department is None and self.team is None and self.within is None
 
     def asks_for(self, unit: Unit) -> bool:
         department, team = unit
@@ -235,6 +247,40 @@ def invited_units(
     return found
 
 
+# Not a unit people answer from: a whole round's units, summed (`Whole`).
+EVERYONE: Unit = (-1, -1)
+
+
+@dataclass
+class Whole(Population):
+    """A round's whole population (or one tool's), summed, for a view of
+    everyone: one cell, shown exactly when the engine shows every cell of the
+    round (`partition` leaves a cell below the floor only when the whole
+    population is), so the cells such a view takes add up to it."""
+
+    def choose(self, people: People, *, what: str = "responses") -> Choice:
+        if not people.everyone:
+            raise ValueError("A whole round is for a view of everyone only.")
+        return super().choose(people, what=what)
+
+
+def whole_populations(
+    rows: Iterable[Mapping],
+    rounds: Mapping[int, RoundInfo],
+    *,
+    key: Callable[[Mapping], Hashable] = lambda row: None,
+    floor: Callable[[RoundInfo], int] = lambda info: info.floor,
+) -> list[Whole]:
+    """One `Whole` per row: `round`, `people` and the numbers of a round (and
+    `key`) summed over all its units."""
+    found = []
+    for row in rows:
+        info, numbers = rounds[row["round"]], Counter(_numbers(row))
+        cells = partition({EVERYONE: numbers["people"]}, floor=floor(info))
+        found.append(Whole(info, cells, {EVERYONE: numbers}, key(row)))
+    return found
+
+
 def attach(
     found: Iterable[Population],
     rows: Iterable[Mapping],
@@ -255,10 +301,55 @@ def attach(
             stats[name(row, number)] += value
 
 
-def _numbers(row: Mapping) -> dict[str, float]:
-    """A row's numbers (counts and sums), without its keys."""
+def attached_in(population: Population, cell: Cell) -> dict[str, Counter | None]:
+    """The finer numbers `attach` added (per driver, say), summed over a cell's
+    units: per name, its numbers (`people`, and the rest), or None where fewer
+    people than the cell's floor are behind them (an optional question), so that
+    nothing gives them back. Counted per round, so one person answering in five
+    rounds is still one."""
+    stats: Counter = Counter()
+    for unit in cell.units:
+        stats.update(population.stats[unit])
+    found: dict[str, Counter | None] = {}
+    for key in [k for k in stats if k.endswith(":people")]:
+        name = key.split(":")[0]
+        numbers = Counter(
+            {
+                number.split(":")[1]: value
+                for number, value in stats.items()
+                if number.startswith(f"{name}:")
+            }
+        )
+        found[name] = numbers if numbers["people"] >= cell.floor else None
+    return found
+
+
+def units_key(units: Iterable[Unit]) -> str:
+    """A cell's units as text, the same for the same units: "3:12,3:17" (no
+    team or no department: nothing after or before the colon)."""
+    return ",".join(
+        f"{'' if d is None else d}:{'' if t is None else t}"
+        for d, t in sorted(units, key=lambda u: (u[0] or -1, u[1] or -1))
+    )
+
+
+def units_of(key: str) -> frozenset[Unit]:
+    """The units `units_key` wrote."""
+    found = set()
+    for pair in key.split(","):
+        department, team = pair.split(":")
+        found.add(
+            (int(department) if department else None, int(team) if team else None)
+        )
+    return frozenset(found)
+
+
+def _numbers(row: Mapping) -> dict[str, int | Decimal]:
+    """A row's numbers (counts and sums), without its keys. Sums stay decimals:
+    exact, so the same whatever order they are added in (a figure turns them
+    into a float when it divides)."""
     return {
-        name: float(value) if isinstance(value, Decimal) else value
+        name: value
         for name, value in row.items()
         if name not in KEYS
         and isinstance(value, int | float | Decimal)

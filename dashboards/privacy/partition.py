@@ -20,6 +20,7 @@ sizes always give the same cells.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -85,15 +86,20 @@ class _Group:
 
 def _collapse(groups: list[_Group], floor: int) -> list[_Group]:
     """Merge the smallest group with the next smallest while one is below the
-    floor and there are two to merge."""
-    groups = sorted(groups, key=_Group.key)
-    while len(groups) > 1 and groups[0].n < floor:
-        smallest, next_smallest = groups.pop(0), groups.pop(0)
+    floor and there are two to merge.
+
+    A heap keyed as the groups sort (size, then units): each merge costs a log,
+    not a sort, so a round of a thousand small teams is cut in milliseconds. No
+    two groups share units, so no two keys tie."""
+    heap = [(group.key(), group) for group in groups]
+    heapq.heapify(heap)
+    while len(heap) > 1 and heap[0][1].n < floor:
+        smallest, next_smallest = heapq.heappop(heap)[1], heapq.heappop(heap)[1]
         merged = _Group(
             smallest.units + next_smallest.units, smallest.n + next_smallest.n
         )
-        groups = sorted([merged, *groups], key=_Group.key)
-    return groups
+        heapq.heappush(heap, (merged.key(), merged))
+    return [group for _, group in sorted(heap, key=lambda item: item[0])]
 
 
 def _merge_departments(departments: dict[int | None, list[_Group]], floor: int) -> None:

@@ -8,8 +8,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from dashboards.filters import Filters
@@ -50,8 +51,14 @@ def round_infos(
     rounds = Round.objects.filter(rounds_in(filters, audience))
     if closed:
         rounds = rounds.filter(closed_at__isnull=False)
+    return infos_of(rounds)
+
+
+def infos_of(rounds: QuerySet[Round]) -> dict[int, RoundInfo]:
+    """Some rounds' `RoundInfo`s, by id: one query."""
     # Each round's own floor and threshold, kept when it opened (its cells must
     # never change), else its survey's.
+    summary = RoundSummary.objects.filter(round=OuterRef("pk"))
     found = rounds.values_list(
         "pk",
         "survey_id",
@@ -61,11 +68,14 @@ def round_infos(
         Coalesce("comment_threshold", "survey__comment_threshold"),
         "closed_at",
         "results_published_at",
-        Exists(RoundSummary.objects.filter(round=OuterRef("pk"))),
+        Exists(summary),
+        Subquery(summary.values("floor")[:1]),
     )
     return {
-        pk: RoundInfo(pk, survey, title, starts, floor, threshold, bool(c), bool(p), s)
-        for pk, survey, title, starts, floor, threshold, c, p, s in found
+        pk: RoundInfo(
+            pk, survey, title, starts, floor, threshold, bool(c), bool(p), s, cut
+        )
+        for pk, survey, title, starts, floor, threshold, c, p, s, cut in found
     }
 
 
@@ -161,8 +171,10 @@ def weekly_rows(
     return rows
 
 
-def ratio(part: float, whole: float, scale: float = 100, digits: int = 1):
-    return round(scale * part / whole, digits) if whole else None
+def ratio(part: float | Decimal, whole: float, scale: float = 100, digits: int = 1):
+    """`part` as a share of `whole` times `scale`, rounded; None without a whole.
+    An exact sum (a decimal) becomes a float here, where it is divided."""
+    return round(scale * float(part) / whole, digits) if whole else None
 
 
 def merged(totals: Iterable[Counter]) -> Counter:

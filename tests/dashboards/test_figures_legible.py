@@ -47,7 +47,7 @@ EVENTS_ON_TWO_CLOSE_DAYS = [
 def test_rollout_events_are_one_marker_trace_with_their_text_on_hover():
     figure = figures.trend_figure(
         sentiment_and_enps(), events=EVENTS_ON_TWO_CLOSE_DAYS, floor=5
-    ).to_plotly_json()
+    )
 
     markers = [trace for trace in figure["data"] if trace["name"] == EVENTS]
     assert len(markers) == 1
@@ -70,13 +70,11 @@ def test_rollout_events_are_one_marker_trace_with_their_text_on_hover():
 def test_a_chart_without_events_has_no_event_trace():
     figure = figures.trend_figure(sentiment_and_enps(), events=[], floor=5)
 
-    assert EVENTS not in [trace.name for trace in figure.data]
+    assert EVENTS not in [trace["name"] for trace in figure["data"]]
 
 
 def test_enps_has_its_own_zero_line_where_zero_is_on_its_axis():
-    layout = figures.trend_figure(
-        sentiment_and_enps(), events=[], floor=5
-    ).to_plotly_json()["layout"]
+    layout = figures.trend_figure(sentiment_and_enps(), events=[], floor=5)["layout"]
 
     enps = layout["yaxis2"]
     assert list(enps["range"]) == [-100, 100]
@@ -91,7 +89,7 @@ def test_enps_has_its_own_zero_line_where_zero_is_on_its_axis():
 def test_a_hidden_week_of_enps_is_none_not_zero():
     figure = figures.trend_figure(sentiment_and_enps(), events=[], floor=5)
 
-    assert list(figure.data[1].y) == [-20, 5, None, 12]
+    assert figure["data"][1]["y"] == [-20, 5, None, 12]
 
 
 def test_the_legend_sits_above_the_plot_clear_of_the_axis_title():
@@ -105,7 +103,7 @@ def test_the_legend_sits_above_the_plot_clear_of_the_axis_title():
             "incorrect": 25.0,
         }
     ]
-    layout = tool_figures.accuracy_figure(rows, floor=5).to_plotly_json()["layout"]
+    layout = tool_figures.accuracy_figure(rows, floor=5)["layout"]
 
     assert layout["legend"]["yanchor"] == "bottom"
     assert layout["legend"]["y"] > 1  # above the plot; the x title is below it
@@ -124,7 +122,7 @@ def on_time(label: str, due: int, on_time: int) -> dict:
 def test_nothing_due_is_no_data_apart_from_a_share_of_zero():
     rows = [on_time("Workload", 4, 0), on_time("Job security", 0, 0)]
 
-    figure = figures.on_time_figure(rows, heading="Category").to_plotly_json()
+    figure = figures.on_time_figure(rows, heading="Category")
 
     bars, gaps = figure["data"]
     assert list(bars["y"]) == [0.0, None]  # 0% stays 0; nothing due is None
@@ -153,10 +151,10 @@ def test_a_round_hidden_by_the_floor_is_a_hatched_gap_saying_so():
 
     figure = figures.participation_figure(rows)
 
-    assert list(figure.data[0].y) == [50.0, None]
-    gaps = figure.data[1]
-    assert list(gaps.x) == ["Round 2"] and list(gaps.text) == ["hidden"]
-    assert "fewer than 5" in gaps.hovertext[0]
+    assert figure["data"][0]["y"] == [50.0, None]
+    gaps = figure["data"][1]
+    assert gaps["x"] == ["Round 2"] and gaps["text"] == ["hidden"]
+    assert "fewer than 5" in gaps["hovertext"][0]
 
 
 def test_a_hidden_tool_keeps_its_label_with_a_gap_not_a_bar_of_zero():
@@ -174,14 +172,14 @@ def test_a_hidden_tool_keeps_its_label_with_a_gap_not_a_bar_of_zero():
 
     figure = tool_figures.accuracy_figure(rows, floor=5)
 
-    assert [list(trace.x) for trace in figure.data[:3]] == [
+    assert [trace["x"] for trace in figure["data"][:3]] == [
         [50.0, None],
         [50.0, None],
         [0.0, None],
     ]
-    gaps = figure.data[3]
-    assert gaps.orientation == "h" and list(gaps.x) == [100]
-    assert gaps.y[0].startswith("Pilot (")
+    gaps = figure["data"][3]
+    assert gaps["orientation"] == "h" and gaps["x"] == [100]
+    assert gaps["y"][0].startswith("Pilot (")
 
 
 def team_cells(teams: list[str], rounds: list[str]) -> list[dict]:
@@ -206,20 +204,20 @@ def test_heatmap_labels_are_wrapped_whole_and_the_chart_asks_for_room():
     rounds = ["Pulse survey, 5 Oct 2026", "Pulse survey, 12 Oct 2026", "Pilot"]
 
     figure = figures.team_participation_figure(team_cells(teams, rounds))
-    layout = figure.to_plotly_json()["layout"]
+    layout = figure["layout"]
 
-    heatmap = figure.data[0]
+    heatmap = figure["data"][0]
     # Every word of every label is there, on lines short enough not to be cut.
-    assert [x.replace("<br>", " ") for x in heatmap.x] == rounds
-    assert [y.replace("<br>", " ") for y in heatmap.y] == teams
-    assert all(len(line) <= 12 for x in heatmap.x for line in x.split("<br>"))
-    assert all(len(line) <= 20 for y in heatmap.y for line in y.split("<br>"))
+    assert [x.replace("<br>", " ") for x in heatmap["x"]] == rounds
+    assert [y.replace("<br>", " ") for y in heatmap["y"]] == teams
+    assert all(len(line) <= 12 for x in heatmap["x"] for line in x.split("<br>"))
+    assert all(len(line) <= 20 for y in heatmap["y"] for line in y.split("<br>"))
     assert layout["xaxis"]["automargin"] is True
     assert layout["xaxis"]["tickangle"] == 0
     assert layout["meta"]["min_width"] == (
         figures.LABELS_WIDTH + figures.COLUMN_WIDTH * len(rounds)
     )
-    assert heatmap.textfont.size >= 12  # a cell's figure reads on a phone
+    assert heatmap["textfont"]["size"] >= 12  # a cell's figure reads on a phone
 
 
 def test_a_label_is_escaped_before_it_is_wrapped():
@@ -265,3 +263,26 @@ def test_a_table_without_gaps_has_no_note():
     }
 
     assert "gaps-c" not in render_to_string("dashboards/_chart.html", {"chart": chart})
+
+
+def test_table_rows_write_each_cell_as_the_template_would():
+    """`{% table_rows %}` writes what `{{ cell }}` in a loop wrote: localised,
+    escaped, a gap as a dash, a zero as a zero."""
+    from django.template import Context, Template
+
+    rows = [
+        ["<b>Ops</b> & Data", 0, 0.0, None, 1234567, 12.5, -0.003],
+        ["2026-03-02", True, 3, 66.7, "", "fewer than 5 responses", 10**20],
+        [1e-05, 2.5e16, -0.0, float("nan"), 0.1 + 0.2, 7, 1e300],
+    ]
+    by_loop = Template(
+        "{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is None %}"
+        '—<span class="visually-hidden"> no data</span>{% else %}{{ cell }}'
+        "{% endif %}</td>{% endfor %}</tr>\n      {% endfor %}"
+    ).render(Context({"rows": rows}))
+    by_tag = Template("{% load dashboards %}{% table_rows table %}").render(
+        Context({"table": figures.Table(["x"] * 7, rows)})
+    )
+
+    assert by_tag == by_loop
+    assert "&lt;b&gt;Ops&lt;/b&gt; &amp; Data" in by_tag

@@ -12,7 +12,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.privacy.partition import Unit, partition
+from dashboards.privacy.partition import Unit, _collapse, _Group, partition
 
 # The worked example: Sales (1) has S2 and S7, Ops (2) has O3, O4 and O12, Eng (3)
 # has E6, of whom 4 answered this round.
@@ -303,3 +303,36 @@ def test_the_greedy_merge_can_be_coarser_than_needed_but_never_finer():
     a, b, c, d = (SALES, 1), (SALES, 2), (SALES, 3), (SALES, 4)
 
     assert cells_of({a: 2, b: 2, c: 3, d: 4}) == {frozenset({a, b, c, d})}
+
+
+def _collapse_by_sorting(groups, floor):
+    """`_collapse` as first written (a sort after each merge): the reference the
+    heap must match, merge for merge."""
+    groups = sorted(groups, key=_Group.key)
+    while len(groups) > 1 and groups[0].n < floor:
+        smallest, next_smallest = groups.pop(0), groups.pop(0)
+        merged = _Group(
+            smallest.units + next_smallest.units, smallest.n + next_smallest.n
+        )
+        groups = sorted([merged, *groups], key=_Group.key)
+    return groups
+
+
+@st.composite
+def large_departments(draw) -> tuple[list[_Group], int]:
+    """Up to 80 teams of one department (some with no team), 0 to 12 each."""
+    department = draw(st.sampled_from([None, 1]))
+    teams = draw(st.lists(st.integers(1, 12), max_size=80))
+    groups = [_Group([(department, team)], n) for team, n in enumerate(teams, 1)]
+    if draw(st.booleans()):
+        groups.append(_Group([(department, None)], draw(st.integers(1, 12))))
+    return groups, draw(st.integers(3, 10))
+
+
+@settings(max_examples=300, deadline=None)
+@given(large_departments())
+def test_merging_through_a_heap_gives_the_groups_sorting_gave(case):
+    groups, floor = case
+    copies = [_Group(list(g.units), g.n) for g in groups]
+
+    assert _collapse(groups, floor) == _collapse_by_sorting(copies, floor)

@@ -10,7 +10,8 @@ to 4 in round 2), two of E6 skip eNPS in round 1, a few write no comment. The bo
 holds output ratings on six days over four weeks (the last week below the floor).
 A customer survey (floor 5, threshold 10) ran the same three weeks with 12, 3 and
 7 customers. Personas: HR, a leader of E6, a leader of O4 and O12, an employee,
-the tool's owner (in S7).
+the tool's owner (in S7). The first and last rounds of each survey are
+summarised (`dashboards.summaries`), the middle ones not: pages read both kinds.
 
 What the attack enumerates, per role, every page it may open:
 
@@ -113,6 +114,7 @@ from django.test import Client
 
 from dashboards.csv import safe_cell
 from dashboards.privacy.partition import partition
+from dashboards.summaries import round_summarise
 from feedback.models import OutputRating
 from org.models import AITool
 from org.roles import Role
@@ -585,6 +587,10 @@ def build_world() -> World:
         OutputRating(ai_tool=tool, rating=verdict, rated_on=day)
         for day, verdict in t.ratings.values()
     )
+    # The first and last rounds of each survey summarised, as the scheduler
+    # would once they close; the middle ones read raw: both paths, side by side.
+    for round_ in Round.objects.filter(starts_at__date__in=(MONDAYS[0], MONDAYS[2])):
+        assert round_summarise(round_=round_, now=NOW)
     return World(
         team_pk={name: team.pk for name, team in teams.items()},
         department_pk={name: d.pk for name, d in departments.items()},

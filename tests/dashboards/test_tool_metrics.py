@@ -321,3 +321,53 @@ def test_one_persons_many_ratings_never_stand_for_a_group(employee, time_machine
     # Three raters over two weeks reach the (test's) floor of 3: one cell of 6.
     [cell] = accuracy_trend(Filters(tool=tool.pk))
     assert (cell["week"], cell["n"]) == (dt.date(2026, 3, 9), 6)
+
+
+def _cells_one_rating_at_a_time(ratings, floor: int) -> list[tuple]:
+    """The board's time cells as first written, from every rating: weeks joined
+    until their distinct raters (a rating without one counting as one) reach the
+    floor. The reference the grouped queries must match."""
+    weeks: dict[dt.date, list] = {}
+    for day, verdict, rater in sorted(ratings):
+        weeks.setdefault(day - dt.timedelta(days=day.weekday()), []).append(
+            (verdict, rater)
+        )
+    found, run, first, who = [], [], None, []
+    for week, rated in sorted(weeks.items()):
+        first = first or week
+        run += [verdict for verdict, _ in rated]
+        who += [rater for _, rater in rated]
+        if len(set(who) - {""}) + who.count("") >= floor:
+            found.append((first, week, sorted(run)))
+            run, first, who = [], None, []
+    return found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_rating_cells_are_those_counted_one_rating_at_a_time(seed):
+    import random
+
+    pick = random.Random(seed)  # noqa: S311 (a fixed history, not a secret)
+    tool = AIToolFactory()
+    start = dt.date(2026, 1, 5)
+    ratings = [
+        (
+            start + dt.timedelta(days=pick.randint(0, 10 * 7 - 1)),
+            pick.choice([C, M, X]),
+            pick.choice(["", "a", "b", "c", "d", "e", "f"]),
+        )
+        for _ in range(pick.randint(0, 40))
+    ]
+    OutputRating.objects.bulk_create(
+        OutputRating(ai_tool=tool, rating=v, rated_on=day, rater=r)
+        for day, v, r in ratings
+    )
+    from dashboards.metrics.accuracy import rating_cells
+
+    for floor in (3, 5):
+        cells = rating_cells(floor=floor, today=start + dt.timedelta(weeks=10))
+        found = [
+            (cell.first, cell.last, sorted(cell.counts.elements()))
+            for cell in cells.get(tool.pk, [])
+        ]
+        assert found == _cells_one_rating_at_a_time(ratings, floor)
