@@ -5,7 +5,7 @@ all three and its figure in none (the metric has already blanked it).
 
 A figure is plain data, `{"data": [traces], "layout": {...}}`, written as
 plotly.js reads it (what plotly.py's `to_json` would give, and
-`tests/dashboards/test_figures_legible.py` checks plotly.py accepts each one
+`tests/dashboards/test_figures_plain.py` checks plotly.py accepts each one
 unchanged): no object per trace to validate, and the page serialises it once.
 
 User-written text (team names, update titles) is escaped before it reaches

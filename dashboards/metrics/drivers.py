@@ -48,8 +48,8 @@ NUMBERS = ("people", "answers", "total")
 def driver_heatmap(filters: Filters) -> list[dict]:
     """Per cell and driver: `team` (the cell's team ids), `team_name` ("S2 +
     S7"), `driver`, `n`, `mean`, `suppressed`, `reason` and `rounds` (the rounds
-    it counts, or "every round in view"). Three queries; for a view of everyone
-    over summarised rounds, up to eight, however many rounds and teams."""
+    it counts, or "every round in view"). Three queries; with stored cells in
+    view, at most twelve, however many rounds and teams."""
     rounds, people = round_infos(filters), People.of(filters)
     stored = {
         pk: info for pk, info in rounds.items() if people.everyone and info.cells_stored
@@ -145,7 +145,7 @@ class Heat:
         return _with_names(names, (u for key in keys for u in units_of(key)))
 
     def _add(self, units: frozenset, days: Iterable[RoundInfo], floor: int) -> None:
-        self.shown[units]  # noqa: B018 (a cell with no driver still has its row)
+        self.shown.setdefault(units, Counter())  # a row even with no driver
         self.days[units] |= set(days)
         self.floors[units] = max(self.floors.get(units, 0), floor)
 
