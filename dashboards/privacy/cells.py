@@ -203,6 +203,8 @@ def populations(
         names[unit] = (row.get("team_name"), row.get("department_name"))
     # A round where no one at all is counted has no population: that says
     # nothing of a group smaller than the round's whole.
+    # Populations of one AI tool each (every row keyed) take no frame: no query.
+    framed = framed and any(extra is None for _, extra in grouped)
     invited = invited_units(rounds) if framed else {}
     for units in invited.values():
         for unit, unit_names in units.items():

@@ -296,8 +296,9 @@ def test_accuracy_takes_the_same_queries_whatever_the_number_of_tools(
         survey_answers(tool, CORRECT, MOSTLY, CORRECT, MOSTLY, CORRECT)
         ratings(tool, INCORRECT, CORRECT, MOSTLY, INCORRECT, CORRECT)
 
-    # The rounds, their verdicts, the board's weeks, the tools' names.
-    with django_assert_num_queries(4):
+    # The rounds, their verdicts, the board's weekly counts, the raters of its
+    # weeks below the floor (they count distinct people), the tools' names.
+    with django_assert_num_queries(5):
         result = ai_accuracy()
 
     assert len(result) == tools

@@ -38,6 +38,7 @@ READ_ONLY = {
     "org:aitool_list",
     "org:aitool_detail",
     "org:person_list",
+    "org:people_sync",  # a run's progress: GET only (require_safe)
     "surveys:answer_thanks",
     "surveys:survey_list",
     "surveys:survey_detail",
