@@ -620,7 +620,7 @@ def test_the_page_needs_no_inline_script_or_style_and_serves_plotly_itself(
 
 # Each figure of answers also reads its rounds' invited units (the privacy
 # engine's frame): one query per metric.
-QUERIES = {"hr": 29, "leader": 31, "employee": 21}
+QUERIES = {"hr": 28, "leader": 30, "employee": 21}
 
 
 @pytest.mark.parametrize("persona", ["hr", "leader", "employee"])
