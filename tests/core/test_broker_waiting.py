@@ -5,7 +5,6 @@ that queue's own messages, none once a worker has taken them."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from kombu import Connection
@@ -13,18 +12,7 @@ from kombu.exceptions import OperationalError
 
 from core.dispatch import broker_marker_plant, broker_waiting
 from tests.brokers import throwaway_redis
-
-
-def _filesystem(var_dir: Path) -> Connection:
-    queue = var_dir / "broker" / "queue"
-    return Connection(
-        "filesystem://",
-        transport_options={
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "control_folder": str(var_dir / "broker" / "control"),
-        },
-    )
+from tests.core.test_broker_marker import _filesystem
 
 
 def _put(broker: Connection, queue: str, count: int) -> None:
