@@ -45,15 +45,18 @@ from django.db.models.functions import Cast
 
 from dashboards.models import DriverCell, RoundSummary, UnitFigure
 from dashboards.privacy import (
+    Expect,
     People,
     Population,
     RoundInfo,
     answers_in,
     attach,
     attached_in,
+    expected,
     infos_of,
     per_unit,
     populations,
+    tool_audiences,
     units_key,
     whole_populations,
 )
@@ -77,22 +80,28 @@ class Figure:
     raw: Callable[[list[int]], QuerySet]
     numbers: tuple[str, ...]
     keys: Mapping[str, str] = field(default_factory=dict)
+    # Per AI tool: the kind of question whose tools' populations every round
+    # that asked it has, answered or not (`dashboards.privacy.Expect`).
+    asks: str | None = None
 
 
 def _answers(
     scope: Callable[[QuerySet[Answer]], QuerySet[Answer]],
     numbers: Mapping[str, object],
     keys: Mapping[str, tuple[str, str]] | None = None,
+    asks: str | None = None,
 ) -> Figure:
     """A figure over answers: `scope` narrows them, `numbers` aggregate them per
-    unit, `keys` are name -> (path from an answer, path from a `UnitFigure`)."""
+    unit, `keys` are name -> (path from an answer, path from a `UnitFigure`),
+    `asks` as `Figure`'s."""
     keys = keys or {}
     paths = [f"{name}:{answer}" for name, (answer, _) in keys.items()]
 
     def raw(rounds: list[int]) -> QuerySet:
         return per_unit(scope(answers_in(rounds)), *paths, **numbers)
 
-    return Figure(raw, tuple(numbers), {name: to for name, (_, to) in keys.items()})
+    keys = {name: to for name, (_, to) in keys.items()}
+    return Figure(raw, tuple(numbers), keys, asks)
 
 
 def _invitees(rounds: list[int]) -> QuerySet:
@@ -153,12 +162,14 @@ FIGURES: dict[str, Figure] = {
         lambda a: a.filter(question__kind=Kind.HOURS_SAVED),
         {"total": Sum("number")},
         TOOL,
+        Kind.HOURS_SAVED,
     ),
     # The verdicts on each AI tool's output.
     "accuracy": _answers(
         lambda a: a.filter(question__kind=Kind.AI_ACCURACY, choice__in=VERDICTS),
         {v: Count("pk", filter=Q(choice=v)) for v in VERDICTS},
         {"tool": ("question__ai_tool", "tool")},
+        Kind.AI_ACCURACY,
     ),
     # Customers' satisfaction (4-5 of 5): overall, and with the help of a tool.
     "csat": _answers(
@@ -169,6 +180,7 @@ FIGURES: dict[str, Figure] = {
         lambda a: a.filter(question__kind=Kind.CSAT, question__ai_tool__isnull=False),
         {"satisfied": Count("pk", filter=Q(number__gte=4)), "answers": Count("pk")},
         TOOL,
+        Kind.CSAT,
     ),
     # Participation: the people invited, and how many of them answered.
     "invitees": Figure(_invitees, ("answered",)),
@@ -221,38 +233,65 @@ def figure_populations(
     **where,
 ) -> list[Population]:
     """A figure's populations in cells for a view (`populations` over
-    `unit_rows`; `framed` as there), in the same order. For a view of everyone,
-    a summarised round's units come summed by the database
-    (`whole_populations`), unless that whole is below the floor: then its units
-    are read, to say whose figure is hidden. One query per side, and one more
-    for such rounds."""
+    `unit_rows`; `framed` as there), in the same order; a figure per AI tool
+    has one for each tool every round asked about (`Figure.asks`). For a view of
+    everyone, a summarised round's units come summed by the database
+    (`whole_populations`), unless that whole is below the floor or missing:
+    then its units are read, to say whose figure is hidden. One query per side,
+    and one more for such rounds."""
+    figure = FIGURES[name]
+    expect = Expect(figure.asks, where.get("tool")) if figure.asks else None
     if not people.everyone:
         rows = unit_rows(name, rounds, **where)
-        return populations(rows, rounds, key=key, floor=floor, framed=framed)
+        return populations(
+            rows, rounds, key=key, floor=floor, framed=framed, expect=expect
+        )
     summarised = {pk: info for pk, info in rounds.items() if info.summarised}
     fresh = {pk: info for pk, info in rounds.items() if not info.summarised}
     found = populations(
-        unit_rows(name, fresh, **where), fresh, key=key, floor=floor, framed=framed
+        unit_rows(name, fresh, **where),
+        fresh,
+        key=key,
+        floor=floor,
+        framed=framed,
+        expect=expect,
     )
     if summarised:
         rows = [as_stored(row) for row in _summary_totals(name, summarised, **where)]
-        wholes = whole_populations(rows, summarised, key=key, floor=floor)
-        hidden = {
-            (p.round.pk, p.key)
-            for p in wholes
-            if not all(cell.shown for cell in p.cells)
+        wholes = [
+            p
+            for p in whole_populations(rows, summarised, key=key, floor=floor)
+            if all(cell.shown for cell in p.cells)
+        ]
+        found += wholes
+        shown = {(p.round.pk, p.tool) for p in wholes}
+        asked = tool_audiences(summarised, tool=expect.tool) if expect else {}
+        again = {
+            pk: summarised[pk]
+            for pk, tool in [*_keys(rows), *expected(asked, figure.asks or "")]
+            if (pk, tool) not in shown
         }
-        found += [p for p in wholes if (p.round.pk, p.key) not in hidden]
-        if hidden:
-            again = {pk: summarised[pk] for pk, _ in hidden}
+        if again:
             rows = unit_rows(name, again, **where)
             found += [
                 p
-                for p in populations(rows, again, key=key, floor=floor, framed=framed)
-                if (p.round.pk, p.key) in hidden
+                for p in populations(
+                    rows,
+                    again,
+                    key=key,
+                    floor=floor,
+                    framed=framed,
+                    expect=expect,
+                    asked=asked or None,
+                )
+                if (p.round.pk, p.tool) not in shown
             ]
     found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
     return found
+
+
+def _keys(rows: list[dict]) -> list[tuple[int, int | None]]:
+    return [(row["round"], row.get("tool")) for row in rows]
 
 
 def drivers_in_cells(rounds: Mapping[int, RoundInfo]) -> list[Population]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from demo.org import DemoOrg
 from org.models import Accuracy, AITool, Customer, Person
+from surveys.audiences import tools_asked_now
 from surveys.cadence import starts
 from surveys.library import AI_ROLLOUT_PULSE, CUSTOMER_TRUST, survey_from_template
 from surveys.models import (
@@ -396,6 +397,8 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
         results_published_at=published
         if survey.audience == Survey.Audience.EMPLOYEES and published < timezone.now()
         else None,
+        # As the scheduler opens a round: whom it asks about each AI tool, kept.
+        tools_asked=tools_asked_now(survey),
     )
     turnout = {
         group: _clamp(usual + rng.gauss(0, 0.05), 0.6, 0.85)

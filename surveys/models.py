@@ -405,6 +405,10 @@ class Round(models.Model):
     # round from before they were kept, which follows its survey.
     min_group_size = models.PositiveSmallIntegerField(null=True, blank=True)
     comment_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Of whom it asks about each AI tool, kept when it opened: what it asks and
+    # the dashboards' frame of its answers stay one fixed set (`surveys.audiences`
+    # has the shape and the rule). None: follows the tools' teams now.
+    tools_asked = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_at"]

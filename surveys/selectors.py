@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
-from org.models import AITool
+from surveys.audiences import questions_asked_filter
 from surveys.cadence import starts
 from surveys.models import Answer, Invitation, Question, Round, Survey
 from surveys.services.rounds import recipients, round_window
@@ -64,15 +64,18 @@ def participation_for_rounds(rounds: Iterable[Round]) -> list[Participation]:
 
 def questions_for(*, invitation: Invitation) -> list[Question]:
     """The questions this invitee is asked, in order: a question about an AI tool
-    rolled out to some teams goes only to people in them: the team the person was
-    in when invited, which their answer counts for too. (By today's team, someone
-    who moved mid-round would be asked their new team's questions under their old
+    rolled out to some teams goes only to people in them, as the round kept them
+    when it opened (`surveys.audiences`), by the team the person was in when
+    invited, which their answer counts for too. (By today's team, someone who
+    moved mid-round would be asked their new team's questions under their old
     team's name: a response unlike any other in its cell, so theirs.) Customers
     are asked every question of their survey. One query."""
-    questions = Question.objects.filter(survey_id=invitation.round.survey_id)
+    round_ = invitation.round
+    questions = Question.objects.filter(survey_id=round_.survey_id)
     if invitation.person_id is not None:
-        team_id = invitation.team_id
-        questions = questions.filter(AITool.asked_of_filter(team_id, tool="ai_tool"))
+        questions = questions.filter(
+            questions_asked_filter(round_.tools_asked, invitation.team_id)
+        )
     return list(questions.order_by("position", "pk"))
 
 

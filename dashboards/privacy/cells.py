@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.privacy.partition import Cell, Unit, partition
+from org.models import AITool
+from surveys.audiences import Asked, audiences
 from surveys.models import Invitation
 
 KEYS = ("round", "department", "team", "tool", "driver", "team_name", "department_name")
@@ -56,6 +58,10 @@ class RoundInfo:
     summarised: bool = False
     # The floor its stored cells were cut at (`DriverCell`), if any.
     cells_floor: int | None = None
+    # Of whom it asked about each AI tool (`Round.tools_asked`, read by
+    # `surveys.audiences`), and whether it went to customers.
+    tools_asked: Mapping | None = field(default=None, compare=False)
+    customers: bool = False
 
     @property
     def cells_stored(self) -> bool:
@@ -154,6 +160,7 @@ class Population:
     key: Hashable = None  # what else sets it apart: the AI tool
     # Each unit's team and department names, read with its numbers.
     names: Mapping[Unit, tuple[str | None, str | None]] = field(default_factory=dict)
+    tool: int | None = None  # the AI tool whose population it is, if one
 
     def choose(self, people: People, *, what: str = "responses") -> Choice:
         choice, day = Choice(), self.round
@@ -176,6 +183,17 @@ class Population:
         return choice
 
 
+@dataclass(frozen=True)
+class Expect:
+    """Populations of one AI tool each that a round has whether or not anyone
+    answered: one per tool the round asked a question of `kind` about (`tool`:
+    only that one), so that whether a week is listed for a tool never says
+    whether its few users answered."""
+
+    kind: str
+    tool: int | None = None
+
+
 def populations(
     rows: Iterable[Mapping],
     rounds: Mapping[int, RoundInfo],
@@ -183,46 +201,109 @@ def populations(
     key: Callable[[Mapping], Hashable] = lambda row: None,
     floor: Callable[[RoundInfo], int] = lambda info: info.floor,
     framed: bool = True,
+    expect: Expect | None = None,
+    asked: Mapping[int, Mapping[int, Asked]] | None = None,
 ) -> list[Population]:
     """Group rows of numbers per round, unit (`department`, `team`) and `key`
     into populations in cells. Each row has `round`, `department`, `team`,
     `people` (how many people it counts) and any other numbers, which are summed
-    per unit.
+    per unit; a row of one AI tool's population has its id as `tool`.
 
-    Every unit a round invited is in its populations of no `key` (those not of
-    one AI tool), with nobody where nobody of it is counted (`invited_units`,
-    one query): whether a view of a small team has a row, hidden or shown, then
-    never says whether anyone of it answered, commented or skipped a question.
-    `framed=False` for rows that are the invitations themselves."""
+    Every unit a round asked is in its populations, with nobody where nobody of
+    it is counted: every unit it invited (`invited_units`, one query), and for
+    an AI tool's population those of them the round asked about the tool
+    (`surveys.audiences`; `asked`, if the caller read it already). Whether a
+    view of a small team has a row, hidden or shown, then never says whether
+    anyone of it answered, commented or skipped a question. `expect` adds the
+    tools' populations nobody answered in (`Expect`). `framed=False` for rows
+    that are the invitations themselves."""
     grouped: dict[tuple[int, Hashable], dict[Unit, Counter]] = {}
+    tools: dict[tuple[int, Hashable], int | None] = {}
     names: dict[Unit, tuple[str | None, str | None]] = {}
     for row in rows:
         unit = (row["department"], row["team"])
-        stats = grouped.setdefault((row["round"], key(row)), {})
+        group = (row["round"], key(row))
+        stats = grouped.setdefault(group, {})
+        tools[group] = row.get("tool")
         stats.setdefault(unit, Counter()).update(_numbers(row))
         names[unit] = (row.get("team_name"), row.get("department_name"))
-    # A round where no one at all is counted has no population: that says
-    # nothing of a group smaller than the round's whole.
-    # Populations of one AI tool each (every row keyed) take no frame: no query.
-    framed = framed and any(extra is None for _, extra in grouped)
-    invited = invited_units(rounds) if framed else {}
+    if asked is None and (expect or any(t is not None for t in tools.values())):
+        asked = tool_audiences(rounds, tool=expect.tool if expect else None)
+    if expect is not None:
+        wanted = {pair for pair in expected(asked, expect.kind) if pair[0] in rounds}
+        missing = wanted - {(round_id, tool) for (round_id, _), tool in tools.items()}
+        for round_id, tool, name in _named(missing):
+            group = (
+                round_id,
+                key({"round": round_id, "tool": tool, "tool_name": name}),
+            )
+            grouped.setdefault(group, {})
+            tools[group] = tool
+    # A round where no one at all is counted, nor expected, has no population:
+    # that says nothing of a group smaller than the round's whole.
+    invited = invited_units(rounds) if framed and grouped else {}
     for units in invited.values():
         for unit, unit_names in units.items():
             names.setdefault(unit, unit_names)
     found = []
     for (round_id, extra), stats in grouped.items():
-        info = rounds[round_id]
-        # An AI tool's questions go to the teams it is rolled out to only: the
-        # others are not its population's, empty or not (their zeros would
-        # merge a leader's teams with teams never asked).
-        frame = invited.get(round_id, {}) if extra is None else {}
+        info, tool = rounds[round_id], tools[(round_id, extra)]
+        frame = invited.get(round_id, {})
+        if tool is not None:
+            # An AI tool's questions go to the teams the round asked about it
+            # only: the others are not its population's, empty or not (their
+            # zeros would merge a leader's teams with teams never asked).
+            audience = (asked or {}).get(round_id, {}).get(tool)
+            frame = (
+                {}
+                if audience is None
+                else {unit: n for unit, n in frame.items() if audience.asks(unit[1])}
+            )
         for unit in frame:
             stats.setdefault(unit, Counter())
         sizes = {unit: numbers["people"] for unit, numbers in stats.items()}
         cells = partition(sizes, floor=floor(info), invited=frame)
-        found.append(Population(info, cells, stats, extra, names))
+        found.append(Population(info, cells, stats, extra, names, tool))
     found.sort(key=lambda p: (p.round.starts_at, p.round.pk, str(p.key)))
     return found
+
+
+def tool_audiences(
+    rounds: Mapping[int, RoundInfo], *, tool: int | None = None
+) -> dict[int, dict[int, Asked]]:
+    """Per round, of whom it asked about each AI tool (only `tool`, if given):
+    no query for rounds that kept it (`surveys.audiences`)."""
+    return audiences(
+        (
+            (pk, info.survey, info.tools_asked, info.customers)
+            for pk, info in rounds.items()
+        ),
+        tools=None if tool is None else [tool],
+    )
+
+
+def expected(
+    asked: Mapping[int, Mapping[int, Asked]], kind: str
+) -> set[tuple[int, int]]:
+    """(round, tool) for each tool a round asked a question of `kind` about."""
+    return {
+        (round_id, tool)
+        for round_id, per_tool in asked.items()
+        for tool, audience in per_tool.items()
+        if kind in audience.kinds
+    }
+
+
+def _named(pairs: set[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(round, tool, the tool's name): one query, none for no pair."""
+    if not pairs:
+        return []
+    names = dict(
+        AITool.objects.filter(pk__in={tool for _, tool in pairs}).values_list(
+            "pk", "name"
+        )
+    )
+    return [(r, t, names[t]) for r, t in sorted(pairs) if t in names]
 
 
 def invited_units(
@@ -279,7 +360,9 @@ def whole_populations(
     for row in rows:
         info, numbers = rounds[row["round"]], Counter(_numbers(row))
         cells = partition({EVERYONE: numbers["people"]}, floor=floor(info))
-        found.append(Whole(info, cells, {EVERYONE: numbers}, key(row)))
+        found.append(
+            Whole(info, cells, {EVERYONE: numbers}, key(row), tool=row.get("tool"))
+        )
     return found
 
 

@@ -70,12 +70,38 @@ def infos_of(rounds: QuerySet[Round]) -> dict[int, RoundInfo]:
         "results_published_at",
         Exists(summary),
         Subquery(summary.values("floor")[:1]),
+        "tools_asked",
+        "survey__audience",
     )
     return {
         pk: RoundInfo(
-            pk, survey, title, starts, floor, threshold, bool(c), bool(p), s, cut
+            pk,
+            survey,
+            title,
+            starts,
+            floor,
+            threshold,
+            bool(c),
+            bool(p),
+            s,
+            cut,
+            tools_asked,
+            audience == Survey.Audience.CUSTOMERS,
         )
-        for pk, survey, title, starts, floor, threshold, c, p, s, cut in found
+        for (
+            pk,
+            survey,
+            title,
+            starts,
+            floor,
+            threshold,
+            c,
+            p,
+            s,
+            cut,
+            tools_asked,
+            audience,
+        ) in found
     }
 
 

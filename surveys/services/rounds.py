@@ -13,6 +13,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from org.models import Customer, Person
+from surveys.audiences import tools_asked_now
 from surveys.cadence import latest_start, local_instant
 from surveys.models import Invitation, Question, Round, Survey
 
@@ -62,6 +63,7 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
                 "closes_at": closes_at,
                 "min_group_size": survey.min_group_size,
                 "comment_threshold": survey.comment_threshold,
+                "tools_asked": tools_asked_now(survey),
             },
         )
         if created:

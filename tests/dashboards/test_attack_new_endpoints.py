@@ -2,7 +2,8 @@
 a view of a one-person team must list the same rounds (weeks) whether that person
 answered, commented or skipped, or its rows say what they did. The privacy
 engine's frame (every unit a round invited, `dashboards.privacy.cells`) keeps
-them listed; AI tools' populations have no frame yet (the xfail below)."""
+them listed, and an AI tool's populations the units its round asked about it
+(`surveys.audiences`)."""
 
 from __future__ import annotations
 
@@ -112,12 +113,6 @@ def test_no_chart_lists_a_round_by_whether_a_one_person_team_answered(hr, signed
     assert sorted(row[1] for row in commenters) == weeks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An AI tool's populations have no frame yet: the units it was asked of "
-    "are not kept per round, so a team's week is listed only where someone of it "
-    "answered the tool's question.",
-)
 def test_a_tool_page_lists_no_week_by_whether_a_one_person_team_answered(hr, signed_in):
     survey, _ = pulse_survey(min_group_size=5)
     tool = AIToolFactory()

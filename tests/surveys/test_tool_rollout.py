@@ -4,6 +4,8 @@ customers, and tools rolled out to everyone, are asked as before."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -51,8 +53,22 @@ def test_only_the_teams_a_tool_is_rolled_out_to_are_asked_about_it(rollout):
     asked = questions_for(invitation=invitation)
 
     assert questions["Summariser"] in asked and questions["Drafter"] not in asked
+
+
+def test_a_tool_rolled_out_to_a_team_mid_round_is_asked_of_it_from_the_next_round(
+    rollout,
+):
+    # The round keeps whom it asks about each tool when it opens: the dashboards
+    # count its answers among those same teams (`surveys.audiences`).
+    survey, staff, elsewhere, questions = rollout
     elsewhere.teams.add(staff[0].team)
-    assert questions["Drafter"] in questions_for(invitation=invitation)
+
+    this_round = Invitation.objects.get(person=staff[0])
+    assert questions["Drafter"] not in questions_for(invitation=this_round)
+    survey_tick(now=MONDAY_9 + dt.timedelta(days=7))
+    next_round = Invitation.objects.filter(person=staff[0]).latest("round__starts_at")
+    assert next_round.round_id != this_round.round_id
+    assert questions["Drafter"] in questions_for(invitation=next_round)
 
 
 def test_someone_moved_mid_round_is_asked_what_their_team_when_invited_is(rollout):
