@@ -105,10 +105,21 @@ class User(AbstractUser):
 
 
 class Department(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
 
     class Meta:
         ordering = ["name"]
+        # Ignoring case, as the people sync matches a row's department: "Sales"
+        # and "sales" would otherwise be two departments it cannot tell apart.
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="department_unique_name",
+                violation_error_code="unique",
+                violation_error_message="A department with this name already exists "
+                "(names are compared ignoring case).",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -130,8 +141,14 @@ class Team(models.Model):
     class Meta:
         ordering = ["department__name", "name"]
         constraints = [
+            # Ignoring case, as the people sync matches a row's team.
             models.UniqueConstraint(
-                fields=["department", "name"], name="team_unique_in_department"
+                "department",
+                Lower("name"),
+                name="team_unique_in_department",
+                violation_error_code="unique_together",
+                violation_error_message="This department already has a team with "
+                "this name (names are compared ignoring case).",
             )
         ]
 

@@ -63,10 +63,29 @@ def test_a_department_name_taken_is_a_409_on_create_and_on_rename(as_hr):
         f"/api/v1/departments/{sales.pk}/", {"name": "Legal"}, format="json"
     )
 
-    assert taken(created) == taken(renamed) == [("unique", "name")]
+    assert taken(created) == taken(renamed) == [("unique", "non_field_errors")]
     assert created.json()["errors"][0]["detail"] == (
-        "Department with this Name already exists."
+        "A department with this name already exists (names are compared ignoring "
+        "case)."
     )
+    assert rows() == before
+
+
+def test_a_department_or_team_name_is_taken_whatever_its_case(as_hr):
+    # As the people sync matches them: "sales" would be a second department it
+    # cannot tell from "Sales".
+    claims = TeamFactory(name="Claims", department=DepartmentFactory(name="Sales"))
+    before = rows()
+
+    department = as_hr.post("/api/v1/departments/", {"name": "SALES"}, format="json")
+    team = as_hr.post(
+        "/api/v1/teams/",
+        {"name": "claims", "department": claims.department_id},
+        format="json",
+    )
+
+    assert taken(department) == [("unique", "non_field_errors")]
+    assert taken(team) == [("unique_together", "non_field_errors")]
     assert rows() == before
 
 
@@ -88,7 +107,7 @@ def test_a_team_name_is_taken_only_within_its_department(as_hr):
     )
 
     assert taken(same) == taken(renamed) == [("unique_together", "non_field_errors")]
-    assert "Team with this Department and Name already exists." in str(same.json())
+    assert "This department already has a team with this name" in str(same.json())
     assert moved_in.status_code == 201
     teams = Team.objects.filter(department__in=[claims.department, elsewhere])
     assert sorted(teams.values_list("name", "department__name")) == [
@@ -181,7 +200,8 @@ def first_check_misses(monkeypatch, model) -> None:
 @pytest.mark.parametrize(
     ("model", "path", "body", "reason"),
     [
-        (Department, "/api/v1/departments/", {"name": "Legal"}, ("unique", "name")),
+        (Department, "/api/v1/departments/", {"name": "legal"},
+         ("unique", "non_field_errors")),
         (Customer, "/api/v1/customers/", {"name": "C", "email": "cy@client.example"},
          ("unique", "email")),
         (AITool, "/api/v1/tools/", {"name": "copilot"},
