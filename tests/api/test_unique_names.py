@@ -65,8 +65,7 @@ def test_a_department_name_taken_is_a_409_on_create_and_on_rename(as_hr):
 
     assert taken(created) == taken(renamed) == [("unique", "non_field_errors")]
     assert created.json()["errors"][0]["detail"] == (
-        "A department with this name already exists (names are compared ignoring "
-        "case)."
+        "A department with this name already exists (names are compared ignoring case)."
     )
     assert rows() == before
 
