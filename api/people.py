@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ErrorResponse413Serializer, TooLarge
+from api.errors import ErrorResponse413Serializer, TooLarge, refused_as_conflict
 from api.people_serializers import (
     CustomerSerializer,
     DepartmentSerializer,
@@ -46,6 +47,7 @@ from api.people_serializers import (
 )
 from api.serializers import ToolSerializer
 from api.views import HasPerm, ToolDetail, ToolList, service_errors
+from core.unique import unique_save
 from feedback.permissions import person_of
 from org import selectors
 from org.models import AITool, Customer, Department, PeopleSync, Person, Team
@@ -56,6 +58,7 @@ from org.services.people_sync import (
     MAX_ROWS,
     PeopleSyncRejected,
     SourceRow,
+    SyncReport,
     TooManyDeactivated,
     people_sync,
 )
@@ -86,11 +89,11 @@ def _people():
     )
 
 
-def _person_write(values: dict) -> None:
+def _person_write(values: dict) -> SyncReport:
     """One person's row through the people upsert; its errors as a 400 by field.
     A single person is HR's own deliberate act, not an export: no 40% guard."""
     try:
-        people_sync(rows=lambda: [SourceRow(0, values)], force=True)
+        return people_sync(rows=lambda: [SourceRow(0, values)], force=True)
     except PeopleSyncRejected as rejected:
         errors: dict[str, list[str]] = {}
         for error in rejected.row_errors:
@@ -105,11 +108,30 @@ def _written(data: dict) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+PERSON_TAKEN = "Someone already has this email address: 409, nothing saved."
+
+
+def _email_free(email: str) -> None:
+    """Refuse, as a name taken (code "unique"), an email someone has."""
+    existing = _people().filter(user__email__iexact=email).first()
+    if existing is not None:
+        raise DjangoValidationError(
+            {
+                "email": DjangoValidationError(
+                    f"Already someone's: PATCH person {existing.pk}.", code="unique"
+                )
+            }
+        )
+
+
 class PersonList(generics.ListCreateAPIView):
     """HR: everyone, by name. POST adds one person (`email` and `name` required;
     `department` with `team`, `job_title`, `manager_email`, `roles`, `active`),
-    checked as an imported row; a new active person is sent a welcome email."""
+    checked as an imported row; a new active person is sent a welcome email. An
+    email someone has is a 409, also when another request took it a moment
+    before."""
 
+    conflicts = PERSON_TAKEN
     permission_classes = [ManagesPeople]
     serializer_class = PersonSerializer
 
@@ -121,13 +143,15 @@ class PersonList(generics.ListCreateAPIView):
         incoming = PersonWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         values = _written(incoming.validated_data)
-        existing = _people().filter(user__email__iexact=values["email"].strip())
-        if existing.exists():
-            raise ApiValidationError(
-                {"email": [f"Already someone's: PATCH person {existing[0].pk}."]}
-            )
-        _person_write(values)
-        person = _people().get(user__email__iexact=values["email"].strip())
+        email = values["email"].strip()
+        with refused_as_conflict():
+            _email_free(email)
+            with unique_save(recheck=lambda: _email_free(email)):
+                if not _person_write(values).created:
+                    # Another request added them after the check: the upsert
+                    # updated them instead. Undone, and said as it would be now.
+                    _email_free(email)
+        person = _people().get(user__email__iexact=email)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 

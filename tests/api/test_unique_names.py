@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from org.models import AITool, Customer, Department, Team
+from org.models import AITool, Customer, Department, Person, Team
 from org.roles import Role
 from surveys.models import Survey
 from tests.api.tokens import token_for
@@ -153,6 +153,21 @@ def test_an_ai_tool_name_taken_whatever_its_case_is_a_409(as_hr):
     assert rows() == before
 
 
+def test_a_persons_email_taken_whatever_its_case_is_a_409(as_hr):
+    ana = PersonFactory(user__email="ana@example.org", name="Ana")
+
+    response = as_hr.post(
+        "/api/v1/people/", {"email": " ANA@example.org", "name": "Ana B"}, format="json"
+    )
+
+    assert taken(response) == [("unique", "email")]
+    assert response.json()["errors"][0]["detail"] == (
+        f"Already someone's: PATCH person {ana.pk}."
+    )
+    ana.refresh_from_db()
+    assert ana.name == "Ana" and Person.objects.count() == 2  # and HR's own
+
+
 def test_a_taken_name_beside_another_mistake_is_a_400_listing_both(as_hr):
     AIToolFactory(name="Copilot")
 
@@ -255,6 +270,11 @@ def test_a_team_name_taken_after_the_check_is_still_a_409(as_hr, monkeypatch):
             {"template": "customer-trust", "first_date": "2030-01-07"},
             lambda: Survey.objects.filter(title="Customer trust").count(),
         ),
+        (
+            "/api/v1/people/",
+            {"email": "ana@example.org", "name": "Ana"},
+            lambda: Person.objects.filter(user__email="ana@example.org").count(),
+        ),
     ],
 )
 def test_two_requests_at_once_for_one_name_give_one_201_and_one_409(path, body, count):
@@ -287,6 +307,7 @@ def test_the_schema_documents_the_409_of_every_write_of_a_unique_name(client):
         ("/api/v1/tools/", "post"),
         ("/api/v1/tools/{id}/", "patch"),
         ("/api/v1/surveys/", "post"),
+        ("/api/v1/people/", "post"),
     ]:
         conflict = paths[path][method]["responses"]["409"]
         assert conflict["content"]["application/json"]["schema"] == {
