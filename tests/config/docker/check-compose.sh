@@ -16,6 +16,7 @@ export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-candorcheck}"
 export WEB_PORT="${WEB_PORT:-18000}"
 base="http://localhost:$WEB_PORT"
 demo_login=hr@example.com demo_password=candor-demo
+admin_login=admin@example.org admin_password="a long enough admin password 42"
 work="$(mktemp -d)"
 
 if docker compose version >/dev/null 2>&1; then
@@ -32,7 +33,8 @@ step() { echo "== [$(($(date +%s) - started))s] $*"; }
 fail() {
   echo "FAIL: $*" >&2
   compose ps >&2 || true
-  compose logs --no-color --tail 40 >&2 || true
+  compose logs --no-color >"${TMPDIR:-/tmp}/$COMPOSE_PROJECT_NAME.log" 2>&1 || true
+  echo "all the services' logs: ${TMPDIR:-/tmp}/$COMPOSE_PROJECT_NAME.log" >&2
   exit 1
 }
 cleanup() {
@@ -73,8 +75,8 @@ wait_site() {  # the services with health checks, and migrate done with exit cod
   step "healthy: postgres, redis, web, worker, mailer; migrate exited 0"
 }
 
-sign_in() {  # sign_in JAR: the demo login through the sign-in form, CSRF token and all
-  local jar=$1 token status
+sign_in() {  # sign_in JAR [LOGIN PASSWORD]: the sign-in form, CSRF token and all
+  local jar=$1 login=${2:-$demo_login} password=${3:-$demo_password} token status
   status=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" "$base/accounts/login/")
   [ "$status" = 200 ] || fail "sign-in page: HTTP $status"
   token=$(awk '$6 == "csrftoken" { print $7 }' "$jar")
@@ -82,13 +84,15 @@ sign_in() {  # sign_in JAR: the demo login through the sign-in form, CSRF token 
   status=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$jar" -c "$jar" \
     -H "Referer: $base/accounts/login/" \
     --data-urlencode "csrfmiddlewaretoken=$token" \
-    --data-urlencode "username=$demo_login" --data-urlencode "password=$demo_password" \
+    --data-urlencode "username=$login" --data-urlencode "password=$password" \
     "$base/accounts/login/")
-  [ "$status" = "302 $base/" ] || fail "sign-in as $demo_login: $status (want 302 to /)"
+  [ "$status" = "302 $base/" ] || fail "sign-in as $login: $status (want 302 to /)"
 }
 
 signed_in() {  # signed_in JAR: the home page greets a signed-in person
-  curl -s -b "$1" "$base/" | grep -q "Sign out"
+  local status
+  status=$(curl -s -o "$work/home.html" -w '%{http_code} %{redirect_url}' -b "$1" "$base/")
+  grep -q "Sign out" "$work/home.html" || { echo "GET / with $1: $status" >&2; return 1; }
 }
 
 consumed() {  # consumed SERVICE QUEUE: a heartbeat sent to QUEUE, done by SERVICE
@@ -138,6 +142,16 @@ sign_in "$work/jar"
 signed_in "$work/jar" || fail "the home page after sign-in has no 'Sign out'"
 echo "signed in as $demo_login"
 
+step "compose run --rm web python manage.py createsuperuser (without prompts)"
+compose run --rm -e DJANGO_SUPERUSER_EMAIL="$admin_login" \
+  -e DJANGO_SUPERUSER_PASSWORD="$admin_password" \
+  web python manage.py createsuperuser --noinput >"$work/admin.log" 2>&1 \
+  || { tail -20 "$work/admin.log"; fail "createsuperuser"; }
+sign_in "$work/admin-jar" "$admin_login" "$admin_password"
+status=$(curl -s -o /dev/null -w '%{http_code}' -b "$work/admin-jar" "$base/admin/")
+[ "$status" = 200 ] || fail "the first admin's /admin/: HTTP $status"
+echo "signed in as $admin_login, /admin/ answers 200"
+
 step "a heartbeat to each queue, consumed by its own worker"
 consumed worker default
 consumed mailer bulk_mail
@@ -146,13 +160,14 @@ echo "default -> worker, bulk_mail -> mailer"
 one_beat
 echo "inspect ping: 2 nodes; beat: one container, one process"
 
-step "compose up -d --scale worker=2"
-compose up -d --scale worker=2 >"$work/scale.log" 2>&1 \
-  || { cat "$work/scale.log"; fail "--scale worker=2"; }
+step "compose up -d --scale mailer=3 --scale worker=2"
+compose up -d --scale mailer=3 --scale worker=2 >"$work/scale.log" 2>&1 \
+  || { cat "$work/scale.log"; fail "--scale mailer=3 --scale worker=2"; }
 wait_healthy worker 2
-[ "$(nodes_answering)" = 3 ] || fail "inspect ping after scaling: $(nodes_answering) nodes, want 3"
+wait_healthy mailer 3
+[ "$(nodes_answering)" = 5 ] || fail "inspect ping after scaling: $(nodes_answering) nodes, want 5"
 one_beat
-echo "two healthy workers, both answering ping; beat still one"
+echo "two workers and three mailers, healthy and answering ping; beat still one"
 
 # Beat queues the dispatcher's pass once a minute: with one beat the workers get at
 # most one pass a minute since beat started (two beats would send about twice that).
