@@ -8,8 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # A user of its own: a flaw in a request handler must not own the container.
+# Its home is its own, not /app (root's): gunicorn opens its control socket under
+# $HOME/.gunicorn, and with a home it cannot write it logged an error at each start.
 RUN groupadd --system candor \
-    && useradd --system --gid candor --home-dir /app --shell /usr/sbin/nologin candor
+    && useradd --system --gid candor --create-home --home-dir /home/candor \
+        --shell /usr/sbin/nologin candor
 
 WORKDIR /app
 # Dependencies first, so a code change reuses this layer.
