@@ -21,6 +21,7 @@ from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
 from dashboards.metrics import comments, customers, loop, participation, pulse
+from dashboards.privacy import RoundInfo, round_infos
 from dashboards.scope import Scope
 from feedback.models import Category
 from surveys.models import Survey
@@ -110,7 +111,7 @@ class SurveyPage(Page):
         self.events: list[Event] = []
         self.participation: list[dict] = []
         self.headlines: list[Headline] = []
-        self._rounds_seen: list | None = None
+        self._rounds: dict[int, RoundInfo] | None = None
 
     @property
     def filters(self) -> Filters:
@@ -123,11 +124,11 @@ class SurveyPage(Page):
             Series(
                 "Sentiment index (0-100)",
                 "index",
-                self._weekly(pulse.sentiment_trend, "index"),
+                self._trend_of(pulse.sentiment_trend),
                 0,
                 100,
             ),
-            Series("eNPS", "enps", self._weekly(pulse.enps_trend, "enps"), -100, 100),
+            Series("eNPS", "enps", self._trend_of(pulse.enps_trend), -100, 100),
         ]
         self._headline("Sentiment index", series[0].rows, "index")
         self._headline("eNPS", series[1].rows, "enps")
@@ -144,7 +145,7 @@ class SurveyPage(Page):
             Series(
                 "Comment sentiment",
                 "sentiment",
-                self._weekly(pulse.comment_sentiment_trend, "sentiment"),
+                self._trend_of(pulse.comment_sentiment_trend),
                 -1,
                 1,
             )
@@ -161,12 +162,12 @@ class SurveyPage(Page):
             Series(
                 "CSAT (%)",
                 "csat",
-                self._weekly(customers.csat_trend, "csat"),
+                self._trend_of(customers.csat_trend),
                 0,
                 100,
                 "%",
             ),
-            Series("NPS", "nps", self._weekly(customers.nps_trend, "nps"), -100, 100),
+            Series("NPS", "nps", self._trend_of(customers.nps_trend), -100, 100),
         ]
         self._headline("CSAT", series[0].rows, "csat", unit="%")
         self._headline("NPS", series[1].rows, "nps")
@@ -184,7 +185,7 @@ class SurveyPage(Page):
             Series(
                 "Comment sentiment",
                 "sentiment",
-                self._weekly(metric, "sentiment"),
+                self._trend_of(metric),
                 -1,
                 1,
             )
@@ -236,14 +237,20 @@ class SurveyPage(Page):
             (lambda events: figures.team_participation_figure(rows)) if rows else None,
         )
 
-    def _round_list(self) -> list:
-        if self._rounds_seen is None:
-            self._rounds_seen = participation.rounds_seen(self.scope.filters)
-        return self._rounds_seen
+    def _in_view(self) -> dict[int, RoundInfo]:
+        """Every round of the page's audience the filters select, open ones too,
+        by id: read once, for every chart (the metrics take the closed ones)."""
+        if self._rounds is None:
+            self._rounds = round_infos(self.filters, self.audience, closed=False)
+        return self._rounds
+
+    def _round_list(self) -> list[RoundInfo]:
+        """The rounds in view, oldest first (`participation.rounds_seen`)."""
+        return sorted(self._in_view().values(), key=lambda i: (i.starts_at, i.pk))
 
     def _drivers(self) -> Chart:
         floor = self.floor
-        rows = pulse.driver_heatmap(self.scope.filters)
+        rows = pulse.driver_heatmap(self.scope.filters, rounds=self._in_view())
         title = "Drivers by team"
         return Chart(
             "drivers",
@@ -294,6 +301,11 @@ class SurveyPage(Page):
         someone who sees published results only, the filters say so and the
         metric counts only the published rounds' answers."""
         return metric(self.scope.filters)
+
+    def _trend_of(self, metric: Callable[..., list[dict]]) -> list[dict]:
+        """A weekly metric that takes the page's rounds (`rounds=`, read once
+        for every chart) instead of reading them again."""
+        return metric(self.scope.filters, rounds=self._in_view())
 
 
 class ConcernPage(Page):
