@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
 from dashboards import figures
@@ -313,12 +314,23 @@ class ConcernPage(Page):
     not anonymous survey answers, so no floor applies; who raised one is never
     read."""
 
-    def __init__(self, scope, filters: Filters, *, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        scope,
+        filters: Filters,
+        *,
+        now: dt.datetime,
+        listed: int | None = None,
+    ) -> None:
         self.scope = scope
         self.filters = filters
         self.now = now
+        # The HTML page lists the longest overdue concerns only (its CSV and the
+        # API take them all): `listed` of them, read with how many there are.
+        self.listed = listed
         self.events: list[Event] = []
         self.overdue_rows: list[dict] = []
+        self.overdue_count = 0
 
     def _flow(self) -> Chart:
         rows = loop.weekly_flow(self.scope, now=self.now)
@@ -381,27 +393,39 @@ class ConcernPage(Page):
 
     def _overdue(self) -> Chart:
         labels = dict(Category.choices)
-        # Plain rows, not model instances: the list can run to thousands.
-        found = loop.overdue(self.scope, now=self.now).values_list(
-            "pk",
-            "title",
-            "owner__name",
-            "category",
-            "ai_tool__name",
-            "first_response_due_at",
+        # Plain rows, not model instances: the list can run to thousands. Ties
+        # broken by id, so the HTML page's first rows are the CSV's.
+        found = (
+            loop.overdue(self.scope, now=self.now)
+            .order_by("first_response_due_at", "pk")
+            .annotate(count=Window(Count("pk")))
+            .values_list(
+                "pk",
+                "title",
+                "owner__name",
+                "category",
+                "ai_tool__name",
+                "first_response_due_at",
+                "count",
+            )
         )
-        rows = [
-            {
-                "pk": pk,
-                "title": title,
-                "owner": owner,
-                "category": labels.get(category, category),
-                "tool": tool or "",
-                "due": timezone.localtime(due),
-                "days": (self.now - due).days,
-            }
-            for pk, title, owner, category, tool, due in found
-        ]
+        if self.listed is not None:
+            found = found[: self.listed]
+        zone = timezone.get_current_timezone()  # as localtime(), read once
+        rows = []
+        for pk, title, owner, category, tool, due, count in found:
+            self.overdue_count = count
+            rows.append(
+                {
+                    "pk": pk,
+                    "title": title,
+                    "owner": owner,
+                    "category": labels.get(category, category),
+                    "tool": tool or "",
+                    "due": due.astimezone(zone),
+                    "days": (self.now - due).days,
+                }
+            )
         self.overdue_rows = rows
         return Chart(
             "overdue",
