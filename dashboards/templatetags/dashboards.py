@@ -32,13 +32,24 @@ def table_rows(table: Table) -> SafeString:
     # Whether this language writes numbers as Python does (no grouping, a
     # decimal point): then an int or a plain float needs no detour.
     plain = localize(1234567.5) == "1234567.5"
+    # A table repeats its texts (team names, round labels, why a figure is
+    # hidden) row after row: each is escaped once. Plain `str` only, keyed by
+    # itself: a safe string, or a number equal to another of another type
+    # (1, 1.0, True), is written afresh.
+    texts: dict[str, str] = {}
+
+    def cell(value: object) -> str:
+        if type(value) is str:
+            if (found := texts.get(value)) is None:
+                found = texts[value] = _cell(value, plain)
+            return found
+        return _cell(value, plain)
+
     # Every cell is escaped by _cell (a number, or conditional_escape of its
     # localised text), and the rest is our own markup: nosec B308 B703 below.
     return mark_safe(  # noqa: S308  # nosec B308 B703
         "".join(
-            "<tr>"
-            + "".join(f"<td>{_cell(value, plain)}</td>" for value in row)
-            + ROW_END
+            "<tr>" + "".join(f"<td>{cell(value)}</td>" for value in row) + ROW_END
             for row in table.rows
         )
     )

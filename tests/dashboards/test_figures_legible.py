@@ -274,6 +274,8 @@ def test_table_rows_write_each_cell_as_the_template_would():
         ["<b>Ops</b> & Data", 0, 0.0, None, 1234567, 12.5, -0.003],
         ["2026-03-02", True, 3, 66.7, "", "fewer than 5 responses", 10**20],
         [1e-05, 2.5e16, -0.0, float("nan"), 0.1 + 0.2, 7, 1e300],
+        # Texts again (each escaped once, then reused), beside equal numbers.
+        ["<b>Ops</b> & Data", "fewer than 5 responses", "", 1, True, 1.0, 0.0],
     ]
     by_loop = Template(
         "{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is None %}"
