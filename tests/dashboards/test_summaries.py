@@ -20,11 +20,12 @@ from dashboards.filters import Filters
 from dashboards.metrics import comments, customers, participation, pulse
 from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
 from dashboards.models import DriverCell, RoundSummary, UnitComment, UnitFigure
-from dashboards.privacy import EVERYONE, People, round_infos
+from dashboards.privacy import EVERYONE, People, populations, round_infos
 from dashboards.summaries import (
     figure_populations,
     round_summarise,
     rounds_summarise_due,
+    unit_rows,
 )
 from org.models import Accuracy
 from surveys.models import Answer, Invitation, Question, SealedResponse, Survey
@@ -408,6 +409,25 @@ def test_the_comments_of_summarised_rounds_are_ranked_from_their_summary(history
     assert all(row.summarised for row in shown)
     written = Answer.objects.filter(question__kind=Kind.FREE_TEXT).exclude(text="")
     assert UnitComment.objects.count() == written.count()
+
+
+@pytest.mark.parametrize("summarised", [False, True])
+def test_invitees_are_their_own_frame(history, summarised):
+    """Participation per team cuts its cells from the invitees' rows alone: the
+    units every invitation went to (the privacy engine's frame) are theirs, so
+    reading the frame again gives the same cells, raw or summarised."""
+    if summarised:
+        rounds_summarise_due(now=NOW)
+    rounds = {info.pk: info for info in participation.rounds_seen(Filters())}
+    rows = unit_rows("invitees", rounds)
+
+    framed = populations(rows, rounds)
+    alone = populations(rows, rounds, framed=False)
+
+    assert [(p.round.pk, p.cells) for p in alone] == [
+        (p.round.pk, p.cells) for p in framed
+    ]
+    assert len(alone) == len(rounds)
 
 
 def test_a_round_whose_floor_moved_since_is_cut_again_from_its_units(history):
