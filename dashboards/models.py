@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from org.models import AITool, Department, Team
-from surveys.models import Round
+from surveys.models import Answer, Round
 
 
 class RoundSummary(models.Model):
@@ -107,3 +107,27 @@ class DriverCell(models.Model):
 
     def __str__(self) -> str:
         return f"Cell {self.units} of round {self.round_id}"
+
+
+class UnitComment(models.Model):
+    """One comment (a non-empty free-text answer) of a summarised round, with
+    the unit it was given from and its question's driver as asked: the comments
+    page ranks a round's comments from these, not from every answer ever given
+    (answers know their round only through their response). The text and its
+    sentiment stay on the answer, read through `answer`: one copy of each."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    driver = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "department", "team"])]
+
+    def __str__(self) -> str:
+        return f"Comment {self.answer_id} of round {self.round_id}"

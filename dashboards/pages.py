@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
 from dashboards import figures
@@ -21,6 +22,7 @@ from dashboards.events import Event, rollout_events
 from dashboards.figures import Series, Table
 from dashboards.filters import Filters
 from dashboards.metrics import comments, customers, loop, participation, pulse
+from dashboards.privacy import RoundInfo, round_infos
 from dashboards.scope import Scope
 from feedback.models import Category
 from surveys.models import Survey
@@ -110,7 +112,7 @@ class SurveyPage(Page):
         self.events: list[Event] = []
         self.participation: list[dict] = []
         self.headlines: list[Headline] = []
-        self._rounds_seen: list | None = None
+        self._rounds: dict[int, RoundInfo] | None = None
 
     @property
     def filters(self) -> Filters:
@@ -123,11 +125,11 @@ class SurveyPage(Page):
             Series(
                 "Sentiment index (0-100)",
                 "index",
-                self._weekly(pulse.sentiment_trend, "index"),
+                self._trend_of(pulse.sentiment_trend),
                 0,
                 100,
             ),
-            Series("eNPS", "enps", self._weekly(pulse.enps_trend, "enps"), -100, 100),
+            Series("eNPS", "enps", self._trend_of(pulse.enps_trend), -100, 100),
         ]
         self._headline("Sentiment index", series[0].rows, "index")
         self._headline("eNPS", series[1].rows, "enps")
@@ -144,7 +146,7 @@ class SurveyPage(Page):
             Series(
                 "Comment sentiment",
                 "sentiment",
-                self._weekly(pulse.comment_sentiment_trend, "sentiment"),
+                self._trend_of(pulse.comment_sentiment_trend),
                 -1,
                 1,
             )
@@ -161,12 +163,12 @@ class SurveyPage(Page):
             Series(
                 "CSAT (%)",
                 "csat",
-                self._weekly(customers.csat_trend, "csat"),
+                self._trend_of(customers.csat_trend),
                 0,
                 100,
                 "%",
             ),
-            Series("NPS", "nps", self._weekly(customers.nps_trend, "nps"), -100, 100),
+            Series("NPS", "nps", self._trend_of(customers.nps_trend), -100, 100),
         ]
         self._headline("CSAT", series[0].rows, "csat", unit="%")
         self._headline("NPS", series[1].rows, "nps")
@@ -184,7 +186,7 @@ class SurveyPage(Page):
             Series(
                 "Comment sentiment",
                 "sentiment",
-                self._weekly(metric, "sentiment"),
+                self._trend_of(metric),
                 -1,
                 1,
             )
@@ -236,14 +238,20 @@ class SurveyPage(Page):
             (lambda events: figures.team_participation_figure(rows)) if rows else None,
         )
 
-    def _round_list(self) -> list:
-        if self._rounds_seen is None:
-            self._rounds_seen = participation.rounds_seen(self.scope.filters)
-        return self._rounds_seen
+    def _in_view(self) -> dict[int, RoundInfo]:
+        """Every round of the page's audience the filters select, open ones too,
+        by id: read once, for every chart (the metrics take the closed ones)."""
+        if self._rounds is None:
+            self._rounds = round_infos(self.filters, self.audience, closed=False)
+        return self._rounds
+
+    def _round_list(self) -> list[RoundInfo]:
+        """The rounds in view, oldest first (`participation.rounds_seen`)."""
+        return sorted(self._in_view().values(), key=lambda i: (i.starts_at, i.pk))
 
     def _drivers(self) -> Chart:
         floor = self.floor
-        rows = pulse.driver_heatmap(self.scope.filters)
+        rows = pulse.driver_heatmap(self.scope.filters, rounds=self._in_view())
         title = "Drivers by team"
         return Chart(
             "drivers",
@@ -295,18 +303,34 @@ class SurveyPage(Page):
         metric counts only the published rounds' answers."""
         return metric(self.scope.filters)
 
+    def _trend_of(self, metric: Callable[..., list[dict]]) -> list[dict]:
+        """A weekly metric that takes the page's rounds (`rounds=`, read once
+        for every chart) instead of reading them again."""
+        return metric(self.scope.filters, rounds=self._in_view())
+
 
 class ConcernPage(Page):
     """The rows behind the concerns page, for one set of concerns. Concerns are
     not anonymous survey answers, so no floor applies; who raised one is never
     read."""
 
-    def __init__(self, scope, filters: Filters, *, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        scope,
+        filters: Filters,
+        *,
+        now: dt.datetime,
+        listed: int | None = None,
+    ) -> None:
         self.scope = scope
         self.filters = filters
         self.now = now
+        # The HTML page lists the longest overdue concerns only (its CSV and the
+        # API take them all): `listed` of them, read with how many there are.
+        self.listed = listed
         self.events: list[Event] = []
         self.overdue_rows: list[dict] = []
+        self.overdue_count = 0
 
     def _flow(self) -> Chart:
         rows = loop.weekly_flow(self.scope, now=self.now)
@@ -369,27 +393,39 @@ class ConcernPage(Page):
 
     def _overdue(self) -> Chart:
         labels = dict(Category.choices)
-        # Plain rows, not model instances: the list can run to thousands.
-        found = loop.overdue(self.scope, now=self.now).values_list(
-            "pk",
-            "title",
-            "owner__name",
-            "category",
-            "ai_tool__name",
-            "first_response_due_at",
+        # Plain rows, not model instances: the list can run to thousands. Ties
+        # broken by id, so the HTML page's first rows are the CSV's.
+        found = (
+            loop.overdue(self.scope, now=self.now)
+            .order_by("first_response_due_at", "pk")
+            .annotate(count=Window(Count("pk")))
+            .values_list(
+                "pk",
+                "title",
+                "owner__name",
+                "category",
+                "ai_tool__name",
+                "first_response_due_at",
+                "count",
+            )
         )
-        rows = [
-            {
-                "pk": pk,
-                "title": title,
-                "owner": owner,
-                "category": labels.get(category, category),
-                "tool": tool or "",
-                "due": timezone.localtime(due),
-                "days": (self.now - due).days,
-            }
-            for pk, title, owner, category, tool, due in found
-        ]
+        if self.listed is not None:
+            found = found[: self.listed]
+        zone = timezone.get_current_timezone()  # as localtime(), read once
+        rows = []
+        for pk, title, owner, category, tool, due, count in found:
+            self.overdue_count = count
+            rows.append(
+                {
+                    "pk": pk,
+                    "title": title,
+                    "owner": owner,
+                    "category": labels.get(category, category),
+                    "tool": tool or "",
+                    "due": due.astimezone(zone),
+                    "days": (self.now - due).days,
+                }
+            )
         self.overdue_rows = rows
         return Chart(
             "overdue",

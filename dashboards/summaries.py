@@ -6,8 +6,9 @@ department people answered from, or were invited in) and its own keys (a
 driver, an AI tool), as `dashboards.privacy.per_unit` runs it over answers. A
 round is summarised once it is closed and nothing of it is still sealed
 (`surveys.services.release` gives out its last batch at the close): its rows are
-then written as `UnitFigure`s in the transaction that marks it summarised, and
-never change. `unit_rows` reads a figure for some rounds, from the summary where
+then written as `UnitFigure`s (and its comments as `UnitComment`s, which the
+comments page ranks) in the transaction that marks it summarised, and never
+change. `unit_rows` reads a figure for some rounds, from the summary where
 a round has one and from its raw rows where not yet (the few minutes between its
 close and the next tick, or an open round's participation): the same rows either
 way, so every figure is the same, to the bit.
@@ -43,7 +44,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from dashboards.models import DriverCell, RoundSummary, UnitFigure
+from dashboards.models import DriverCell, RoundSummary, UnitComment, UnitFigure
 from dashboards.privacy import (
     Expect,
     People,
@@ -378,6 +379,7 @@ def round_summarise(*, round_: Round, now: dt.datetime) -> bool:
         # Rows of a summary since deleted (by hand) would be counted twice.
         UnitFigure.objects.filter(round=round_).delete()
         DriverCell.objects.filter(round=round_).delete()
+        UnitComment.objects.filter(round=round_).delete()
         found = []
         for name, figure in FIGURES.items():
             rows = [as_stored(row) for row in figure.raw([round_.pk])]
@@ -389,6 +391,7 @@ def round_summarise(*, round_: Round, now: dt.datetime) -> bool:
         UnitFigure.objects.bulk_create(found, batch_size=2000)
         # Cut from the rows just written: the cells any page would cut.
         DriverCell.objects.bulk_create(_driver_cells(round_, info), batch_size=2000)
+        UnitComment.objects.bulk_create(_comments(round_), batch_size=2000)
     log.info("Summarised %s", round_)
     return True
 
@@ -423,6 +426,26 @@ def _unit_figure(
         people=row["people"],
         **{number: row[number] for number in figure.numbers},
     )
+
+
+def _comments(round_: Round) -> list[UnitComment]:
+    """The round's comments (as the comments page reads raw ones,
+    `metrics.comments`), each with its unit and its question's driver."""
+    found = (
+        answers_in([round_.pk], question__kind=Kind.FREE_TEXT)
+        .exclude(text="")
+        .values_list("pk", "response__department", "response__team", "question__driver")
+    )
+    return [
+        UnitComment(
+            round=round_,
+            answer_id=pk,
+            department_id=department,
+            team_id=team,
+            driver=driver,
+        )
+        for pk, department, team, driver in found.iterator(chunk_size=2000)
+    ]
 
 
 def _driver_cells(round_: Round, info: RoundInfo) -> list[DriverCell]:

@@ -64,6 +64,7 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
     page = built.page
     if response := csv_download(request, page, built.names):
         return response
+    page.listed = LIST_LIMIT  # the CSV has them all
     warn(request, built.notes)
     charts = {chart.name: chart for chart in page.charts(built.names)}
     for chart in charts.values():
@@ -76,8 +77,8 @@ def concern_overview(request: HttpRequest) -> HttpResponse:
             "category_chart": charts["on_time_category"],
             "median": charts["median"],
             "overdue": charts["overdue"],
-            "overdue_rows": page.overdue_rows[:LIST_LIMIT],
-            "overdue_count": len(page.overdue_rows),
+            "overdue_rows": page.overdue_rows,
+            "overdue_count": page.overdue_count,
             "scorecard": charts["scorecard"],
             "filters": page.filters,
             "own_only": built.owner_only is not None,

@@ -10,7 +10,9 @@ written), their sentiment and their question's driver, in an order keyed by a
 secret, so that neither the page nor a reload tells who wrote first.
 
 The number of queries is fixed: one grouped count per view, then the texts of the
-shown rounds' comments that fit on the page, ranked in the database.
+shown rounds' comments that fit on the page, ranked in the database: those of
+summarised rounds from their summary (`UnitComment`, a round's comments by
+unit), the others from the answers, in one query each.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,6 +30,7 @@ from django.utils import timezone
 
 from dashboards.filters import Filters
 from dashboards.metrics import pulse
+from dashboards.models import UnitComment
 from dashboards.privacy import Names, People, round_infos
 from surveys.models import Answer, Question, Survey
 
@@ -67,6 +70,9 @@ class RoundComments:
     units: frozenset | None = None  # the cells' units; None: the whole round
     comments: list[Comment] = field(default_factory=list)
     more: int = 0  # comments left off the page past SHOWN_PER_ROUND
+    # Its comments are read from its summary (`UnitComment`), not every answer:
+    # where they are read from, not what they are, so not compared.
+    summarised: bool = field(default=False, compare=False)
 
 
 def threshold_for(filters: Filters) -> int:
@@ -86,16 +92,6 @@ def tone_of(sentiment: float | None) -> Tone | None:
     if sentiment <= NEGATIVE:
         return Tone.NEGATIVE
     return Tone.NEUTRAL
-
-
-def _texts(driver: str | None) -> QuerySet:
-    """Non-empty free-text answers, optionally about one driver."""
-    scope = Answer.objects.filter(question__kind=Question.Kind.FREE_TEXT).exclude(
-        text=""
-    )
-    if driver:
-        scope = scope.filter(question__driver=driver)
-    return scope
 
 
 def comments(
@@ -148,6 +144,7 @@ def comment_rounds(filters: Filters) -> list[RoundComments]:
                 units=None
                 if every
                 else frozenset(u for cell in choice.cells for u in cell.units),
+                summarised=info.summarised,
             )
         )
     return result
@@ -166,16 +163,61 @@ def fill_comments(
     _fill(shown, driver=driver, tone=tone, key=shuffle_key, limit=limit)
 
 
-def _in_cells(shown: dict[int, RoundComments]) -> Q:
+@dataclass(frozen=True)
+class _Source:
+    """Where a round's comments are read from, as paths from its rows."""
+
+    scope: Callable[[], QuerySet]
+    round: str
+    unit: str  # prefix of `department` and `team`
+    pk: str  # the answer's id
+    text: str
+    sentiment: str
+    driver: str
+
+
+def _raw_texts() -> QuerySet:
+    return Answer.objects.filter(question__kind=Question.Kind.FREE_TEXT)
+
+
+# Every answer of the rounds not summarised yet; a summarised round's comments,
+# with its unit and driver as asked (`dashboards.summaries`). Either way the
+# same comments, in the same order: ranked by a keyed hash of the answer's id.
+RAW = _Source(
+    _raw_texts,
+    "response__round",
+    "response__",
+    "pk",
+    "text",
+    "sentiment",
+    "question__driver",
+)
+STORED = _Source(
+    UnitComment.objects.all,
+    "round",
+    "",
+    "answer_id",
+    "answer__text",
+    "answer__sentiment",
+    "driver",
+)
+
+
+def _in_cells(shown: dict[int, RoundComments], source: _Source) -> Q:
     """The answers of each shown round's cells: whole rounds, or the units of
     its cells the view takes."""
     condition = Q(pk__in=[])
     for pk, row in shown.items():
-        here = Q(response__round=pk)
+        here = Q(**{source.round: pk})
         if row.units is not None:
             units = Q(pk__in=[])
             for department, team in row.units:
-                units |= Q(response__department=department, response__team=team)
+                units |= Q(
+                    **{
+                        f"{source.unit}department": department,
+                        f"{source.unit}team": team,
+                    }
+                )
             here &= units
         condition |= here
     return condition
@@ -190,23 +232,17 @@ def _fill(
     limit: int,
 ) -> None:
     """Put each shown round's comments in its secret order, at most `limit`: one
-    query, ranked per round in the database by a keyed hash of each comment's id."""
-    if not shown:
-        return
-    scope = _texts(driver).filter(_in_cells(shown))
-    per_round = {"partition_by": [F("response__round")]}
-    order = MD5(Concat(Value(_order_key(key)), Cast("pk", CharField())))
-    rows = (
-        _with_tone(scope, tone)
-        .annotate(
-            place=Window(RowNumber(), order_by=order.asc(), **per_round),
-            total=Window(Count("pk"), **per_round),
-        )
-        .filter(place__lte=limit)
-        .values_list(
-            "response__round", "place", "total", "text", "sentiment", "question__driver"
-        )
-    )
+    query for the summarised rounds and one for the others, ranked per round in
+    the database by a keyed hash of each comment's answer id."""
+    rows = []
+    for source, rounds in (
+        (STORED, {pk: row for pk, row in shown.items() if row.summarised}),
+        (RAW, {pk: row for pk, row in shown.items() if not row.summarised}),
+    ):
+        if rounds:
+            rows += _ranked(
+                rounds, source, driver=driver, tone=tone, key=key, limit=limit
+            )
     for round_pk, _place, total, text, sentiment, drv in sorted(
         rows, key=lambda row: (row[0], row[1])
     ):
@@ -216,13 +252,42 @@ def _fill(
         )
 
 
-def _with_tone(scope: QuerySet, tone: Tone | None) -> QuerySet:
+def _ranked(
+    shown: dict[int, RoundComments],
+    source: _Source,
+    *,
+    driver: str | None,
+    tone: Tone | None,
+    key: str,
+    limit: int,
+) -> list[tuple]:
+    """(round, place, total, text, sentiment, driver) of the first `limit`
+    comments of each round in `shown`, read from `source`."""
+    scope = source.scope().exclude(**{source.text: ""}).filter(_in_cells(shown, source))
+    if driver:
+        scope = scope.filter(**{source.driver: driver})
+    per_round = {"partition_by": [F(source.round)]}
+    order = MD5(Concat(Value(_order_key(key)), Cast(source.pk, CharField())))
+    return list(
+        _with_tone(scope, tone, source.sentiment)
+        .annotate(
+            place=Window(RowNumber(), order_by=order.asc(), **per_round),
+            total=Window(Count("pk"), **per_round),
+        )
+        .filter(place__lte=limit)
+        .values_list(
+            source.round, "place", "total", source.text, source.sentiment, source.driver
+        )
+    )
+
+
+def _with_tone(scope: QuerySet, tone: Tone | None, path: str) -> QuerySet:
     if tone == Tone.POSITIVE:
-        return scope.filter(sentiment__gte=POSITIVE)
+        return scope.filter(**{f"{path}__gte": POSITIVE})
     if tone == Tone.NEGATIVE:
-        return scope.filter(sentiment__lte=NEGATIVE)
+        return scope.filter(**{f"{path}__lte": NEGATIVE})
     if tone == Tone.NEUTRAL:
-        return scope.filter(sentiment__gt=NEGATIVE, sentiment__lt=POSITIVE)
+        return scope.filter(**{f"{path}__gt": NEGATIVE, f"{path}__lt": POSITIVE})
     return scope
 
 

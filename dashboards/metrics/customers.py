@@ -5,13 +5,12 @@ no team, so a round's customers are one unit: shown when they reach the floor)."
 from __future__ import annotations
 
 from dashboards.filters import Filters
+from dashboards.metrics.pulse import Rounds, closed_rounds, nps_rows
 from dashboards.metrics.pulse import comment_sentiment_trend as _comments
-from dashboards.metrics.pulse import nps_rows
 from dashboards.privacy import (
     People,
     Population,
     ratio,
-    round_infos,
     weekly_rows,
 )
 from dashboards.summaries import figure_populations
@@ -21,9 +20,13 @@ CUSTOMERS = Survey.Audience.CUSTOMERS
 Kind = Question.Kind
 
 
-def _csat(filters: Filters, *, per_tool: bool) -> list[Population]:
-    """Each closed round's customers (and tool's, `per_tool`), in cells."""
-    rounds, people = round_infos(filters, CUSTOMERS), People.of(filters)
+def _csat(
+    filters: Filters, *, per_tool: bool, rounds: Rounds | None = None
+) -> list[Population]:
+    """Each closed round's customers (and tool's, `per_tool`), in cells.
+    `rounds`: as `pulse.closed_rounds` takes them."""
+    rounds = closed_rounds(filters, CUSTOMERS, rounds)
+    people = People.of(filters)
     if not per_tool:
         return figure_populations("csat", rounds, people)
     where = {"tool": filters.tool} if filters.tool else {}
@@ -40,13 +43,13 @@ def _csat_figure(totals) -> dict:
     return {"csat": ratio(totals["satisfied"], totals["answers"])}
 
 
-def csat_trend(filters: Filters) -> list[dict]:
+def csat_trend(filters: Filters, *, rounds: Rounds | None = None) -> list[dict]:
     """Per week: CSAT, the % of 4-5 answers on the 1-5 satisfaction items.
 
     Overall satisfaction only: an item naming an AI tool rates the service given
     with that tool's help, answered only by the customers it helped (`tool_csat`).
     """
-    found = _csat(filters, per_tool=False)
+    found = _csat(filters, per_tool=False, rounds=rounds)
     return weekly_rows(found, People.of(filters), _csat_figure, ["csat"])
 
 
@@ -64,10 +67,12 @@ def tool_csat(filters: Filters) -> list[dict]:
     return result
 
 
-def nps_trend(filters: Filters) -> list[dict]:
+def nps_trend(filters: Filters, *, rounds: Rounds | None = None) -> list[dict]:
     """Per week: NPS, % promoters (9-10) minus % detractors (0-6)."""
-    return nps_rows(filters, CUSTOMERS, "nps")
+    return nps_rows(filters, CUSTOMERS, "nps", rounds=rounds)
 
 
-def comment_sentiment_trend(filters: Filters) -> list[dict]:
-    return _comments(filters, audience=CUSTOMERS)
+def comment_sentiment_trend(
+    filters: Filters, *, rounds: Rounds | None = None
+) -> list[dict]:
+    return _comments(filters, audience=CUSTOMERS, rounds=rounds)

@@ -45,12 +45,19 @@ from org.models import Department, Team
 NUMBERS = ("people", "answers", "total")
 
 
-def driver_heatmap(filters: Filters) -> list[dict]:
+def driver_heatmap(
+    filters: Filters, *, rounds: Mapping[int, RoundInfo] | None = None
+) -> list[dict]:
     """Per cell and driver: `team` (the cell's team ids), `team_name` ("S2 +
     S7"), `driver`, `n`, `mean`, `suppressed`, `reason` and `rounds` (the rounds
     it counts, or "every round in view"). Three queries; with stored cells in
-    view, at most twelve, however many rounds and teams."""
-    rounds, people = round_infos(filters), People.of(filters)
+    view, at most twelve, however many rounds and teams. `rounds`: the rounds in
+    view, by id, when the page read them already (the closed ones are taken)."""
+    if rounds is None:
+        rounds = round_infos(filters)
+    else:
+        rounds = {pk: info for pk, info in rounds.items() if info.closed}
+    people = People.of(filters)
     stored = {
         pk: info for pk, info in rounds.items() if people.everyone and info.cells_stored
     }

@@ -72,9 +72,12 @@ def participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
 def team_participation(filters: Filters, rounds: Sequence[RoundInfo]) -> list[dict]:
     """One row per cell of teams and round: sent, answered, rate; a team the
     view asks for that no shown cell holds is a hidden row saying why."""
-    # Rows per cell: the cells themselves, even for a view of everyone.
+    # Rows per cell: the cells themselves, even for a view of everyone. The
+    # invitations are the frame itself (a round's go to people, or to customers
+    # with no unit, never both), as in `invitee_populations`: the same cells,
+    # without reading every invitation again for its units.
     by_pk = {info.pk: info for info in rounds}
-    found = populations(unit_rows("invitees", by_pk), by_pk)
+    found = populations(unit_rows("invitees", by_pk), by_pk, framed=False)
     # Each round's own columns, once: a round has a row per cell.
     columns = {
         info.pk: _round(info, label)

@@ -29,6 +29,7 @@ from surveys.models import Answer, Question, Survey
 
 Kind = Question.Kind
 DEFAULT_FLOOR = 5
+Rounds = Mapping[int, RoundInfo]
 HOURS_PER_FTE = 40
 
 __all__ = ["driver_heatmap", "rounds_in"]
@@ -53,10 +54,23 @@ def floor_for(filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES) ->
     return floor or DEFAULT_FLOOR
 
 
-def sentiment_trend(filters: Filters) -> list[dict]:
+def closed_rounds(
+    filters: Filters,
+    audience: str = Survey.Audience.EMPLOYEES,
+    rounds: Rounds | None = None,
+) -> Rounds:
+    """The closed rounds a view selects (`round_infos`): `rounds` when the page
+    read them already (every round in view, open ones too, by id: one query a
+    page, not one a chart), else read now."""
+    if rounds is None:
+        return round_infos(filters, audience)
+    return {pk: info for pk, info in rounds.items() if info.closed}
+
+
+def sentiment_trend(filters: Filters, *, rounds: Rounds | None = None) -> list[dict]:
     """Per week: the sentiment index, the mean of the 1-5 Likert items scaled to
-    0-100, and its respondents `n`."""
-    rounds = round_infos(filters)
+    0-100, and its respondents `n`. `rounds`: as `closed_rounds` takes them."""
+    rounds = closed_rounds(filters, rounds=rounds)
     # Required questions only: everyone counted answered them, so no driver's
     # few answerers (an optional question) can be worked out from the index.
     people = People.of(filters)
@@ -68,14 +82,17 @@ def sentiment_trend(filters: Filters) -> list[dict]:
     )
 
 
-def enps_trend(filters: Filters) -> list[dict]:
+def enps_trend(filters: Filters, *, rounds: Rounds | None = None) -> list[dict]:
     """Per week: eNPS, % promoters (9-10) minus % detractors (0-6)."""
-    return nps_rows(filters, Survey.Audience.EMPLOYEES, "enps")
+    return nps_rows(filters, Survey.Audience.EMPLOYEES, "enps", rounds=rounds)
 
 
-def nps_rows(filters: Filters, audience: str, field: str) -> list[dict]:
+def nps_rows(
+    filters: Filters, audience: str, field: str, *, rounds: Rounds | None = None
+) -> list[dict]:
     """eNPS (employees) or NPS (customers) per week, as `field`."""
-    rounds, people = round_infos(filters, audience), People.of(filters)
+    rounds = closed_rounds(filters, audience, rounds)
+    people = People.of(filters)
     return weekly_rows(
         figure_populations("enps", rounds, people),
         people,
@@ -94,11 +111,15 @@ def commenters(rounds: Mapping[int, RoundInfo], people: People) -> list[Populati
 
 
 def comment_sentiment_trend(
-    filters: Filters, *, audience: str = Survey.Audience.EMPLOYEES
+    filters: Filters,
+    *,
+    audience: str = Survey.Audience.EMPLOYEES,
+    rounds: Rounds | None = None,
 ) -> list[dict]:
     """Per week: the mean VADER compound score of free-text answers, over cells
     of at least the comment threshold of commenters."""
-    rounds, people = round_infos(filters, audience), People.of(filters)
+    rounds = closed_rounds(filters, audience, rounds)
+    people = People.of(filters)
     return weekly_rows(
         commenters(rounds, people),
         people,

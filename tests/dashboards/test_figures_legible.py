@@ -274,6 +274,8 @@ def test_table_rows_write_each_cell_as_the_template_would():
         ["<b>Ops</b> & Data", 0, 0.0, None, 1234567, 12.5, -0.003],
         ["2026-03-02", True, 3, 66.7, "", "fewer than 5 responses", 10**20],
         [1e-05, 2.5e16, -0.0, float("nan"), 0.1 + 0.2, 7, 1e300],
+        # Texts again (each escaped once, then reused), beside equal numbers.
+        ["<b>Ops</b> & Data", "fewer than 5 responses", "", 1, True, 1.0, 0.0],
     ]
     by_loop = Template(
         "{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is None %}"
@@ -286,3 +288,47 @@ def test_table_rows_write_each_cell_as_the_template_would():
 
     assert by_tag == by_loop
     assert "&lt;b&gt;Ops&lt;/b&gt; &amp; Data" in by_tag
+
+
+def test_comment_items_write_each_comment_as_the_template_loop_did():
+    """`{% comment_items %}` writes what the comments page's loop wrote: the text
+    escaped with its line breaks, the tone's badge with the score to two places
+    (rounded half up, as `floatformat`), or "Not scored", and the driver."""
+    from django.template import Context, Template
+
+    from dashboards.metrics.comments import Comment, Tone
+
+    found = [
+        Comment(
+            "<b>Too</b> much & more\r\nsecond line\nthird", 0.125, Tone.POSITIVE, ""
+        ),
+        Comment("Fine.", -0.005, Tone.NEUTRAL, "Trust in leadership"),
+        Comment("Bad", -0.9999, Tone.NEGATIVE, "Workload & <pace>"),
+        Comment("Unscored", None, None, "Trust"),
+        Comment("", 0.0, Tone.NEUTRAL, ""),
+    ]
+    by_loop = Template(
+        "{% for comment in comments %}\n"
+        '    <li class="list-group-item">\n'
+        '      <p class="mb-1" data-testid="comment-text">'
+        "{{ comment.text|linebreaksbr }}</p>\n"
+        '      <div class="small">\n'
+        '        {% if comment.tone %}<span class="badge {% if comment.tone == '
+        "'positive' %}text-bg-success{% elif comment.tone == 'negative' %}"
+        'text-bg-danger{% else %}text-bg-secondary{% endif %}" data-testid="tone">'
+        '{{ comment.tone.label }} <span class="visually-hidden">sentiment, '
+        "score </span>{{ comment.sentiment|floatformat:2 }}</span>{% else %}"
+        '<span class="badge text-bg-light">Not scored</span>{% endif %}\n'
+        '        {% if comment.driver %}<span class="badge text-bg-light border" '
+        'data-testid="driver">{{ comment.driver }}</span>{% endif %}\n'
+        "      </div>\n"
+        "    </li>\n"
+        "    {% endfor %}"
+    ).render(Context({"comments": found}))
+    by_tag = Template("{% load dashboards %}{% comment_items comments %}").render(
+        Context({"comments": found})
+    )
+
+    assert by_tag == by_loop
+    assert "&lt;b&gt;Too&lt;/b&gt; much &amp; more<br>second line<br>third" in by_tag
+    assert "0.13</span>" in by_tag

@@ -322,3 +322,30 @@ def test_rollout_events_are_marked_on_the_weekly_chart(board, hr, signed_in):
     assert markers["name"] == EVENTS and markers["x"] == ["2026-03-05"]
     assert "Copilot live" in markers["hovertext"][0]
     assert "Copilot live" in response.content.decode()
+
+
+def test_the_page_lists_the_longest_overdue_and_counts_them_all(
+    ada, hr, signed_in, monkeypatch
+):
+    """The page reads the first rows only, with how many there are; the CSV
+    has every one, in the same order (ties by id)."""
+    monkeypatch.setattr("dashboards.views.LIST_LIMIT", 2)
+    for n in range(5):
+        concern(ada, title=f"Late {n}", created=T0 + dt.timedelta(days=n % 2))
+    client = signed_in(hr)
+
+    response = client.get(URL)
+    rows = csv_of(client, URL + "?csv=overdue")
+
+    listed = re.findall(r'<a href="/[^"]*">(Late \d)</a>', section(response, "overdue"))
+    assert [row[0] for row in rows[1:]] == [
+        "Late 0",
+        "Late 2",
+        "Late 4",
+        "Late 1",
+        "Late 3",
+    ]
+    assert listed == ["Late 0", "Late 2"]
+    assert "The 2 longest overdue of 5; the CSV has them all." in section(
+        response, "overdue"
+    )

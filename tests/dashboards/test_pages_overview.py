@@ -619,8 +619,8 @@ def test_the_page_needs_no_inline_script_or_style_and_serves_plotly_itself(
 
 
 # Each figure of answers also reads its rounds' invited units (the privacy
-# engine's frame): one query per metric.
-QUERIES = {"hr": 28, "leader": 30, "employee": 21}
+# engine's frame): one query per metric. The page reads its rounds once.
+QUERIES = {"hr": 24, "leader": 26, "employee": 19}
 
 
 @pytest.mark.parametrize("persona", ["hr", "leader", "employee"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,12 +19,13 @@ from config.scheduler import tick_all
 from dashboards.filters import Filters
 from dashboards.metrics import comments, customers, participation, pulse
 from dashboards.metrics.accuracy import accuracy_by_tool, accuracy_trend
-from dashboards.models import DriverCell, RoundSummary, UnitFigure
-from dashboards.privacy import EVERYONE, People, round_infos
+from dashboards.models import DriverCell, RoundSummary, UnitComment, UnitFigure
+from dashboards.privacy import EVERYONE, People, populations, round_infos
 from dashboards.summaries import (
     figure_populations,
     round_summarise,
     rounds_summarise_due,
+    unit_rows,
 )
 from org.models import Accuracy
 from surveys.models import Answer, Invitation, Question, SealedResponse, Survey
@@ -135,7 +137,13 @@ def _employee_survey(floor: int, threshold: int, tools) -> tuple:
             )
             for t in tools
         ),
-        QuestionFactory(survey=survey, kind=Kind.FREE_TEXT, driver="", required=False),
+        # One survey's comments are about a driver: the page lists them by it.
+        QuestionFactory(
+            survey=survey,
+            kind=Kind.FREE_TEXT,
+            driver="trust" if floor == 3 else "",
+            required=False,
+        ),
     ]
     return survey, questions
 
@@ -254,14 +262,30 @@ CSVS = {
 }
 
 
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="\w+"')
+
+
+def _comment_lists(views) -> list:
+    """The comments each view lists, for every driver and tone asked, two to a
+    round (so the ranking cuts most rounds short)."""
+    return [
+        comments.comments(view, shuffle_key="a key", driver=driver, tone=tone, limit=2)
+        for view in views
+        for driver in (None, "trust", "workload")
+        for tone in (None, *comments.Tone)
+    ]
+
+
 def _pages(client, teams, tools) -> list[bytes]:
-    """Every chart's CSV of every page, for everyone and for a team, and each
-    tool's page."""
+    """Every chart's CSV of every page, for everyone and for a team, each
+    tool's page, and the comments page (its texts, in their order)."""
     found = []
     for query in ({}, {"team": teams[1].pk}, {"department": teams[4].department_id}):
         for name, charts in CSVS.items():
             for chart in charts:
                 found.append(client.get(reverse(name), {**query, "csv": chart}).content)
+        page = client.get(reverse("dashboards:comments"), query).content
+        found.append(CSRF.sub(b"", page))  # a new token each time: not a figure
     for tool in tools:
         url = reverse("dashboards:tool", args=[tool.pk])
         for chart in ("tool_hours", "tool_accuracy", "beside"):
@@ -276,12 +300,17 @@ def test_every_figure_read_from_summaries_is_the_one_raw_rows_give(
     views = _views(teams, tools, surveys)
     client = signed_in(hr)
     raw, raw_pages = _figures(views), _pages(client, teams, tools)
+    raw_comments = _comment_lists(views)
+    assert any(row.comments for rows in raw_comments for row in rows)
+    assert any(row.more for rows in raw_comments for row in rows)
 
     assert rounds_summarise_due(now=NOW) == len(rounds) + 4  # and the customers'
     summarised = _figures(views)
 
     assert summarised == raw
     assert _pages(client, teams, tools) == raw_pages
+    assert _comment_lists(views) == raw_comments
+    assert any(b"words" in page for page in raw_pages)  # the comments listed
     everyone = raw[0]
     assert any(row["suppressed"] for row in everyone[3])  # some cells hidden
     # A week's round below its floor, left out and said so: with every team it
@@ -307,11 +336,13 @@ def test_half_the_rounds_summarised_give_the_same_figures(history, hr, signed_in
     client = signed_in(hr)
     raw, raw_pages = _figures(views), _pages(client, teams, tools)
 
+    raw_comments = _comment_lists(views)
     for round_ in rounds[::2]:
         assert round_summarise(round_=round_, now=NOW)
 
     assert _figures(views) == raw
     assert _pages(client, teams, tools) == raw_pages
+    assert _comment_lists(views) == raw_comments
 
 
 def test_a_view_of_everyone_reads_a_summarised_round_as_one_whole(history):
@@ -359,6 +390,44 @@ def test_the_heatmap_of_everyone_adds_up_the_stored_cells(history):
         assert pulse.driver_heatmap(Filters()) == raw
     assert not any("dashboards_unitfigure" in q["sql"] for q in queries)
     assert len(queries) <= 8
+
+
+def test_the_comments_of_summarised_rounds_are_ranked_from_their_summary(history):
+    """Not from every answer ever given: one query over the shown rounds' stored
+    comments, which never joins the responses to find a comment's round."""
+    _, _, _, rounds = history
+    rounds_summarise_due(now=NOW)
+    shown = comments.comment_rounds(Filters())
+
+    with CaptureQueriesContext(connection) as queries:
+        comments.fill_comments(shown, shuffle_key="a key")
+
+    assert len(queries) == 1
+    assert "dashboards_unitcomment" in queries[0]["sql"]
+    assert "surveys_response" not in queries[0]["sql"]
+    assert any(row.comments for row in shown)
+    assert all(row.summarised for row in shown)
+    written = Answer.objects.filter(question__kind=Kind.FREE_TEXT).exclude(text="")
+    assert UnitComment.objects.count() == written.count()
+
+
+@pytest.mark.parametrize("summarised", [False, True])
+def test_invitees_are_their_own_frame(history, summarised):
+    """Participation per team cuts its cells from the invitees' rows alone: the
+    units every invitation went to (the privacy engine's frame) are theirs, so
+    reading the frame again gives the same cells, raw or summarised."""
+    if summarised:
+        rounds_summarise_due(now=NOW)
+    rounds = {info.pk: info for info in participation.rounds_seen(Filters())}
+    rows = unit_rows("invitees", rounds)
+
+    framed = populations(rows, rounds)
+    alone = populations(rows, rounds, framed=False)
+
+    assert [(p.round.pk, p.cells) for p in alone] == [
+        (p.round.pk, p.cells) for p in framed
+    ]
+    assert len(alone) == len(rounds)
 
 
 def test_a_round_whose_floor_moved_since_is_cut_again_from_its_units(history):
