@@ -360,3 +360,201 @@ def test_two_looks_around_a_question_moved_to_another_tool_agree(hr, signed_in):
     after = charts(client, url)["tool_hours"]
     # Before: 12 people, 36 hours; after: 13 people, 42 hours: Alone said 6.
     assert before == after
+
+
+# --- What holds: a pilot beside a rolled-out tool, every view and viewer ------------
+
+
+def beside(alone_answers: set[int], *, leader=None, hr_person=None):
+    """Drafts piloted by Alone (one person, led by `leader`), Code rolled out to
+    Big (12) in the same department and Ops (6) in another; both asked about
+    (hours, accuracy) in three weekly published rounds that kept whom they
+    asked, and rated on the board by 6 raters a week. Alone answers Drafts'
+    questions in the rounds `alone_answers` names, with other figures than
+    anyone else's. Everyone else answers the same every round."""
+    from feedback.models import OutputRating
+
+    survey, questions = pulse_survey(min_group_size=5)
+    drafts, code = AIToolFactory(name="Drafts"), AIToolFactory(name="Code")
+    sales, ops_department = DepartmentFactory(), DepartmentFactory()
+    alone = TeamFactory(name="Alone", department=sales, manager=leader)
+    big = TeamFactory(name="Big", department=sales)
+    ops = TeamFactory(name="Ops", department=ops_department)
+    drafts.teams.set([alone])
+    code.teams.set([big, ops])
+    asked = {}
+    for tool in (drafts, code):
+        asked[tool.pk] = (
+            QuestionFactory(
+                survey=survey,
+                kind=Kind.HOURS_SAVED,
+                driver="",
+                ai_tool=tool,
+                required=False,
+            ),
+            QuestionFactory(
+                survey=survey,
+                kind=Kind.AI_ACCURACY,
+                driver="",
+                ai_tool=tool,
+                required=False,
+                choices=[],
+            ),
+        )
+    people = [
+        PersonFactory(team=alone),
+        *PersonFactory.create_batch(12, team=big),
+        *PersonFactory.create_batch(6, team=ops),
+    ]
+    for index, week in enumerate(WEEKS):
+        round_ = closed_round(
+            survey,
+            week,
+            tools_asked=tools_asked_now(survey),
+            results_published_at=week + OPEN_DAYS,
+        )
+        answering = index in alone_answers
+        for person in people:
+            invite(round_, person=person, answered=person.team != alone or answering)
+        for team, count in ((big, 12), (ops, 6)):
+            for response in responses_in(
+                round_, count, team=team, department_id=team.department_id
+            ):
+                hours, verdict = asked[code.pk]
+                Answer.objects.create(response=response, question=hours, number=2)
+                Answer.objects.create(
+                    response=response, question=verdict, choice="mostly_correct"
+                )
+                Answer.objects.create(
+                    response=response, question=questions["trust"], number=4
+                )
+        if answering:
+            (response,) = responses_in(round_, 1, team=alone, department_id=sales.pk)
+            hours, verdict = asked[drafts.pk]
+            Answer.objects.create(response=response, question=hours, number=9)
+            Answer.objects.create(
+                response=response, question=verdict, choice="incorrect"
+            )
+            Answer.objects.create(
+                response=response, question=questions["trust"], number=1
+            )
+        for rater in range(6):
+            for tool in (drafts, code):
+                OutputRating.objects.create(
+                    ai_tool=tool,
+                    rating="correct",
+                    rated_on=week.date(),
+                    rater=f"rater-{rater}",
+                )
+    return drafts, code, alone, big
+
+
+TOOL_CHARTS = ("hours", "hours_total", "accuracy")
+
+
+def every_view(made) -> list[str]:
+    drafts, code, alone, big = made
+    found = []
+    for tool in (drafts, code):
+        base = f"/api/v1/tools/{tool.pk}/dashboard/"
+        found += [
+            base,
+            f"{base}?team={alone.pk}",
+            f"{base}?team={big.pk}",
+            f"{base}?department={alone.department_id}",
+            f"{base}?since=2026-03-09",
+            f"{base}?until=2026-03-09",
+            f"{base}?since=2026-03-09&until=2026-03-09&team={alone.pk}",
+        ]
+    overview = "/api/v1/dashboards/tools/"
+    found += [
+        overview,
+        f"{overview}?team={alone.pk}",
+        f"{overview}?team={big.pk}",
+        f"{overview}?department={alone.department_id}",
+        f"{overview}?tool={drafts.pk}",
+        f"{overview}?tool={code.pk}",
+        f"{overview}?since=2026-03-16",
+        f"{overview}?until=2026-03-02&department={alone.department_id}",
+    ]
+    return found
+
+
+def csv_views(made) -> list[str]:
+    drafts, _, alone, _ = made
+    return [
+        f"/dashboards/tools/?csv={name}{extra}"
+        for name in TOOL_CHARTS
+        for extra in ("", f"&team={alone.pk}", f"&tool={drafts.pk}")
+    ]
+
+
+def csv_read(client, urls) -> dict[int, str]:
+    found = {}
+    for index, url in enumerate(urls):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found[index] = {"csv": response.content.decode()}
+    return found
+
+
+@pytest.mark.parametrize("summarised", [False, True], ids=["raw", "summaries"])
+def test_a_pilot_beside_a_rolled_out_tool_is_the_same_on_every_view(
+    hr, signed_in, summarised
+):
+    """HR: both tools' pages and the overview, by team, department, tool and
+    dates, with board ratings mixed into accuracy, from answers or summaries;
+    and the overview's CSVs."""
+    client = signed_in(hr)
+    worlds = []
+    for answering in ({1}, set(), {0, 1, 2}):
+        with transaction.atomic():
+            made = beside(answering)
+            if summarised:
+                from surveys.models import Round
+
+                for round_ in Round.objects.all():
+                    assert round_summarise(
+                        round_=round_, now=round_.closes_at + OPEN_DAYS
+                    )
+            seen = read(client, every_view(made))
+            seen.update(
+                {1000 + k: v for k, v in csv_read(client, csv_views(made)).items()}
+            )
+            worlds.append(seen)
+            transaction.set_rollback(True)
+    once, never, always = worlds
+    assert differences(once, never) == []
+    assert differences(always, never) == []
+    # Something to find: Code's weeks show, 18 people each; Drafts' are
+    # listed, hidden; accuracy mixes the board's ratings in.
+    assert [row[2] for row in never[7]["tool_hours"]] == [18, 18, 18]
+    assert [row[3] for row in never[0]["tool_hours"]] == ["fewer than 5 responses"] * 3
+    assert never[0]["tool_accuracy"] and all(
+        isinstance(row[1], int) for row in never[0]["tool_accuracy"]
+    )
+
+
+@pytest.mark.parametrize("who", ["leader", "owner"])
+def test_a_pilot_is_the_same_to_its_leader_and_its_owner(signed_in, who, leader):
+    """The pilot's own leader (who sees only Alone) and Drafts' owner
+    (organisation wide, no team cut) see the same whether Alone answered."""
+    worlds = []
+    for answering in ({1}, set()):
+        with transaction.atomic():
+            made = beside(answering, leader=leader)
+            drafts = made[0]
+            viewer = {"leader": leader, "owner": drafts.owner}
+            client = signed_in(viewer[who])
+            urls = (
+                [] if who == "employee" else [f"/api/v1/tools/{drafts.pk}/dashboard/"]
+            )
+            if who != "owner":
+                urls += [
+                    "/api/v1/dashboards/tools/",
+                    f"/api/v1/dashboards/tools/?team={made[2].pk}",
+                ]
+            worlds.append(read(client, urls))
+            transaction.set_rollback(True)
+    once, never = worlds
+    assert differences(once, never) == []
