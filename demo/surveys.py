@@ -34,7 +34,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.sentiment import comment_sentiment
-from surveys.services.rounds import round_window
+from surveys.services.rounds import questions_asked_in, round_window
 
 Kind, Driver = Question.Kind, Question.Driver
 BATCH = 1000  # rows per INSERT
@@ -400,6 +400,7 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
         # As the scheduler opens a round: whom it asks about each AI tool, kept.
         tools_asked=tools_asked_now(survey),
     )
+    questions_asked_in(round_)
     turnout = {
         group: _clamp(usual + rng.gauss(0, 0.05), 0.6, 0.85)
         for group, usual in audience.turnout.items()

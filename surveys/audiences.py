@@ -11,12 +11,13 @@ exactly when that person answered.
 
 `Round.tools_asked` is {"<tool id>": {"teams": [team ids] | None, "kinds":
 [question kinds]}} for each tool the survey asked about when the round opened.
-A question naming a tool the round did not keep (added while it was open) waits
-for the next round: whom a round asks about a tool is fixed when it opens.
-`None`: a round from before rounds kept it, or made outside `rounds_open_due`;
-it follows the tools' teams and the survey's questions now. Customers are asked
-every question of their survey: their rounds keep `None` as every tool's
-teams.
+A question naming a tool, of a kind the round did not keep for that tool (added
+while it was open), waits for the next round: whom a round asks about a tool,
+and what, is fixed when it opens; else the tool's population would exist only
+where someone answered the new question. Customers are asked about every tool
+their round kept: their rounds keep `None` as every tool's teams. `None` as
+the whole record: a round made outside `rounds_open_due`; it asks by the tools'
+teams now, and the dashboards frame it as having asked everyone invited.
 """
 
 from __future__ import annotations
@@ -82,16 +83,23 @@ def kept(tools_asked: Mapping | None) -> dict[int, Asked] | None:
     }
 
 
-def questions_asked_filter(tools_asked: Mapping | None, team: int | None) -> Q:
-    """On questions: those a person invited in `team` is asked in a round that
-    kept `tools_asked`. Questions naming no tool pass; a tool the round kept is
-    asked of its teams then, any other of nobody; in a round that kept nothing,
-    of its teams now (one join, no extra query)."""
+def questions_asked_filter(
+    tools_asked: Mapping | None, team: int | None, *, customer: bool = False
+) -> Q:
+    """On questions: those an invitee is asked in a round that kept
+    `tools_asked`: a person invited in `team`, or a customer (`customer`).
+    Questions naming no tool pass; a question naming a tool, only if the round
+    kept that tool and that kind of question, for the invitee's team (customers:
+    any). In a round that kept nothing, a person is asked by the tools' teams
+    now and a customer everything. No extra query."""
     asked = kept(tools_asked)
     if asked is None:
-        return AITool.asked_of_filter(team, tool="ai_tool")
-    yes = [tool for tool, entry in asked.items() if entry.asks(team)]
-    return Q(ai_tool=None) | Q(ai_tool__in=yes)
+        return Q() if customer else AITool.asked_of_filter(team, tool="ai_tool")
+    found = Q(ai_tool=None)
+    for tool, entry in asked.items():
+        if customer or entry.asks(team):
+            found |= Q(ai_tool=tool, kind__in=sorted(entry.kinds))
+    return found
 
 
 def audiences(
@@ -99,20 +107,22 @@ def audiences(
     *,
     tools: Iterable[int] | None = None,
 ) -> dict[int, dict[int, Asked]]:
-    """Per round, per AI tool it asked about (only `tools`, if given), of whom.
-    `rounds` are (round id, survey id, `tools_asked`, whether customers'). A
-    round that kept nothing follows its survey's questions and the tools' teams
-    now: two queries for all such rounds, none when every round kept its
-    own."""
+    """Per round, per AI tool it asked about (only `tools`, if given), of whom,
+    for the dashboards' frames. `rounds` are (round id, survey id, `tools_asked`,
+    whether customers'). A round that kept nothing counts as having asked
+    everyone it invited about each tool its survey's questions name now: a frame
+    wider than those asked only merges more, where the tools' teams now could
+    leave out a team asked then, which would be listed only if it answered. One
+    query for all such rounds, none when every round kept its own."""
     from surveys.models import Question
 
     wanted = None if tools is None else set(tools)
     found: dict[int, dict[int, Asked]] = {}
-    unkept: dict[int, list[tuple[int, bool]]] = {}  # by survey: (round, customers')
-    for pk, survey, tools_asked, customers in rounds:
+    unkept: dict[int, list[int]] = {}  # round ids, by survey
+    for pk, survey, tools_asked, _ in rounds:
         asked = kept(tools_asked)
         if asked is None:
-            unkept.setdefault(survey, []).append((pk, customers))
+            unkept.setdefault(survey, []).append(pk)
         else:
             found[pk] = {
                 tool: entry
@@ -129,14 +139,10 @@ def audiences(
         questions.order_by().values_list("survey", "ai_tool", "kind").distinct()
     ):
         kinds.setdefault(survey, {}).setdefault(tool, set()).add(kind)
-    teams = _teams_now({tool for per in kinds.values() for tool in per})
     for survey, members in unkept.items():
-        for pk, customers in members:
+        for pk in members:
             found[pk] = {
-                tool: Asked(
-                    None if customers or not teams[tool] else frozenset(teams[tool]),
-                    frozenset(tool_kinds),
-                )
+                tool: Asked(None, frozenset(tool_kinds))
                 for tool, tool_kinds in kinds.get(survey, {}).items()
             }
     return found

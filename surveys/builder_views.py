@@ -212,7 +212,7 @@ def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "surveys/builder/question_confirm_delete.html",
-        {"question": question, "has_answers": question.answers.exists()},
+        {"question": question},
     )
 
 

@@ -298,6 +298,12 @@ class Question(models.Model):
         blank=True,
         related_name="questions",
     )
+    # When a round first asked it: set when a round opens, or on a question added
+    # while one is open. From then on it cannot be deleted, nor change kind or
+    # AI tool: its answers were given to it as it was. Whether it *has* answers
+    # is never the rule nor shown: for a question only a few are asked (a tool's
+    # pilot), that would say whether they answered.
+    first_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["survey", "position", "pk"]
@@ -319,10 +325,16 @@ class Question(models.Model):
         every save through `question_save` obey the same rules.
         """
         errors: dict[str, str] = {}
-        if self._kind_changed_after_answers():
+        changed = self._changed_after_asked()
+        if "kind" in changed:
             errors["kind"] = (
-                "This question already has answers, so its kind cannot change. "
+                "This question has been asked in a round, so its kind cannot change. "
                 "Add a new question instead."
+            )
+        if "ai_tool" in changed:
+            errors["ai_tool"] = (
+                "This question has been asked in a round, so the AI tool it names "
+                "cannot change. Add a new question instead."
             )
         if self.driver and self.kind not in DRIVER_KINDS:
             errors["driver"] = (
@@ -343,21 +355,21 @@ class Question(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _kind_changed_after_answers(self) -> bool:
-        # Answers were given to the question as it was asked: a Likert 4 means
-        # nothing as a number of hours.
+    def _changed_after_asked(self) -> set[str]:
+        """Which of kind and AI tool a save would change of a question a round
+        has asked: answers were given to it as it was asked (a Likert 4 means
+        nothing as a number of hours, nor one tool's hours another's)."""
         if self.pk is None:
-            return False
-        stored = Question.objects.filter(pk=self.pk).values_list("kind", flat=True)
-        return bool(stored) and stored[0] != self.kind and self.may_have_answers()
-
-    def may_have_answers(self) -> bool:
-        """Answered, or its survey has sealed answers waiting, which nobody can
-        read before their release and which may be to this question."""
-        return (
-            self.answers.exists()
-            or SealedResponse.objects.filter(round__survey=self.survey_id).exists()
-        )
+            return set()
+        stored = Question.objects.filter(pk=self.pk, first_asked_at__isnull=False)
+        found = stored.values("kind", "ai_tool").first()
+        if found is None:
+            return set()
+        return {
+            name
+            for name in ("kind", "ai_tool")
+            if found[name] != getattr(self, "ai_tool_id" if name == "ai_tool" else name)
+        }
 
 
 # A satisfaction (CSAT) question naming a tool asks customers about the service

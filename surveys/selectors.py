@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
 from surveys.audiences import questions_asked_filter
 from surveys.cadence import starts
-from surveys.models import Answer, Invitation, Question, Round, Survey
+from surveys.models import Invitation, Question, Round, Survey
 from surveys.services.rounds import recipients, round_window
 
 
@@ -69,13 +69,12 @@ def questions_for(*, invitation: Invitation) -> list[Question]:
     invited, which their answer counts for too. (By today's team, someone who
     moved mid-round would be asked their new team's questions under their old
     team's name: a response unlike any other in its cell, so theirs.) Customers
-    are asked every question of their survey. One query."""
+    are asked about every tool their round kept. One query."""
     round_ = invitation.round
-    questions = Question.objects.filter(survey_id=round_.survey_id)
-    if invitation.person_id is not None:
-        questions = questions.filter(
-            questions_asked_filter(round_.tools_asked, invitation.team_id)
-        )
+    asked = questions_asked_filter(
+        round_.tools_asked, invitation.team_id, customer=invitation.person_id is None
+    )
+    questions = Question.objects.filter(asked, survey_id=round_.survey_id)
     return list(questions.order_by("position", "pk"))
 
 
@@ -124,13 +123,12 @@ def survey_rows(*, status: str | None = None) -> list[SurveyRow]:
 
 
 def survey_questions(*, survey: Survey) -> list[Question]:
-    """A survey's questions in order, each with `has_answers`."""
-    answered = Answer.objects.filter(question=OuterRef("pk"))
+    """A survey's questions in order, with their AI tools. (Whether a round has
+    asked one is `first_asked_at`; whether anyone answered it is never shown.)"""
     return list(
         Question.objects.filter(survey=survey)
         .order_by("position", "pk")
         .select_related("ai_tool")
-        .annotate(has_answers=Exists(answered))
     )
 
 

@@ -1,8 +1,12 @@
 """Each round keeps of whom it asks about each AI tool (`surveys.audiences`).
 
-Rounds from before are given the tools' teams and their survey's tool questions
-as they are now, once: from then on a change of a tool's teams moves neither
-what those rounds ask nor the dashboards' frame of their answers.
+Rounds from before are given their survey's tool questions as they are now,
+once: from then on a change of a tool's teams moves neither what those rounds
+ask nor the dashboards' frame of their answers. Of whom: a closed round,
+everyone it invited (who was asked then is not known: the tools' teams now
+could leave out a team asked then, which would be listed only where it
+answered; a wider frame only merges more); a round still open, the tools'
+teams now, which it is asking by.
 """
 
 from django.db import migrations, models
@@ -22,7 +26,7 @@ def keep_tools_asked(apps, schema_editor):
         kinds.setdefault(survey, {}).setdefault(tool, set()).add(kind)
     rounds = Round.objects.filter(tools_asked__isnull=True).select_related("survey")
     for round_ in rounds.iterator(chunk_size=2000):
-        everyone = round_.survey.audience == "customers"
+        everyone = round_.survey.audience == "customers" or round_.closed_at
         round_.tools_asked = {
             str(tool): {
                 "teams": None if everyone or not teams.get(tool) else teams[tool],

@@ -13,10 +13,11 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from core.unique import unique_save
 from org.models import Customer, Department, Team
-from surveys.models import Question, Survey
+from surveys.models import Question, Round, Survey
 
 Direction = Literal["up", "down"]
 
@@ -135,6 +136,12 @@ def question_save(*, question: Question) -> Question:
                 last=Max("position")
             )["last"]
             question.position = (last or 0) + 1
+            # Added while a round is open: that round asks it from now on.
+            now = timezone.now()
+            if Round.objects.filter(
+                survey=question.survey_id, closed_at=None, starts_at__lte=now
+            ).exists():
+                question.first_asked_at = now
         question.full_clean()
         question.save()
     return question
@@ -143,10 +150,11 @@ def question_save(*, question: Question) -> Question:
 def question_delete(*, question: Question) -> None:
     """Delete a question that nobody has answered, and close the gap it leaves."""
     survey_editable_check(survey_id=question.survey_id)
-    if question.may_have_answers():
+    if question.first_asked_at is not None:
         raise ValidationError(
-            "This question already has answers, so it cannot be deleted: its results "
-            "would go with it. Edit its wording instead, or build a new survey."
+            "This question has been asked in a round, so it cannot be deleted: its "
+            "results would go with it. Edit its wording instead, or build a new "
+            "survey."
         )
     if (
         question.survey.status == Survey.Status.SCHEDULED

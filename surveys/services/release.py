@@ -269,7 +269,7 @@ def _write(
         for question_id, kind, value in given:
             question = questions.get(question_id)
             if question is None or question.kind != kind:
-                dropped += 1  # deleted or changed since; see Question.may_have_answers
+                dropped += 1  # deleted or changed since; see Question.first_asked_at
                 continue
             answers.append(answer_build(response, question, value))
     _shuffle(answers)

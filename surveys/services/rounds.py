@@ -67,9 +67,18 @@ def rounds_open_due(*, now: dt.datetime) -> list[Round]:
             },
         )
         if created:
+            questions_asked_in(round_)
             log.info("Opened %s", round_)
             opened.append(round_)
     return opened
+
+
+def questions_asked_in(round_: Round) -> int:
+    """Mark the survey's questions not asked before as first asked by `round_`
+    (`Question.first_asked_at`); returns how many. Safe to run twice."""
+    return Question.objects.filter(
+        survey=round_.survey_id, first_asked_at__isnull=True
+    ).update(first_asked_at=round_.starts_at)
 
 
 def recipients(survey: Survey) -> QuerySet[Person] | QuerySet[Customer]:

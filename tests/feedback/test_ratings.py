@@ -296,9 +296,11 @@ def test_accuracy_takes_the_same_queries_whatever_the_number_of_tools(
         survey_answers(tool, CORRECT, MOSTLY, CORRECT, MOSTLY, CORRECT)
         ratings(tool, INCORRECT, CORRECT, MOSTLY, INCORRECT, CORRECT)
 
-    # The rounds, their verdicts, the board's weekly counts, the raters of its
-    # weeks below the floor (they count distinct people), the tools' names.
-    with django_assert_num_queries(5):
+    # The rounds, their verdicts, whom the rounds asked about the tools (made by
+    # hand, they kept nothing: the survey's tool questions now) and the units
+    # they invited, the board's weekly counts, the raters of its weeks below the
+    # floor (they count distinct people), the tools' names.
+    with django_assert_num_queries(7):
         result = ai_accuracy()
 
     assert len(result) == tools

@@ -18,6 +18,7 @@ from org.models import AITool, Person
 from surveys.library import TEMPLATES
 from surveys.models import Answer, Question, Response, Survey
 from surveys.services import builder
+from surveys.services.rounds import questions_asked_in
 from tests.forms import browser_submission, shown_inputs
 from tests.org.factories import (
     AIToolFactory,
@@ -72,8 +73,12 @@ def question_data(**overrides: object) -> dict[str, object]:
 
 
 def answer(question: Question, **values: object) -> Answer:
-    """An answer to `question` in a new response, as respondents leave them."""
+    """An answer to `question` in a new response, as respondents leave them: in
+    a round that asked it (marked so, as the scheduler marks a round's questions
+    when it opens)."""
     round_ = question.survey.rounds.first() or RoundFactory(survey=question.survey)
+    questions_asked_in(round_)
+    question.refresh_from_db()
     response = Response.objects.create(round=round_)
     return Answer.objects.create(response=response, question=question, **values)
 
@@ -732,7 +737,7 @@ def test_an_answered_question_cannot_change_kind(signed_in, hr):
     question.refresh_from_db()
     assert response.status_code == 200
     assert any(
-        "already has answers, so its kind cannot change" in error
+        "has been asked in a round, so its kind cannot change" in error
         for error in form_errors(response, "kind")
     )
     assert (question.kind, question.text) == ("likert", "Old wording")
@@ -859,7 +864,6 @@ def test_the_detail_page_shows_settings_questions_and_rounds(signed_in, hr):
     survey = SurveyFactory(title="Pulse", min_group_size=3)
     survey.teams.set([TeamFactory(name="Support")])
     answered = QuestionFactory(survey=survey, position=1, text="Answered one")
-    QuestionFactory(survey=survey, position=2, text="Fresh one")
     older = RoundFactory(
         survey=survey, starts_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     )
@@ -867,6 +871,7 @@ def test_the_detail_page_shows_settings_questions_and_rounds(signed_in, hr):
         survey=survey, starts_at=dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC)
     )
     answer(answered, number=5)
+    QuestionFactory(survey=survey, position=2, text="Fresh one")  # asked by none
     sent = dt.datetime(2026, 3, 9, 9, 5, tzinfo=dt.UTC)
     InvitationFactory.create_batch(3, round=newer, sent_at=sent, answered=True)
 
@@ -877,7 +882,8 @@ def test_the_detail_page_shows_settings_questions_and_rounds(signed_in, hr):
     assert "3 sent, 3 answered, 100%" in page
     assert "Support" in page
     assert page.index("Answered one") < page.index("Fresh one")
-    assert page.count("Delete</a>") == 1  # only the unanswered question
+    assert page.count("Delete</a>") == 1  # only the question no round asked
+    assert page.count("asked in a round") == 1
     assert page.count('name="direction" value="up"') == 1
     assert page.count('name="direction" value="down"') == 1
     assert reverse("surveys:survey_preview", args=[survey.pk]) in page

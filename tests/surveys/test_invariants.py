@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from org.models import Person, User
 from surveys.models import Answer, Invitation, Question, Response, Round, Survey
+from surveys.services.rounds import questions_asked_in
 from tests.org.factories import CustomerFactory
 from tests.surveys.factories import (
     InvitationFactory,
@@ -130,14 +131,16 @@ def test_hr_may_manage_surveys_and_others_may_not():
 
 
 @pytest.mark.django_db
-def test_an_answered_question_cannot_change_kind_even_in_the_admin_path():
+def test_an_asked_question_cannot_change_kind_even_in_the_admin_path():
 
     question = QuestionFactory()
     round_ = RoundFactory(survey=question.survey)
+    questions_asked_in(round_)  # as the scheduler does when a round opens
+    question.refresh_from_db()
     response = Response.objects.create(round=round_)
     Answer.objects.create(response=response, question=question, number=4)
     question.kind = "hours_saved"
-    with pytest.raises(ValidationError, match="already has answers"):
+    with pytest.raises(ValidationError, match="has been asked in a round"):
         question.full_clean()
     question.kind, question.text = "likert", "Reworded, same kind"
     question.full_clean()

@@ -272,10 +272,10 @@ def test_a_question_cannot_be_deleted_or_change_kind_while_answers_are_sealed(
     answer(client, survey, links[0], "Still sealed.")
     likert = survey.questions.get(kind=Question.Kind.LIKERT)
 
-    with pytest.raises(ValidationError, match="already has answers"):
+    with pytest.raises(ValidationError, match="has been asked in a round"):
         question_delete(question=likert)
     likert.kind = Question.Kind.HOURS_SAVED
-    with pytest.raises(ValidationError, match="already has answers"):
+    with pytest.raises(ValidationError, match="has been asked in a round"):
         likert.full_clean()
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 
 from surveys.audiences import Asked, audiences, kept
 from surveys.models import Question, Survey
 from surveys.selectors import questions_for
+from surveys.services.builder import question_delete, question_save
 from surveys.services.rounds import rounds_open_due
 from tests.org.factories import AIToolFactory, PersonFactory, TeamFactory
 from tests.surveys.factories import (
@@ -129,8 +132,10 @@ def test_a_round_that_kept_nothing_follows_the_tools_teams_now(teams):
     assert questions_for(invitation=invitation) == []
     tool.teams.set([others])
     assert questions_for(invitation=invitation) == [hours]
+    # The dashboards count it as having asked everyone it invited: who was
+    # asked then is not known, and a wider frame only merges more.
     assert audiences([(round_.pk, survey.pk, None, False)]) == {
-        round_.pk: {tool.pk: Asked(frozenset({others.pk}), frozenset({"hours_saved"}))}
+        round_.pk: {tool.pk: Asked(None, frozenset({"hours_saved"}))}
     }
 
 
@@ -144,3 +149,29 @@ def test_audiences_read_a_kept_round_without_a_query(teams, django_assert_num_qu
     assert found == {1: kept(kept_now)}
     assert found[1][7].asks(pilots.pk)
     assert not found[1][7].asks(None)  # a person in no team is not a pilot
+
+
+def test_a_question_added_while_a_round_is_open_is_asked_and_then_fixed(teams):
+    survey = scheduled_survey()
+    QuestionFactory(survey=survey, position=1)
+    (round_,) = rounds_open_due(now=NOW)
+    assert {q.first_asked_at for q in survey.questions.all()} == {round_.starts_at}
+    tool, other = AIToolFactory(), AIToolFactory()
+
+    with time_machine.travel(NOW, tick=False):
+        added = question_save(
+            question=Question(
+                survey=survey, kind=Kind.HOURS_SAVED, text="Hours?", ai_tool=tool
+            )
+        )
+    draft = SurveyFactory(status=Survey.Status.DRAFT)
+    unasked = question_save(question=Question(survey=draft, kind=Kind.LIKERT, text="?"))
+
+    assert added.first_asked_at == NOW and unasked.first_asked_at is None
+    added.ai_tool = other
+    with pytest.raises(ValidationError) as refused:
+        question_save(question=added)
+    assert set(refused.value.message_dict) == {"ai_tool"}
+    with pytest.raises(ValidationError, match="has been asked in a round"):
+        question_delete(question=added)
+    question_delete(question=unasked)

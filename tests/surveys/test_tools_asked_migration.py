@@ -1,6 +1,7 @@
-"""The migration that makes rounds keep whom they asked about each AI tool gives
-the rounds from before the tools' teams and their survey's tool questions as
-they are then: from there on, a change of a tool's teams moves none of them."""
+"""The migrations that make rounds keep whom they asked about each AI tool, and
+questions when a round first asked them: rounds from before are given their
+survey's tool questions as they are then (open ones the tools' teams, closed
+ones everyone invited), and questions of a survey with rounds are asked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("surveys", "0013_survey_title_unique")]
 AFTER = [("surveys", "0014_round_tools_asked")]
+ASKED = [("surveys", "0015_question_first_asked_at")]
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
 # Schema changes: outside the test's transaction.
@@ -61,13 +63,21 @@ def test_rounds_from_before_keep_the_tools_teams_as_they_are_then(before_migrati
         )
         for survey in (pulse, clients, plain)
     }
+    week_before = dt.timedelta(days=7)
+    closed = Round.objects.create(
+        survey=pulse,
+        starts_at=START - week_before,
+        closes_at=ends - week_before,
+        closed_at=ends - week_before,
+    )
 
     apps = migrate(AFTER)
 
+    Migrated = apps.get_model("surveys", "Round")
     kept = {
-        title: apps.get_model("surveys", "Round").objects.get(pk=r.pk).tools_asked
-        for title, r in rounds.items()
+        title: Migrated.objects.get(pk=r.pk).tools_asked for title, r in rounds.items()
     }
+    # Open rounds: the tools' teams now, which they are asking by.
     assert kept == {
         "Pulse": {
             str(piloted.pk): {"teams": [pilots.pk], "kinds": ["hours_saved"]},
@@ -76,3 +86,30 @@ def test_rounds_from_before_keep_the_tools_teams_as_they_are_then(before_migrati
         "Clients": {str(piloted.pk): {"teams": None, "kinds": ["csat"]}},
         "Plain": {},
     }
+    # A closed round: everyone it invited (whom it asked then is not known).
+    assert Migrated.objects.get(pk=closed.pk).tools_asked == {
+        str(piloted.pk): {"teams": None, "kinds": ["hours_saved"]},
+        str(everyones.pk): {"teams": None, "kinds": ["ai_accuracy"]},
+    }
+
+
+def test_questions_of_a_survey_with_rounds_are_asked_from_its_first(before_migration):
+    get = before_migration.get_model
+    Survey, Round, Question = (
+        get("surveys", n) for n in ("Survey", "Round", "Question")
+    )
+    ran = Survey.objects.create(title="Ran", first_date=START.date())
+    draft = Survey.objects.create(title="Draft", first_date=START.date())
+    for week in (1, 0):  # the later one first: the earliest start is taken
+        starts = START + dt.timedelta(days=7 * week)
+        Round.objects.create(
+            survey=ran, starts_at=starts, closes_at=starts + dt.timedelta(days=5)
+        )
+    asked = Question.objects.create(survey=ran, kind="likert", text="?")
+    fresh = Question.objects.create(survey=draft, kind="likert", text="?")
+
+    apps = migrate(ASKED)
+
+    Migrated = apps.get_model("surveys", "Question")
+    assert Migrated.objects.get(pk=asked.pk).first_asked_at == START
+    assert Migrated.objects.get(pk=fresh.pk).first_asked_at is None
