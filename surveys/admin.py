@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 
 from surveys import cadence
 from surveys.models import Question, Round, Survey
-from surveys.services.builder import NO_QUESTIONS
+from surveys.services.builder import ASKED_KEPT, NO_QUESTIONS
 
 
 class QuestionFormSet(BaseInlineFormSet):
@@ -15,6 +15,10 @@ class QuestionFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        # The builder's rule (`question_delete`), which the admin's delete box
+        # would otherwise pass by.
+        if any(form.instance.first_asked_at for form in self.deleted_forms):
+            raise ValidationError(ASKED_KEPT)
         kept = [
             form
             for form in self.forms

@@ -147,15 +147,17 @@ def question_save(*, question: Question) -> Question:
     return question
 
 
+ASKED_KEPT = (
+    "This question has been asked in a round, so it cannot be deleted: its results "
+    "would go with it. Edit its wording instead, or build a new survey."
+)
+
+
 def question_delete(*, question: Question) -> None:
     """Delete a question that nobody has answered, and close the gap it leaves."""
     survey_editable_check(survey_id=question.survey_id)
     if question.first_asked_at is not None:
-        raise ValidationError(
-            "This question has been asked in a round, so it cannot be deleted: its "
-            "results would go with it. Edit its wording instead, or build a new "
-            "survey."
-        )
+        raise ValidationError(ASKED_KEPT)
     if (
         question.survey.status == Survey.Status.SCHEDULED
         and not _questions_of(question.survey_id).exclude(pk=question.pk).exists()

@@ -24,6 +24,7 @@ from surveys.services.answering import (
     invitation_state,
     response_submit,
 )
+from surveys.services.builder import ASKED_KEPT
 from surveys.services.rounds import rounds_open_due
 from tests.surveys.factories import (
     InvitationFactory,
@@ -167,6 +168,31 @@ def test_the_admin_refuses_deleting_a_scheduled_surveys_last_question():
     assert any(NO_QUESTIONS in error for error in formset.non_form_errors())
     data.pop("questions-0-DELETE")
     assert admin_question_formset(question.survey, data).is_valid()
+
+
+def test_the_admin_refuses_deleting_a_question_a_round_has_asked():
+    survey = SurveyFactory(status=Status.DRAFT)
+    asked, fresh = QuestionFactory(survey=survey), QuestionFactory(survey=survey)
+    Question.objects.filter(pk=asked.pk).update(first_asked_at=MONDAY_9)
+
+    def deleting(question) -> dict[str, str]:
+        return {
+            **management(1, 1),
+            "questions-0-id": str(question.pk),
+            "questions-0-survey": str(survey.pk),
+            "questions-0-position": "1",
+            "questions-0-kind": question.kind,
+            "questions-0-text": question.text,
+            "questions-0-driver": question.driver,
+            "questions-0-required": "on",
+            "questions-0-choices": "[]",
+            "questions-0-DELETE": "on",
+        }
+
+    refused = admin_question_formset(survey, deleting(asked))
+    assert not refused.is_valid()
+    assert any(ASKED_KEPT in error for error in refused.non_form_errors())
+    assert admin_question_formset(survey, deleting(fresh)).is_valid()
 
 
 # --- the scheduler and the answering page -----------------------------------------
