@@ -6,14 +6,24 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
-from org.models import AITool
+from core.rows import Columns
+from org.models import AITool, Customer, Person, User
 from surveys.cadence import starts
-from surveys.models import Answer, Invitation, Question, Round, Survey
+from surveys.models import (
+    Answer,
+    Invitation,
+    InvitationToken,
+    Question,
+    Round,
+    Survey,
+)
 from surveys.services.rounds import recipients, round_window
+from surveys.tokens import token_hash
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,113 @@ def questions_for(*, invitation: Invitation) -> list[Question]:
         team_id = invitation.team_id
         questions = questions.filter(AITool.asked_of_filter(team_id, tool="ai_tool"))
     return list(questions.order_by("position", "pk"))
+
+
+@dataclass(frozen=True)
+class AnswerLink:
+    """What the answering page needs of a link."""
+
+    # With its round, survey, and person (and account) or customer loaded.
+    invitation: Invitation
+    questions: list[Question]  # asked of this invitee, in order (`questions_for`)
+    kinds: list[str]  # of every question of the survey, asked or not
+
+
+_INVITATION = Columns(Invitation, "i")
+_ROUND = Columns(Round, "r")
+_SURVEY = Columns(Survey, "s")
+_PERSON = Columns(Person, "p")
+_USER = Columns(User, "u")
+_CUSTOMER = Columns(Customer, "c")
+_QUESTION = Columns(Question, "q")
+_LINK_PARTS = (_INVITATION, _ROUND, _SURVEY, _PERSON, _USER, _CUSTOMER)
+_link_sql: dict[str, str] = {}
+
+
+def answer_link(*, token: str) -> AnswerLink | None:
+    """The link `token` opens, with everything its page and its answers need, in
+    one query; None for a link we never sent.
+
+    One constant statement (PostgreSQL prepares it once per connection; Django
+    would compile a six-table `select_related` and the questions' filter afresh
+    on every request, two thirds of the page's CPU). A row per question of the
+    survey, each saying whether this invitee is asked it (as `questions_for`).
+    """
+    if not token or len(token) > 100:
+        return None
+    sql = _link_sql.get(connection.vendor) or _link_sql.setdefault(
+        connection.vendor, _answer_link_sql()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash(token)])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    invitation, round_, survey, person, user, customer = (
+        part.build(rows[0], start, connection) for part, start in _starts(_LINK_PARTS)
+    )
+    Invitation.round.field.set_cached_value(invitation, round_)
+    Round.survey.field.set_cached_value(round_, survey)
+    Invitation.person.field.set_cached_value(invitation, person)
+    Invitation.customer.field.set_cached_value(invitation, customer)
+    if person is not None:
+        Person.user.field.set_cached_value(person, user)
+    questions, kinds = [], []
+    at = sum(part.width for part in _LINK_PARTS)
+    for row in rows:
+        question = _QUESTION.build(row, at, connection)
+        if question is None:
+            break  # a survey with no question: the one row of an outer join
+        Question.survey.field.set_cached_value(question, survey)
+        kinds.append(question.kind)
+        if row[at + _QUESTION.width]:
+            questions.append(question)
+    return AnswerLink(invitation, questions, kinds)
+
+
+def _starts(parts: tuple[Columns, ...]) -> list[tuple[Columns, int]]:
+    starts, at = [], 0
+    for part in parts:
+        starts.append((part, at))
+        at += part.width
+    return starts
+
+
+def _answer_link_sql() -> str:
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    teams = AITool.teams.through
+    tool_of = quote(teams._meta.get_field("aitool").column)
+    team_of = quote(teams._meta.get_field("team").column)
+    columns = ", ".join(part.sql(connection) for part in (*_LINK_PARTS, _QUESTION))
+    # Only the models' own table and column names go into the text (S608); the
+    # link's hash is the one parameter. Asked: as `questions_for` (and
+    # AITool.asked_of_filter), a customer is asked everything; a person, a
+    # question about no tool, about a tool rolled out to everyone (no team), or
+    # about one rolled out to the team they were invited in.
+    asked = (
+        f'("i"."person_id" IS NULL OR "q"."ai_tool_id" IS NULL '  # noqa: S608
+        f"OR NOT EXISTS (SELECT 1 FROM {table(teams)} t "
+        f'WHERE t.{tool_of} = "q"."ai_tool_id") '
+        f"OR EXISTS (SELECT 1 FROM {table(teams)} t "
+        f'WHERE t.{tool_of} = "q"."ai_tool_id" AND t.{team_of} = "i"."team_id"))'
+    )
+    return (
+        f"SELECT {columns}, {asked} "  # noqa: S608
+        f"FROM {table(InvitationToken)} k "
+        f'JOIN {table(Invitation)} "i" ON "i"."id" = k."invitation_id" '
+        f'JOIN {table(Round)} "r" ON "r"."id" = "i"."round_id" '
+        f'JOIN {table(Survey)} "s" ON "s"."id" = "r"."survey_id" '
+        f'LEFT JOIN {table(Person)} "p" ON "p"."id" = "i"."person_id" '
+        f'LEFT JOIN {table(User)} "u" ON "u"."id" = "p"."user_id" '
+        f'LEFT JOIN {table(Customer)} "c" ON "c"."id" = "i"."customer_id" '
+        f'LEFT JOIN {table(Question)} "q" ON "q"."survey_id" = "s"."id" '
+        'WHERE k."token_hash" = %s '
+        f'ORDER BY "q"."position", "q"."id"'
+    )
 
 
 def open_invitations_for(person, *, now) -> list[Invitation]:

@@ -19,14 +19,12 @@ from django.utils import timezone
 from surveys.models import (
     Answer,
     Invitation,
-    InvitationToken,
     Question,
     Response,
     Survey,
 )
 from surveys.selectors import questions_for
 from surveys.services.release import answer_build, sealed_response_create
-from surveys.tokens import token_hash
 
 
 class LinkState(enum.StrEnum):
@@ -44,25 +42,6 @@ class NotAnswerable(Exception):
     def __init__(self, state: LinkState):
         super().__init__(state)
         self.state = state
-
-
-def invitation_for_token(token: str) -> Invitation | None:
-    """The invitation a link belongs to, or None for a link we never sent."""
-    if not token or len(token) > 100:
-        return None
-    # What the answering page needs, in one query. PostgreSQL's planning of a join
-    # grows steeply with its tables (seven take ~1 ms, eight ~5 ms, more than the
-    # rest of the page): a customer (only to answer) is loaded when needed.
-    # get(), not first(): a hash is unique, and first() would sort by id.
-    links = InvitationToken.objects.select_related(
-        "invitation__round__survey",
-        "invitation__person__user",
-        "invitation__person__team",
-    )
-    try:
-        return links.get(token_hash=token_hash(token)).invitation
-    except InvitationToken.DoesNotExist:
-        return None
 
 
 def invitation_state(invitation: Invitation, *, now: dt.datetime) -> LinkState:
@@ -117,6 +96,7 @@ def response_submit(
     invitation: Invitation,
     answers: dict[Question, object],
     asked: list[Question] | None = None,
+    kinds: list[str] | None = None,
     now: dt.datetime | None = None,
 ) -> Response | None:
     """Save one response; raises NotAnswerable if answered already, closed, or its
@@ -126,8 +106,10 @@ def response_submit(
     str); unanswered optional questions are simply absent. `asked` is
     `questions_for(invitation=invitation)` when the caller has it already (the
     answering page loads it once per request); answers to any other question
-    are ignored. Returns the Response, or None for an anonymous survey, whose
-    response waits sealed for its batch.
+    are ignored. `kinds`, the kinds of all the survey's questions when the caller
+    has them (`answer_link`), spares the sealed size its query. Returns the
+    Response, or None for an anonymous survey, whose response waits sealed for
+    its batch.
     """
     now = now or timezone.now()
     round_ = invitation.round
@@ -162,7 +144,7 @@ def response_submit(
         if round_.survey.privacy == Survey.Privacy.ANONYMOUS:
             # Nothing written here may tell which response is this invitation's:
             # this transaction's id is on the invitation too (invariant 2).
-            sealed_response_create(round_=round_, answers=given, **group)
+            sealed_response_create(round_=round_, answers=given, kinds=kinds, **group)
             response = None
         else:
             response = Response.objects.create(

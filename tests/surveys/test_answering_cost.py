@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 # adds its transaction (a savepoint inside a test's own), the claim of the
 # invitation, the kinds of the survey's questions (the sealed size) and the sealed
 # row.
-GET_QUERIES = {"employee": 2, "customer": 3}
-POST_QUERIES = {"employee": 7, "customer": 8}
+GET_QUERIES = {"employee": 1, "customer": 1}
+POST_QUERIES = {"employee": 5, "customer": 5}
 VALUES = {
     Question.Kind.LIKERT: "4",
     Question.Kind.ENPS: "9",
