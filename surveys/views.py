@@ -12,13 +12,12 @@ from django.views.decorators.cache import never_cache
 from core.ratelimit import limit_hit, limit_reached
 from surveys.forms import AnswerForm
 from surveys.models import Invitation, Question, Survey
+from surveys.pages import answer_page
 from surveys.selectors import answer_link, questions_for
 from surveys.services.answering import (
     LinkState,
     NotAnswerable,
     invitation_state,
-    privacy_statement,
-    reminder_policy,
     response_submit,
 )
 
@@ -99,28 +98,7 @@ def _answer(
         if survey.audience == Survey.Audience.CUSTOMERS:
             thanks += "?for=customers"
         return redirect(thanks)
-    return render(
-        request,
-        "surveys/answer.html",
-        {
-            "form": form,
-            "survey": survey,
-            "round": invitation.round,
-            "privacy": privacy_statement(survey),
-            "reminders": reminder_policy(survey),
-            # What the progress line says before any script runs (and without one).
-            "answered": _answered(form),
-            "asked": len(questions),
-        },
-        status=400 if form.is_bound else 200,
-    )
-
-
-def _answered(form: AnswerForm) -> int:
-    """How many questions a sent-back form already holds an answer to."""
-    if not form.is_bound:
-        return 0
-    return sum(1 for field in form if field.value() not in (None, ""))
+    return answer_page(request, form=form, survey=survey, round_=invitation.round)
 
 
 def _gone(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from org.models import Accuracy
 from surveys import forms as forms_module
+from surveys import pages as pages_module
 from surveys.models import Invitation, InvitationToken, Question, SealedResponse, Survey
 from surveys.tokens import token_new
 from tests.org.factories import AIToolFactory, CustomerFactory, PersonFactory
@@ -180,3 +181,57 @@ def test_a_kept_unanswered_page_makes_no_form_field(client, monkeypatch):
 
     assert page.status_code == 200 and 'type="radio"' in page.content.decode()
     assert made == []  # the template's `form.errors` no longer makes them all
+
+
+def test_a_kept_page_holds_no_csrf_token_and_each_visit_gets_its_own(
+    client, monkeypatch
+):
+    monkeypatch.setattr(pages_module, "_pages", forms_module.Kept(4))
+    survey = _survey(5)
+    link = _link(survey, "employee")
+
+    pages = [c.get(link) for c in (client, type(client)())]  # two browsers
+
+    field = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    tokens = [field.search(page.content.decode()).group(1) for page in pages]
+    kept = [part for page in pages_module._pages.items.values() for part in page]
+    assert len(pages_module._pages.items) == 1  # one survey, round, question set
+    assert tokens[0] != tokens[1]
+    assert not any(token in part for token in tokens for part in kept)
+    assert all(page["Vary"] == "Cookie" for page in pages)
+    assert pages[0].content.decode().replace(tokens[0], "") == pages[
+        1
+    ].content.decode().replace(tokens[1], "")
+
+
+def test_a_signed_in_person_following_their_link_sees_their_navigation(
+    client, signed_in
+):
+    survey = _survey(5)
+    stranger = type(client)()
+    stranger.get(_link(survey, "employee"))  # a page without a session is kept
+    link = _link(survey, "employee")
+    person = Invitation.objects.latest("pk").person
+
+    page = signed_in(person).get(link)
+
+    assert page.status_code == 200 and 'type="radio"' in page.content.decode()
+    assert 'data-testid="nav"' in page.content.decode()
+    assert 'data-testid="nav"' not in stranger.get(link).content.decode()
+
+
+def test_an_edited_title_or_close_date_shows_on_the_next_visit(client):
+    survey = _survey(5)
+    link = _link(survey, "employee")
+    client.get(link)
+    Survey.objects.filter(pk=survey.pk).update(title="Pulse, reworded")
+    invitation = Invitation.objects.get()
+    closes = invitation.round.closes_at + dt.timedelta(days=1)
+    type(invitation.round).objects.filter(pk=invitation.round_id).update(
+        closes_at=closes
+    )
+
+    page = client.get(link).content.decode()
+
+    assert "Pulse, reworded</h1>" in page
+    assert f"Open until {closes:%A} {closes.day} {closes:%B}" in page
