@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -113,21 +114,25 @@ def answer_link(*, token: str) -> AnswerLink | None:
 
     One constant statement (PostgreSQL prepares it once per connection; Django
     would compile a six-table `select_related` and the questions' filter afresh
-    on every request, two thirds of the page's CPU). A row per question of the
-    survey, each saying whether this invitee is asked it (as `questions_for`).
+    on every request, two thirds of the page's CPU). After the link's row, a
+    row per question of the survey, each saying whether this invitee is asked
+    it (as `questions_for`).
     """
     if not token or len(token) > 100:
         return None
-    sql = _link_sql.get(connection.vendor) or _link_sql.setdefault(
-        connection.vendor, _answer_link_sql()
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: asked for 30 times here
+    sql = _link_sql.get(db.vendor) or _link_sql.setdefault(
+        db.vendor, _answer_link_sql(db)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash(token)])
+    with db.cursor() as cursor:
+        digest = token_hash(token)
+        cursor.execute(sql, [digest, digest])
         rows = cursor.fetchall()
     if not rows:
         return None
+    first, at = rows[0], _SORT
     invitation, round_, survey, person, user, customer = (
-        part.build(rows[0], start, connection) for part, start in _starts(_LINK_PARTS)
+        part.build(first, start, db) for part, start in _starts(_LINK_PARTS, at)
     )
     Invitation.round.field.set_cached_value(invitation, round_)
     Round.survey.field.set_cached_value(round_, survey)
@@ -136,11 +141,9 @@ def answer_link(*, token: str) -> AnswerLink | None:
     if person is not None:
         Person.user.field.set_cached_value(person, user)
     questions, kinds = [], []
-    at = sum(part.width for part in _LINK_PARTS)
-    for row in rows:
-        question = _QUESTION.build(row, at, connection)
-        if question is None:
-            break  # a survey with no question: the one row of an outer join
+    at += sum(part.width for part in _LINK_PARTS)
+    for row in rows[1:]:
+        question = _QUESTION.build(row, at, db)
         Question.survey.field.set_cached_value(question, survey)
         kinds.append(question.kind)
         if row[at + _QUESTION.width]:
@@ -148,24 +151,36 @@ def answer_link(*, token: str) -> AnswerLink | None:
     return AnswerLink(invitation, questions, kinds)
 
 
-def _starts(parts: tuple[Columns, ...]) -> list[tuple[Columns, int]]:
-    starts, at = [], 0
+def _starts(parts: tuple[Columns, ...], at: int) -> list[tuple[Columns, int]]:
+    starts = []
     for part in parts:
         starts.append((part, at))
         at += part.width
     return starts
 
 
-def _answer_link_sql() -> str:
-    quote = connection.ops.quote_name
+# The columns each row starts with, to sort by: 0 for the link's row, 1 and the
+# position and id for a question's.
+_SORT = 3
+
+
+def _answer_link_sql(db: BaseDatabaseWrapper) -> str:
+    """The link's row (its question columns empty), then a row per question of
+    its survey (their link columns empty): the link's values, datetimes above all,
+    are read and converted once, not once per question."""
+    quote = db.ops.quote_name
 
     def table(model) -> str:
         return quote(model._meta.db_table)
 
+    def nulls(count: int) -> str:
+        return ", ".join(["NULL"] * count)
+
     teams = AITool.teams.through
     tool_of = quote(teams._meta.get_field("aitool").column)
     team_of = quote(teams._meta.get_field("team").column)
-    columns = ", ".join(part.sql(connection) for part in (*_LINK_PARTS, _QUESTION))
+    link = ", ".join(part.sql(db) for part in _LINK_PARTS)
+    link_width = sum(part.width for part in _LINK_PARTS)
     # Only the models' own table and column names go into the text (S608); the
     # link's hash is the one parameter. Asked: as `questions_for` (and
     # AITool.asked_of_filter), a customer is asked everything; a person, a
@@ -178,18 +193,25 @@ def _answer_link_sql() -> str:
         f"OR EXISTS (SELECT 1 FROM {table(teams)} t "
         f'WHERE t.{tool_of} = "q"."ai_tool_id" AND t.{team_of} = "i"."team_id"))'
     )
-    return (
-        f"SELECT {columns}, {asked} "  # noqa: S608
-        f"FROM {table(InvitationToken)} k "
+    by_token = (
+        f"FROM {table(InvitationToken)} k "  # noqa: S608
         f'JOIN {table(Invitation)} "i" ON "i"."id" = k."invitation_id" '
         f'JOIN {table(Round)} "r" ON "r"."id" = "i"."round_id" '
+    )
+    return (
+        f"SELECT 0, NULL, NULL, {link}, {nulls(_QUESTION.width + 1)} "  # noqa: S608
+        f"{by_token}"
         f'JOIN {table(Survey)} "s" ON "s"."id" = "r"."survey_id" '
         f'LEFT JOIN {table(Person)} "p" ON "p"."id" = "i"."person_id" '
         f'LEFT JOIN {table(User)} "u" ON "u"."id" = "p"."user_id" '
         f'LEFT JOIN {table(Customer)} "c" ON "c"."id" = "i"."customer_id" '
-        f'LEFT JOIN {table(Question)} "q" ON "q"."survey_id" = "s"."id" '
         'WHERE k."token_hash" = %s '
-        f'ORDER BY "q"."position", "q"."id"'
+        'UNION ALL SELECT 1, "q"."position", "q"."id", '
+        f"{nulls(link_width)}, {_QUESTION.sql(db)}, {asked} "
+        f"{by_token}"
+        f'JOIN {table(Question)} "q" ON "q"."survey_id" = "r"."survey_id" '
+        'WHERE k."token_hash" = %s '
+        "ORDER BY 1, 2, 3"
     )
 
 
