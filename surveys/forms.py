@@ -87,11 +87,20 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     # The fields are made on first use: an unanswered page whose markup is kept
-    # needs none, and making fifteen costs more than the rest of its form.
+    # needs none. Making fifteen cost a fifth of a POST, so they are made once
+    # per question set and shared by its forms: a field only describes a
+    # question (its label, choices and limits) and cleaning a value changes
+    # nothing in it; whatever one person sent stays on their form and its bound
+    # fields. Nothing here changes a field after it is made.
     @property
     def fields(self) -> dict[str, forms.Field]:
         if self._fields is None:
-            self._fields = {name: _field(q) for name, q in self.questions.items()}
+            key = self.markup_key()
+            fields = _fields.get(key)
+            if fields is None:
+                fields = {name: _field(q) for name, q in self.questions.items()}
+                _fields.put(key, fields)
+            self._fields = dict(fields)
         return self._fields
 
     @fields.setter
@@ -124,7 +133,8 @@ class AnswerForm(forms.Form):
     __str__ = __html__ = render  # as Django's own, bound to this render
 
     def markup_key(self) -> tuple:
-        """Everything about the questions that their unanswered markup shows."""
+        """Everything about the questions that their unanswered markup shows (and
+        their fields are made of)."""
         return tuple(
             (q.pk, q.kind, q.text, q.help_text, q.required, tuple(q.choices))
             + (q.max_hours,)
@@ -152,6 +162,7 @@ class Kept:
 
 
 _markup = Kept(MARKUP_KEPT)
+_fields = Kept(MARKUP_KEPT)
 
 
 def _field(question: Question) -> forms.Field:

@@ -235,3 +235,20 @@ def test_an_edited_title_or_close_date_shows_on_the_next_visit(client):
 
     assert "Pulse, reworded</h1>" in page
     assert f"Open until {closes:%A} {closes.day} {closes:%B}" in page
+
+
+def test_forms_of_one_question_set_share_fields_and_keep_their_own_answers():
+    survey = _survey(5)
+    questions = list(survey.questions.order_by("position"))
+    likert, text = f"q{questions[0].pk}", f"q{questions[4].pk}"
+    mine = forms_module.AnswerForm(questions, {likert: "9", text: "Only mine"})
+    theirs = forms_module.AnswerForm(questions, {likert: "2"})
+
+    assert not mine.is_valid() and theirs.is_valid()
+
+    assert mine.fields[likert] is theirs.fields[likert]
+    assert mine.fields is not theirs.fields
+    assert theirs.cleaned_data[likert] == 2 and not theirs.cleaned_data[text]
+    assert mine.errors[likert] == ["Please choose one of the answers shown."]
+    assert mine[text].value() == "Only mine" and theirs[text].value() is None
+    assert not theirs.errors
