@@ -42,7 +42,7 @@ _shuffle = random.SystemRandom().shuffle  # an order nobody can replay
 Group = tuple[int | None, int | None, str]  # team, department, segment
 
 
-def sealed_response_create(
+def sealed_response_build(
     *,
     round_: Round,
     team_id: int | None,
@@ -51,10 +51,10 @@ def sealed_response_create(
     answers: Iterable[tuple[Question, str]],
     kinds: Iterable[str] | None = None,
 ) -> SealedResponse:
-    """Seal one anonymous response (call it in the transaction that claims its
-    invitation). `answers` are (question, cleaned value as text) pairs; `kinds`
-    those of every question of the survey (read here when not given), which fix
-    the sealed size."""
+    """One anonymous response, sealed, to be saved in the transaction that claims
+    its invitation (`surveys.services.answering`). `answers` are (question,
+    cleaned value as text) pairs; `kinds` those of every question of the survey
+    (read here when not given), which fix the sealed size."""
     row = SealedResponse(id=uuid.uuid4(), round=round_)
     group = {"team": team_id, "department": department_id, "segment": segment}
     if kinds is None:
@@ -68,7 +68,6 @@ def sealed_response_create(
     row.sealed_answers = seal(
         given, size=answers_size(kinds), context=_context(row, "answers")
     )
-    row.save(force_insert=True)
     return row
 
 
