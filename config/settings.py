@@ -219,6 +219,9 @@ try:
     CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
 except Exception as exc:
     raise ImproperlyConfigured(f"CACHE_URL is not a cache URL: {exc}") from exc
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, with one Redis client per pool instead of one per call (core/cache.py).
+    CACHES["default"]["BACKEND"] = "core.cache.RedisCache"
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

@@ -92,14 +92,30 @@ def questions_asked_filter(
     kept that tool and that kind of question, for the invitee's team (customers:
     any). In a round that kept nothing, a person is asked by the tools' teams
     now and a customer everything. No extra query."""
-    asked = kept(tools_asked)
+    asked = tools_asked_of(tools_asked, team, customer=customer)
     if asked is None:
         return Q() if customer else AITool.asked_of_filter(team, tool="ai_tool")
     found = Q(ai_tool=None)
-    for tool, entry in asked.items():
-        if customer or entry.asks(team):
-            found |= Q(ai_tool=tool, kind__in=sorted(entry.kinds))
+    for tool, kinds in asked.items():
+        found |= Q(ai_tool=tool, kind__in=sorted(kinds))
     return found
+
+
+def tools_asked_of(
+    tools_asked: Mapping | None, team: int | None, *, customer: bool = False
+) -> dict[int, frozenset[str]] | None:
+    """Per AI tool a round that kept `tools_asked` asks an invitee about (a
+    person invited in `team`, or a customer), the kinds of question; None if
+    the round kept nothing. `questions_asked_filter` as a lookup, for a page
+    that has the questions already."""
+    asked = kept(tools_asked)
+    if asked is None:
+        return None
+    return {
+        tool: entry.kinds
+        for tool, entry in asked.items()
+        if customer or entry.asks(team)
+    }
 
 
 def audiences(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.functional import cached_property
@@ -86,11 +87,20 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     # The fields are made on first use: an unanswered page whose markup is kept
-    # needs none, and making fifteen costs more than the rest of its form.
+    # needs none. Making fifteen cost a fifth of a POST, so they are made once
+    # per question set and shared by its forms: a field only describes a
+    # question (its label, choices and limits) and cleaning a value changes
+    # nothing in it; whatever one person sent stays on their form and its bound
+    # fields. Nothing here changes a field after it is made.
     @property
     def fields(self) -> dict[str, forms.Field]:
         if self._fields is None:
-            self._fields = {name: _field(q) for name, q in self.questions.items()}
+            key = self.markup_key()
+            fields = _fields.get(key)
+            if fields is None:
+                fields = {name: _field(q) for name, q in self.questions.items()}
+                _fields.put(key, fields)
+            self._fields = dict(fields)
         return self._fields
 
     @fields.setter
@@ -113,7 +123,7 @@ class AnswerForm(forms.Form):
         plain = self.prefix is None and self.auto_id == "id_%s"
         if self.is_bound or not plain or template_name or context or renderer:
             return super().render(template_name, context, renderer)
-        key = _markup_key(self.questions.values())
+        key = self.markup_key()
         markup = _markup.get(key)
         if markup is None:
             markup = super().render()
@@ -122,35 +132,37 @@ class AnswerForm(forms.Form):
 
     __str__ = __html__ = render  # as Django's own, bound to this render
 
+    def markup_key(self) -> tuple:
+        """Everything about the questions that their unanswered markup shows (and
+        their fields are made of)."""
+        return tuple(
+            (q.pk, q.kind, q.text, q.help_text, q.required, tuple(q.choices))
+            + (q.max_hours,)
+            for q in self.questions.values()
+        )
 
-def _markup_key(questions) -> tuple:
-    """Everything about the questions that their unanswered markup shows."""
-    return tuple(
-        (q.pk, q.kind, q.text, q.help_text, q.required, tuple(q.choices), q.max_hours)
-        for q in questions
-    )
 
-
-class _Kept:
+class Kept:
     """A small least-recently-used store, safe under a threaded server."""
 
     def __init__(self, size: int):
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
 
-    def get(self, key: tuple) -> SafeString | None:
+    def get(self, key: tuple) -> Any:
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
             return self.items.get(key)
 
-    def put(self, key: tuple, value: SafeString) -> None:
+    def put(self, key: tuple, value: Any) -> None:
         with self.lock:
             self.items[key] = value
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
 
-_markup = _Kept(MARKUP_KEPT)
+_markup = Kept(MARKUP_KEPT)
+_fields = Kept(MARKUP_KEPT)
 
 
 def _field(question: Question) -> forms.Field:

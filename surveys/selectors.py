@@ -6,14 +6,26 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.delivery import CLAIM_LEASE, SendState
-from surveys.audiences import questions_asked_filter
+from core.rows import Columns
+from org.models import AITool, Customer, Person, User
+from surveys.audiences import questions_asked_filter, tools_asked_of
 from surveys.cadence import starts
-from surveys.models import Invitation, Question, Round, Survey
+from surveys.models import (
+    Answer,
+    Invitation,
+    InvitationToken,
+    Question,
+    Round,
+    Survey,
+)
 from surveys.services.rounds import recipients, round_window
+from surveys.tokens import token_hash
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,144 @@ def questions_for(*, invitation: Invitation) -> list[Question]:
     return list(questions.order_by("position", "pk"))
 
 
+@dataclass(frozen=True)
+class AnswerLink:
+    """What the answering page needs of a link."""
+
+    # With its round, survey, and person (and account) or customer loaded.
+    invitation: Invitation
+    questions: list[Question]  # asked of this invitee, in order (`questions_for`)
+    kinds: list[str]  # of every question of the survey, asked or not
+
+
+_INVITATION = Columns(Invitation, "i")
+_ROUND = Columns(Round, "r")
+_SURVEY = Columns(Survey, "s")
+_PERSON = Columns(Person, "p")
+_USER = Columns(User, "u")
+_CUSTOMER = Columns(Customer, "c")
+_QUESTION = Columns(Question, "q")
+_LINK_PARTS = (_INVITATION, _ROUND, _SURVEY, _PERSON, _USER, _CUSTOMER)
+_link_sql: dict[str, str] = {}
+
+
+def answer_link(*, token: str) -> AnswerLink | None:
+    """The link `token` opens, with everything its page and its answers need, in
+    one query; None for a link we never sent.
+
+    One constant statement (PostgreSQL prepares it once per connection; Django
+    would compile a six-table `select_related` and the questions' filter afresh
+    on every request, two thirds of the page's CPU). After the link's row, a
+    row per question of the survey, each saying whether this invitee is asked
+    it (as `questions_for`).
+    """
+    if not token or len(token) > 100:
+        return None
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: asked for 30 times here
+    sql = _link_sql.get(db.vendor) or _link_sql.setdefault(
+        db.vendor, _answer_link_sql(db)
+    )
+    with db.cursor() as cursor:
+        digest = token_hash(token)
+        cursor.execute(sql, [digest, digest])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    first, at = rows[0], _SORT
+    invitation, round_, survey, person, user, customer = (
+        part.build(first, start, db) for part, start in _starts(_LINK_PARTS, at)
+    )
+    Invitation.round.field.set_cached_value(invitation, round_)
+    Round.survey.field.set_cached_value(round_, survey)
+    Invitation.person.field.set_cached_value(invitation, person)
+    Invitation.customer.field.set_cached_value(invitation, customer)
+    if person is not None:
+        Person.user.field.set_cached_value(person, user)
+    # What the round kept it asks about each tool (None: it kept nothing, and
+    # the query's own test, by the tools' teams now, says).
+    kept = tools_asked_of(
+        round_.tools_asked, invitation.team_id, customer=invitation.person_id is None
+    )
+    questions, kinds = [], []
+    at += sum(part.width for part in _LINK_PARTS)
+    for row in rows[1:]:
+        question = _QUESTION.build(row, at, db)
+        Question.survey.field.set_cached_value(question, survey)
+        kinds.append(question.kind)
+        if kept is None:
+            asked = row[at + _QUESTION.width]
+        else:
+            tool = question.ai_tool_id
+            asked = tool is None or question.kind in kept.get(tool, ())
+        if asked:
+            questions.append(question)
+    return AnswerLink(invitation, questions, kinds)
+
+
+def _starts(parts: tuple[Columns, ...], at: int) -> list[tuple[Columns, int]]:
+    starts = []
+    for part in parts:
+        starts.append((part, at))
+        at += part.width
+    return starts
+
+
+# The columns each row starts with, to sort by: 0 for the link's row, 1 and the
+# position and id for a question's.
+_SORT = 3
+
+
+def _answer_link_sql(db: BaseDatabaseWrapper) -> str:
+    """The link's row (its question columns empty), then a row per question of
+    its survey (their link columns empty): the link's values, datetimes above all,
+    are read and converted once, not once per question."""
+    quote = db.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def nulls(count: int) -> str:
+        return ", ".join(["NULL"] * count)
+
+    teams = AITool.teams.through
+    tool_of = quote(teams._meta.get_field("aitool").column)
+    team_of = quote(teams._meta.get_field("team").column)
+    link = ", ".join(part.sql(db) for part in _LINK_PARTS)
+    link_width = sum(part.width for part in _LINK_PARTS)
+    # Only the models' own table and column names go into the text (S608); the
+    # link's hash is the one parameter. Asked: as `questions_for` (and
+    # AITool.asked_of_filter), a customer is asked everything; a person, a
+    # question about no tool, about a tool rolled out to everyone (no team), or
+    # about one rolled out to the team they were invited in.
+    asked = (
+        f'("i"."person_id" IS NULL OR "q"."ai_tool_id" IS NULL '  # noqa: S608
+        f"OR NOT EXISTS (SELECT 1 FROM {table(teams)} t "
+        f'WHERE t.{tool_of} = "q"."ai_tool_id") '
+        f"OR EXISTS (SELECT 1 FROM {table(teams)} t "
+        f'WHERE t.{tool_of} = "q"."ai_tool_id" AND t.{team_of} = "i"."team_id"))'
+    )
+    by_token = (
+        f"FROM {table(InvitationToken)} k "  # noqa: S608
+        f'JOIN {table(Invitation)} "i" ON "i"."id" = k."invitation_id" '
+        f'JOIN {table(Round)} "r" ON "r"."id" = "i"."round_id" '
+    )
+    return (
+        f"SELECT 0, NULL, NULL, {link}, {nulls(_QUESTION.width + 1)} "  # noqa: S608
+        f"{by_token}"
+        f'JOIN {table(Survey)} "s" ON "s"."id" = "r"."survey_id" '
+        f'LEFT JOIN {table(Person)} "p" ON "p"."id" = "i"."person_id" '
+        f'LEFT JOIN {table(User)} "u" ON "u"."id" = "p"."user_id" '
+        f'LEFT JOIN {table(Customer)} "c" ON "c"."id" = "i"."customer_id" '
+        'WHERE k."token_hash" = %s '
+        'UNION ALL SELECT 1, "q"."position", "q"."id", '
+        f"{nulls(link_width)}, {_QUESTION.sql(db)}, {asked} "
+        f"{by_token}"
+        f'JOIN {table(Question)} "q" ON "q"."survey_id" = "r"."survey_id" '
+        'WHERE k."token_hash" = %s '
+        "ORDER BY 1, 2, 3"
+    )
+
+
 def open_invitations_for(person, *, now) -> list[Invitation]:
     """The person's invitations to rounds open now that they have not answered."""
     return list(
@@ -123,12 +273,13 @@ def survey_rows(*, status: str | None = None) -> list[SurveyRow]:
 
 
 def survey_questions(*, survey: Survey) -> list[Question]:
-    """A survey's questions in order, with their AI tools. (Whether a round has
-    asked one is `first_asked_at`; whether anyone answered it is never shown.)"""
+    """A survey's questions in order, each with `has_answers`."""
+    answered = Answer.objects.filter(question=OuterRef("pk"))
     return list(
         Question.objects.filter(survey=survey)
         .order_by("position", "pk")
         .select_related("ai_tool")
+        .annotate(has_answers=Exists(answered))
     )
 
 

@@ -11,15 +11,13 @@ from django.views.decorators.cache import never_cache
 
 from core.ratelimit import limit_hit, limit_reached
 from surveys.forms import AnswerForm
-from surveys.models import Invitation, Survey
-from surveys.selectors import questions_for
+from surveys.models import Invitation, Question, Survey
+from surveys.pages import answer_page
+from surveys.selectors import answer_link, questions_for
 from surveys.services.answering import (
     LinkState,
     NotAnswerable,
-    invitation_for_token,
     invitation_state,
-    privacy_statement,
-    reminder_policy,
     response_submit,
 )
 
@@ -36,11 +34,11 @@ def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
         "survey-link", client, limit=GUESS_LIMIT, window_seconds=GUESS_WINDOW
     ):
         return render(request, "surveys/link_limited.html", status=429)
-    invitation = invitation_for_token(token)
-    if invitation is None:
+    link = answer_link(token=token)
+    if link is None:
         limit_hit("survey-link", client, window_seconds=GUESS_WINDOW)
         return render(request, "surveys/link_unknown.html", status=404)
-    return _answer(request, invitation)
+    return _answer(request, link.invitation, link.questions, kinds=link.kinds)
 
 
 @never_cache
@@ -68,19 +66,31 @@ def answer_thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _answer(
+    request: HttpRequest,
+    invitation: Invitation,
+    questions: list[Question] | None = None,
+    *,
+    kinds: list[str] | None = None,
+) -> HttpResponse:
+    """The page of an invitation; `questions` (and the `kinds` of all the
+    survey's) when the caller read them with it, else read here if it is open."""
     state = invitation_state(invitation, now=timezone.now())
     if state != LinkState.OPEN:
         return _gone(request, invitation, state)
     survey = invitation.round.survey
-    questions = questions_for(invitation=invitation)
+    if questions is None:
+        questions = questions_for(invitation=invitation)
     if not questions:
         return _gone(request, invitation, LinkState.EMPTY)
     form = AnswerForm(questions, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             response_submit(
-                invitation=invitation, answers=form.answers(), asked=questions
+                invitation=invitation,
+                answers=form.answers(),
+                asked=questions,
+                kinds=kinds,
             )
         except NotAnswerable as exc:
             return _gone(request, invitation, exc.state)
@@ -88,28 +98,7 @@ def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         if survey.audience == Survey.Audience.CUSTOMERS:
             thanks += "?for=customers"
         return redirect(thanks)
-    return render(
-        request,
-        "surveys/answer.html",
-        {
-            "form": form,
-            "survey": survey,
-            "round": invitation.round,
-            "privacy": privacy_statement(survey),
-            "reminders": reminder_policy(survey),
-            # What the progress line says before any script runs (and without one).
-            "answered": _answered(form),
-            "asked": len(questions),
-        },
-        status=400 if form.is_bound else 200,
-    )
-
-
-def _answered(form: AnswerForm) -> int:
-    """How many questions a sent-back form already holds an answer to."""
-    if not form.is_bound:
-        return 0
-    return sum(1 for field in form if field.value() not in (None, ""))
+    return answer_page(request, form=form, survey=survey, round_=invitation.round)
 
 
 def _gone(

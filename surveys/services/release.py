@@ -42,29 +42,32 @@ _shuffle = random.SystemRandom().shuffle  # an order nobody can replay
 Group = tuple[int | None, int | None, str]  # team, department, segment
 
 
-def sealed_response_create(
+def sealed_response_build(
     *,
     round_: Round,
     team_id: int | None,
     department_id: int | None,
     segment: str,
     answers: Iterable[tuple[Question, str]],
+    kinds: Iterable[str] | None = None,
 ) -> SealedResponse:
-    """Seal one anonymous response (call it in the transaction that claims its
-    invitation). `answers` are (question, cleaned value as text) pairs."""
+    """One anonymous response, sealed, to be saved in the transaction that claims
+    its invitation (`surveys.services.answering`). `answers` are (question,
+    cleaned value as text) pairs; `kinds` those of every question of the survey
+    (read here when not given), which fix the sealed size."""
     row = SealedResponse(id=uuid.uuid4(), round=round_)
     group = {"team": team_id, "department": department_id, "segment": segment}
-    kinds = (
-        Question.objects.filter(survey_id=round_.survey_id)
-        .order_by()  # the default order would join the survey, for nothing
-        .values_list("kind", flat=True)
-    )
+    if kinds is None:
+        kinds = (
+            Question.objects.filter(survey_id=round_.survey_id)
+            .order_by()  # the default order would join the survey, for nothing
+            .values_list("kind", flat=True)
+        )
     given = [[question.pk, question.kind, value] for question, value in answers]
     row.sealed_group = seal(group, size=GROUP_SIZE, context=_context(row, "group"))
     row.sealed_answers = seal(
         given, size=answers_size(kinds), context=_context(row, "answers")
     )
-    row.save(force_insert=True)
     return row
 
 

@@ -42,10 +42,10 @@ def test_the_answering_pages_link_lookup_is_prepared_once_repeated():
         service_missing("PostgreSQL through DATABASE_URL")
     if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
         pytest.skip("DB_PREPARE_THRESHOLD=0 in this environment")
-    from surveys.services.answering import invitation_for_token
+    from surveys.selectors import answer_link
 
     for _ in range(3):
-        assert invitation_for_token("no-such-link") is None
+        assert answer_link(token="no-such-link") is None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",

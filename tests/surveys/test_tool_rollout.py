@@ -11,12 +11,18 @@ from django.urls import reverse
 
 from org.forms import AIToolForm
 from org.models import Accuracy
-from surveys.models import Answer, Invitation, Question, Response
+from surveys.models import Answer, Invitation, InvitationToken, Question, Response
 from surveys.scheduler import survey_tick
-from surveys.selectors import questions_for
+from surveys.selectors import answer_link, questions_for
 from surveys.services.answering import response_submit
-from tests.org.factories import AIToolFactory, TeamFactory
-from tests.surveys.factories import QuestionFactory
+from surveys.tokens import token_new
+from tests.org.factories import (
+    AIToolFactory,
+    CustomerFactory,
+    PersonFactory,
+    TeamFactory,
+)
+from tests.surveys.factories import InvitationFactory, QuestionFactory
 from tests.surveys.helpers import MONDAY_9, at, release_sealed, weekly_pulse
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +163,33 @@ def test_hr_sets_the_teams_on_the_tools_form_and_its_page_names_them(hr, signed_
     page = client.get(reverse("org:aitool_detail", args=[tool.pk])).content.decode()
     rolled_out = page.split('data-testid="rolled-out-to">')[1].split("</dd>")[0]
     assert rolled_out == "Support"
+
+
+def test_a_links_lookup_asks_what_questions_for_asks_everyone(rollout):
+    # The link's one query (answer_link) writes the same rule in SQL: it must
+    # agree with questions_for for the tool's team, others, a mover, a customer.
+    survey, staff, elsewhere, questions = rollout
+    round_ = Invitation.objects.get(person=staff[0]).round
+    given = PersonFactory(team=elsewhere.teams.get())
+    InvitationFactory(round=round_, person=given, team=given.team)
+    InvitationFactory(round=round_, person=None, customer=CustomerFactory())
+    staff[1].team = given.team  # moved to the tool's team after the invitation
+    staff[1].save()
+
+    links = {}
+    for invitation in Invitation.objects.all():
+        token, digest = token_new()
+        InvitationToken.objects.create(invitation=invitation, token_hash=digest)
+        links[invitation] = answer_link(token=token)
+
+    for invitation, link in links.items():
+        assert link.invitation == invitation
+        assert link.questions == questions_for(invitation=invitation)
+        assert sorted(link.kinds) == sorted(
+            survey.questions.values_list("kind", flat=True)
+        )
+    asked = {i.person or i.customer: link.questions for i, link in links.items()}
+    assert questions["Drafter"] in asked[given]
+    assert questions["Drafter"] not in asked[staff[0]]
+    assert questions["Drafter"] not in asked[staff[1]]
+    assert answer_link(token="never-sent") is None
