@@ -193,3 +193,14 @@ def test_a_links_lookup_asks_what_questions_for_asks_everyone(rollout):
     assert questions["Drafter"] not in asked[staff[0]]
     assert questions["Drafter"] not in asked[staff[1]]
     assert answer_link(token="never-sent") is None
+    # A round that kept nothing: the query's own test, by the tools' teams now.
+    type(round_).objects.filter(pk=round_.pk).update(tools_asked=None)
+    elsewhere.teams.add(staff[0].team)
+    for invitation in links:
+        token, digest = token_new()
+        InvitationToken.objects.create(invitation=invitation, token_hash=digest)
+        link = answer_link(token=token)
+        assert link.invitation.round.tools_asked is None
+        assert link.questions == questions_for(invitation=link.invitation)
+    now_asked = Invitation.objects.get(person=staff[0])  # the tool's team now
+    assert questions["Drafter"] in questions_for(invitation=now_asked)
