@@ -25,6 +25,20 @@ class Sink:
         self.after_body = "reply"  # "drop" or "stall": store it, say nothing
         self.stall_seconds = 0.0
         self.hold_rcpt = False  # RCPT waits until this is False again
+        self.sessions: list[SMTP] = []  # every connection made, open or not
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's
+
+    @property
+    def connections(self) -> int:
+        return len(self.sessions)
+
+    def close_connections(self) -> None:
+        """Close every open connection from the server's side, as a server does
+        with connections idle too long."""
+        for session in self.sessions:
+            if session.transport is not None:
+                self.loop.call_soon_threadsafe(session.transport.close)
+        time.sleep(0.2)  # the server's loop closes them
 
     def to(self) -> list[str]:
         return [message["To"] for message in self.messages]
@@ -59,8 +73,12 @@ class _Controller(Controller):
     def factory(self):
         if self.handler.drop_at_data:
             self.handler.drop_at_data -= 1
-            return _DropsAtData(self.handler, **self.SMTP_kwargs)
-        return super().factory()
+            session = _DropsAtData(self.handler, **self.SMTP_kwargs)
+        else:
+            session = super().factory()
+        self.handler.sessions.append(session)
+        self.handler.loop = self.loop
+        return session
 
 
 def free_port() -> int:
