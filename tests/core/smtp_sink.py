@@ -27,6 +27,7 @@ class Sink:
         self.hold_rcpt = False  # RCPT waits until this is False again
         self.sessions: list[SMTP] = []  # every connection made, open or not
         self.loop: asyncio.AbstractEventLoop | None = None  # the server's
+        self.quits = 0  # connections a client closed with QUIT
 
     @property
     def connections(self) -> int:
@@ -53,6 +54,10 @@ class Sink:
             await asyncio.sleep(0.05)
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        self.quits += 1
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))

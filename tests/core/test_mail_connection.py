@@ -5,12 +5,13 @@ enough emails, one left by an error, or one to another server is never used."""
 from __future__ import annotations
 
 import pytest
+from celery.signals import worker_process_shutdown
 from django.core import mail
 from django.core.mail import EmailMessage
 
 from core import mail as kept
 from core.delivery import Sent, TemporaryDeliveryError, send_once
-from tests.core.smtp_sink import Sink, free_port, running, use_sink
+from tests.core.smtp_sink import Sink, free_port, running, use_sink, wait_until
 from tests.core.test_smtp import Email
 
 
@@ -111,3 +112,12 @@ def test_backends_that_do_not_speak_smtp_are_never_kept(settings):
 
     assert first is not second
     assert len(mail.outbox) == 1
+
+
+def test_a_pool_process_ending_closes_its_connection_with_quit(sink):
+    assert send_once(Email()) == Sent.SENT
+
+    worker_process_shutdown.send(sender=None, pid=0, exitcode=0)
+
+    assert wait_until(lambda: sink.quits == 1, seconds=5)
+    assert kept._kept is None
