@@ -180,7 +180,9 @@ class RowSend:
         return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
 
     def deliver(self, connection: BaseEmailBackend) -> None:
-        connection.send_messages([self.message()])
+        message = self.message()
+        message.connection = connection
+        message.send()
 
     def accept(self) -> None:
         self._ours(SendState.CLAIMED, SendState.HANDED).update(

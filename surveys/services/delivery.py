@@ -118,7 +118,8 @@ class _InvitationEmail:
             reminder_step=self.step,
             question_count=getattr(self.invitation, "question_count", None),
         )
-        connection.send_messages([message])
+        message.connection = connection
+        message.send()
 
     def accept(self) -> None:
         self._ours(SendState.CLAIMED, SendState.HANDED).update(
