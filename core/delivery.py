@@ -29,7 +29,7 @@ over leaves the send handed: its fate is unknown, and it is not sent again.
 Backends that do not speak SMTP themselves (locmem, file, console) never call
 back: a clean return means accepted.
 
-Sends go over the connection the process keeps to the mail server
+Sends go over the connection each process (each thread) keeps to the mail server
 (`core.mail.mail_connection`), closed after any error: where a conversation broke
 means the same on a kept connection as on a new one.
 """
@@ -285,7 +285,7 @@ def send_once(email: OnceSend) -> Sent:
 
 
 def _deliver(email: OnceSend) -> None:
-    """Deliver over the connection this process keeps to the mail server; after
+    """Deliver over the connection this thread keeps to the mail server; after
     any error it is closed, so the next email opens a new one."""
     connection = mail_connection()
     try:

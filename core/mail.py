@@ -16,6 +16,7 @@ import logging
 import os
 import select
 import smtplib
+import threading
 import time
 from dataclasses import dataclass
 
@@ -89,7 +90,7 @@ def _cache_failed(exc: Exception) -> None:
     cache_failure_record(exc)
 
 
-# --- the connection a process keeps to the mail server ---------------------------
+# --- the connection a thread keeps to the mail server ----------------------------
 
 # A mailer sends email after email to the same server: one connection for many
 # saves each email a TCP connect, the greeting, EHLO (and STARTTLS and AUTH with a
@@ -112,19 +113,24 @@ class _Kept:
     messages: int = 0
 
 
-_kept: _Kept | None = None
+# One a thread: a worker with a thread pool (Procfile.dev) must not send two
+# conversations over one socket, nor close one under another thread's email.
+_local = threading.local()
+
+
+def _kept() -> _Kept | None:
+    return getattr(_local, "kept", None)
 
 
 def mail_connection() -> BaseEmailBackend:
     """An open connection to the mail server (an email backend).
 
-    For the SMTP backends: this process's kept connection, opened if need be (so
-    this raises what connecting raises: OSError, smtplib.SMTPException). For the
-    others (locmem, file, console): a new backend each time, never kept.
+    For the SMTP backends: the connection this thread keeps, opened if need be
+    (so this raises what connecting raises: OSError, smtplib.SMTPException). For
+    the others (locmem, file, console): a new backend each time, never kept.
     """
-    global _kept
     key = _settings_key()
-    kept = _kept
+    kept = _kept()
     if kept is not None and (
         kept.pid != os.getpid()
         or kept.key != key
@@ -140,7 +146,7 @@ def mail_connection() -> BaseEmailBackend:
     if not isinstance(backend, SMTPBackend):
         return backend
     backend.open()
-    _kept = _Kept(backend, key, os.getpid(), last_used=time.monotonic())
+    _local.kept = _Kept(backend, key, os.getpid(), last_used=time.monotonic())
     return backend
 
 
@@ -149,21 +155,21 @@ def mail_connection_used(*, ok: bool) -> None:
     any error drop the connection without a word (its SMTP state is not known: a
     transaction left open, a server that stopped answering), so the next message
     opens a new one."""
-    if _kept is None:
+    kept = _kept()
+    if kept is None:
         return
     if ok:
-        _kept.messages += 1
-        _kept.last_used = time.monotonic()
+        kept.messages += 1
+        kept.last_used = time.monotonic()
     else:
         mail_connection_close(quit=False)
 
 
 def mail_connection_close(*, quit: bool = True) -> None:
-    """Close this process's kept connection, if any: with QUIT, or (`quit`
+    """Close this thread's kept connection, if any: with QUIT, or (`quit`
     False) by closing the socket alone. Errors are ignored: a connection closing
     for good has nothing left to lose."""
-    global _kept
-    kept, _kept = _kept, None
+    kept, _local.kept = _kept(), None
     if kept is None or kept.pid != os.getpid():
         return
     smtp = kept.backend.connection

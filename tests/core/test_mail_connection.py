@@ -4,6 +4,8 @@ enough emails, one left by an error, or one to another server is never used."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from celery.signals import worker_process_shutdown
 from django.core import mail
@@ -120,4 +122,17 @@ def test_a_pool_process_ending_closes_its_connection_with_quit(sink):
     worker_process_shutdown.send(sender=None, pid=0, exitcode=0)
 
     assert wait_until(lambda: sink.quits == 1, seconds=5)
-    assert kept._kept is None
+    assert kept._kept() is None
+
+
+def test_each_thread_keeps_a_connection_of_its_own(sink):
+    before = sink.connections
+    assert send_once(Email()) == Sent.SENT
+
+    other = threading.Thread(target=send_once, args=(Email(),))
+    other.start()
+    other.join()
+    assert send_once(Email()) == Sent.SENT
+
+    assert len(sink.messages) == 3
+    assert sink.connections - before == 2
