@@ -12,8 +12,10 @@ the audience (N people in one department) and a scheduled survey for it, and the
 answering benchmark's anonymous pulse (`benchmarks/answering.py`) for the page
 it measures, then starts as production does (the Procfile's command lines):
 
-- `worker` (-Q default) and `mailer` (-Q bulk_mail): Celery workers on Redis,
-  sending through Candor's SMTP backend (`core/smtp.py`) to the sink;
+- `worker` (-Q default) and `mailer` (-Q bulk_mail): Celery workers on Redis, at
+  the Procfile's niceness (--nice for another), sending through Candor's SMTP
+  backend (`core/smtp.py`) to the sink, which runs at the mailer's niceness
+  (--sink-nice): it stands in for a mail server on another machine;
 - gunicorn serving Candor (`benchmarks/serving.py`, as answering.py does).
 
 and plays beat: `candor.dispatch` now and every --pass-every seconds (60, as
