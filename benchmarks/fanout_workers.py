@@ -12,8 +12,10 @@ the audience (N people in one department) and a scheduled survey for it, and the
 answering benchmark's anonymous pulse (`benchmarks/answering.py`) for the page
 it measures, then starts as production does (the Procfile's command lines):
 
-- `worker` (-Q default) and `mailer` (-Q bulk_mail): Celery workers on Redis,
-  sending through Candor's SMTP backend (`core/smtp.py`) to the sink;
+- `worker` (-Q default) and `mailer` (-Q bulk_mail): Celery workers on Redis, at
+  the Procfile's niceness (--nice for another), sending through Candor's SMTP
+  backend (`core/smtp.py`) to the sink, which runs at the mailer's niceness
+  (--sink-nice): it stands in for a mail server on another machine;
 - gunicorn serving Candor (`benchmarks/serving.py`, as answering.py does).
 
 and plays beat: `candor.dispatch` now and every --pass-every seconds (60, as
@@ -98,6 +100,7 @@ from benchmarks.throwaway import (
     MemoryWatch,
     celery_worker,
     children,
+    procfile_niceness,
     redis_server,
     smtp_sink,
     stop,
@@ -125,8 +128,13 @@ def main() -> None:
     parser.add_argument(
         "--nice",
         type=int,
-        default=0,
-        help="the workers' niceness (0: as the Procfile; 10: the web comes first)",
+        help="both workers' niceness instead of the Procfile's (0: none)",
+    )
+    parser.add_argument(
+        "--sink-nice",
+        type=int,
+        help="the SMTP sink's niceness (default: the mailer's): it stands in for a"
+        " mail server on another machine, so it should not take web's CPU either",
     )
     parser.add_argument(
         "--keep", type=Path, help="a folder to keep the logs in (else thrown away)"
@@ -157,9 +165,15 @@ def run(args: argparse.Namespace, work: Path, broker: Popen) -> bool:
     _, pools = answering_seed(0)  # the answering page's links, a survey of its own
     department = people_create(args.people, prefix="invitee")
     survey = _survey(department)
+    niceness = {
+        name: procfile_niceness(name) if args.nice is None else args.nice
+        for name in ("worker", "mailer")
+    }
+    sink_nice = niceness["mailer"] if args.sink_nice is None else args.sink_nice
     print(
         f"setup: {time.perf_counter() - started:.0f} s; {args.people:,} people; "
-        f"workers as the Procfile's worker and mailer, niceness {args.nice}"
+        "the Procfile's worker and mailer at niceness "
+        f"{niceness['worker']} and {niceness['mailer']}, the SMTP sink at {sink_nice}"
     )
     bare = _bare_insert(survey, department)
     links = work / "links.txt"
@@ -180,7 +194,7 @@ def run(args: argparse.Namespace, work: Path, broker: Popen) -> bool:
     }
     try:
         with (
-            smtp_sink(SMTP_PORT, work / "sink.log") as sink,
+            smtp_sink(SMTP_PORT, work / "sink.log", nice=sink_nice) as sink,
             gunicorn("config.wsgi", env, work) as candor,
         ):
             warm_up(candor, f"/s/{pools['get'][0]}/", page["args"], connections=WORKERS)

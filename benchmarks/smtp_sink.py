@@ -6,7 +6,8 @@ token of the answering link in its body (`/s/<token>/`), or `-` when it has none
 
 It speaks SMTP through aiosmtpd (EHLO, MAIL, RCPT, DATA, QUIT and the rest), so
 Candor's own backend (`core/smtp.py`) talks to it as to a mail server, one
-connection per email. Stops on SIGTERM or SIGINT.
+connection per process kept across its emails (`core/mail.py`). Stops on
+SIGTERM or SIGINT.
 """
 
 from __future__ import annotations

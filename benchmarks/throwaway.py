@@ -40,10 +40,13 @@ def redis_server(folder: Path, port: int) -> Iterator[subprocess.Popen]:
 
 
 @contextlib.contextmanager
-def smtp_sink(port: int, log: Path) -> Iterator[subprocess.Popen]:
-    """`benchmarks/smtp_sink.py` on 127.0.0.1:`port`, one line a message in `log`."""
+def smtp_sink(port: int, log: Path, *, nice: int = 0) -> Iterator[subprocess.Popen]:
+    """`benchmarks/smtp_sink.py` on 127.0.0.1:`port`, one line a message in `log`;
+    with `nice` above 0 at that lower CPU priority."""
+    lower = ["nice", "-n", str(nice)] if nice > 0 else []
     process = subprocess.Popen(  # noqa: S603  # nosec B603
-        [sys.executable, str(ROOT / "benchmarks" / "smtp_sink.py")]
+        lower
+        + [sys.executable, str(ROOT / "benchmarks" / "smtp_sink.py")]
         + ["--port", str(port), "--log", str(log)],
         cwd=ROOT,
     )
@@ -69,25 +72,39 @@ def _listening(port: int, process: subprocess.Popen, what: str) -> None:
 
 def procfile_command(name: str) -> list[str]:
     """The Procfile's command line for process `name` (`worker`, `mailer`), run with
-    this interpreter: the benchmark's workers are shaped as production's."""
+    this interpreter: the benchmark's workers are shaped as production's, at the
+    Procfile's niceness (a leading `nice -n N`) if it sets one."""
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith(f"{name}:"):
             argv = shlex.split(line.split(":", 1)[1])
+            lower = argv[:3] if argv[:2] == ["nice", "-n"] else []
+            argv = argv[len(lower) :]
             if argv[0] != "celery":
                 sys.exit(f"the Procfile's {name} does not start with celery: {line}")
-            return [sys.executable, "-m", "celery", *argv[1:]]
+            return [*lower, sys.executable, "-m", "celery", *argv[1:]]
     sys.exit(f"the Procfile has no {name} process")
 
 
+def procfile_niceness(name: str) -> int:
+    """The niceness the Procfile gives process `name` (0 if none)."""
+    argv = procfile_command(name)
+    return int(argv[2]) if argv[:2] == ["nice", "-n"] else 0
+
+
 def celery_worker(
-    name: str, env: dict[str, str], log: Path, *, nice: int = 0
+    name: str, env: dict[str, str], log: Path, *, nice: int | None = None
 ) -> subprocess.Popen:
-    """The Procfile's process `name`, its output in `log`; with `nice` above 0,
-    at that lower CPU priority (`nice -n`, which runs it as the same process)."""
-    lower = ["nice", "-n", str(nice)] if nice > 0 else []
+    """The Procfile's process `name`, its output in `log`; `nice` None runs it at
+    the Procfile's niceness, a number at that one instead (`nice -n`, which runs
+    it as the same process)."""
+    argv = procfile_command(name)
+    if nice is not None:
+        if argv[:2] == ["nice", "-n"]:
+            argv = argv[3:]
+        argv = (["nice", "-n", str(nice)] if nice > 0 else []) + argv
     with log.open("w") as out:
         return subprocess.Popen(  # noqa: S603  # nosec B603
-            lower + procfile_command(name),
+            argv,
             cwd=ROOT,
             env=env,
             stdout=out,

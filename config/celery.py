@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -61,6 +61,15 @@ def _task_finished(
         fields,
         extra={"fields": fields},
     )
+
+
+@worker_process_shutdown.connect
+def _mail_connection_close(**_: Any) -> None:
+    # A pool process ending says goodbye (QUIT) on the connection it kept to the
+    # mail server (core/mail.py), rather than leaving the server to time it out.
+    from core.mail import mail_connection_close
+
+    mail_connection_close()
 
 
 app.conf.beat_schedule = {

@@ -28,6 +28,10 @@ over leaves the send handed: its fate is unknown, and it is not sent again.
 
 Backends that do not speak SMTP themselves (locmem, file, console) never call
 back: a clean return means accepted.
+
+Sends go over the connection each process (each thread) keeps to the mail server
+(`core.mail.mail_connection`), closed after any error: where a conversation broke
+means the same on a kept connection as on a new one.
 """
 
 from __future__ import annotations
@@ -41,10 +45,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.mail import BadHeaderError, EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from core.mail import refusal_is_permanent, sender_accepted
+from core.mail import (
+    mail_connection,
+    mail_connection_used,
+    refusal_is_permanent,
+    sender_accepted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +125,9 @@ class OnceSend(Protocol):
         """claimed -> handed, right before the body goes out; False if our claim
         was taken over (then nothing is sent)."""
 
-    def deliver(self) -> None:
-        """Build the message and hand it to the mail server (may raise
-        smtplib.SMTPException or OSError)."""
+    def deliver(self, connection: BaseEmailBackend) -> None:
+        """Build the message and send it over `connection`, an open email backend
+        (may raise smtplib.SMTPException or OSError)."""
 
     def accept(self) -> None:
         """claimed or handed -> accepted: the server took the message."""
@@ -169,8 +179,10 @@ class RowSend:
     def hand(self) -> bool:
         return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
 
-    def deliver(self) -> None:
-        self.message().send()
+    def deliver(self, connection: BaseEmailBackend) -> None:
+        message = self.message()
+        message.connection = connection
+        message.send()
 
     def accept(self) -> None:
         self._ours(SendState.CLAIMED, SendState.HANDED).update(
@@ -245,7 +257,7 @@ def send_once(email: OnceSend) -> Sent:
     conversation = _Conversation(email)
     token = _current.set(conversation)
     try:
-        email.deliver()
+        _deliver(email)
     except ClaimTakenOver as exc:
         log.warning("%s", exc)
         return Sent.SKIPPED
@@ -270,6 +282,18 @@ def send_once(email: OnceSend) -> Sent:
     sender_accepted()
     log.info("Sent %s", email)
     return Sent.SENT
+
+
+def _deliver(email: OnceSend) -> None:
+    """Deliver over the connection this thread keeps to the mail server; after
+    any error it is closed, so the next email opens a new one."""
+    connection = mail_connection()
+    try:
+        email.deliver(connection)
+    except BaseException:
+        mail_connection_used(ok=False)
+        raise
+    mail_connection_used(ok=True)
 
 
 def _after_failure(email: OnceSend, exc: smtplib.SMTPException | OSError) -> Sent:

@@ -38,8 +38,15 @@ def reminder_policy(survey: Survey) -> str:
 
 
 def survey_message(
-    invitation: Invitation, token: str, *, reminder_step: int = 0
+    invitation: Invitation,
+    token: str,
+    *,
+    reminder_step: int = 0,
+    question_count: int | None = None,
 ) -> EmailMultiAlternatives:
+    """The email carrying `token`'s link; `question_count` None counts the
+    survey's questions (a sender that loaded them with the invitation passes
+    them, saving a query an email)."""
     round_ = invitation.round
     survey = round_.survey
     context = {
@@ -51,7 +58,9 @@ def survey_message(
         "url": answer_url(token),
         "reminder_step": reminder_step,
         "reminder_policy": reminder_policy(survey),
-        "question_count": survey.questions.count(),
+        "question_count": (
+            survey.questions.count() if question_count is None else question_count
+        ),
     }
     prefix = "Reminder: " if reminder_step else ""
     message = EmailMultiAlternatives(

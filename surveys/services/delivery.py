@@ -18,14 +18,28 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, F, Q, QuerySet, When
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from core.delivery import CLAIM_LEASE, SendState, Sent, send_once
 from core.dispatch import unqueued_since
 from surveys.cadence import local_instant
 from surveys.emails import survey_message
-from surveys.models import Invitation, InvitationToken, Round
+from surveys.models import Invitation, InvitationToken, Question, Round
 from surveys.tokens import token_new
 
 log = logging.getLogger(__name__)
@@ -70,35 +84,42 @@ class _InvitationEmail:
     """The invitation itself (step 0), as `core.delivery.send_once` sends it.
 
     The claim's instant (`claimed_at`) is its token: every later UPDATE keys on
-    it, so a holder whose lease was taken over changes nothing.
+    it, so a holder whose lease was taken over changes nothing. The claim also
+    stores the hash of the email's fresh link (`token`, kept only here until the
+    email carries it), in the same statement.
     """
 
     invitation: Invitation
     now: dt.datetime
     step: int = 0
-    link: InvitationToken | None = field(default=None, init=False)
+    token: str = field(default="", init=False)
+    link_hash: str | None = field(default=None, init=False)
 
     def __str__(self) -> str:
         return f"{self.invitation} (reminder {self.step})"
 
     def claim(self) -> bool:
-        claimed = Invitation.objects.filter(
+        free = Invitation.objects.filter(
             Q(sent_at=None) | _stale_claim(0, self.now),
             pk=self.invitation.pk,
             bounced_at=None,
             answered=False,
-        ).update(sent_at=self.now, queued_at=None, **self._claim_fields())
-        return _claimed(self.invitation.pk, claimed)
+        )
+        fields = {"sent_at": self.now, "queued_at": None, **self._claim_fields()}
+        return self._claim_linked(free, fields)
 
     def hand(self) -> bool:
         return bool(self._ours(SendState.CLAIMED).update(send_state=SendState.HANDED))
 
-    def deliver(self) -> None:
-        token, digest = token_new()
-        self.link = InvitationToken.objects.create(
-            invitation=self.invitation, token_hash=digest
+    def deliver(self, connection: BaseEmailBackend) -> None:
+        message = survey_message(
+            self.invitation,
+            self.token,
+            reminder_step=self.step,
+            question_count=getattr(self.invitation, "question_count", None),
         )
-        survey_message(self.invitation, token, reminder_step=self.step).send()
+        message.connection = connection
+        message.send()
 
     def accept(self) -> None:
         self._ours(SendState.CLAIMED, SendState.HANDED).update(
@@ -130,6 +151,16 @@ class _InvitationEmail:
     def _claim_fields(self) -> dict[str, object]:
         return {"send_state": SendState.CLAIMED, "claimed_at": self.now}
 
+    def _claim_linked(self, free: QuerySet[Invitation], fields: dict) -> bool:
+        """Claim `free` with `fields` and store a fresh link for the claim."""
+        token, digest = token_new()
+        claimed = _update_linked(
+            free, fields, invitation_id=self.invitation.pk, digest=digest
+        )
+        if claimed:
+            self.token, self.link_hash = token, digest
+        return _claimed(self.invitation.pk, claimed)
+
     def _ours(self, *states: SendState) -> QuerySet[Invitation]:
         """This claim's row, while it is in one of `states`."""
         return Invitation.objects.filter(
@@ -141,8 +172,8 @@ class _InvitationEmail:
 
     def _unlink(self) -> None:
         # The email never left: its link must not work.
-        if self.link is not None:
-            self.link.delete()
+        if self.link_hash is not None:
+            InvitationToken.objects.filter(token_hash=self.link_hash).delete()
 
 
 @dataclass
@@ -150,13 +181,14 @@ class _ReminderEmail(_InvitationEmail):
     """Reminder `step` (1-based); undoing its claim restores the previous step."""
 
     def claim(self) -> bool:
-        claimed = Invitation.objects.filter(
+        free = Invitation.objects.filter(
             _step_free(self.step) | _stale_claim(self.step, self.now),
             pk=self.invitation.pk,
             sent_at__isnull=False,
             bounced_at=None,
             answered=False,
-        ).update(
+        )
+        fields = dict(
             reminders_sent=self.step,
             last_reminded_at=self.now,
             queued_at=None,
@@ -170,7 +202,7 @@ class _ReminderEmail(_InvitationEmail):
             ),
             **self._claim_fields(),
         )
-        return _claimed(self.invitation.pk, claimed)
+        return self._claim_linked(free, fields)
 
     def release(self) -> None:
         self._unlink()
@@ -189,6 +221,43 @@ class _ReminderEmail(_InvitationEmail):
             # We took over a stale claim: how the step before it ended is gone, so
             # the step stays claimed, with a lease already run out, for the retry.
             ours.update(claimed_at=self.now - CLAIM_LEASE * 2, queued_at=self.now)
+
+
+def _update_linked(
+    free: QuerySet[Invitation], fields: dict, *, invitation_id: int, digest: str
+) -> int:
+    """UPDATE `free` (invitation `invitation_id`, if still free) with `fields`
+    and, if it was updated, store the link hash `digest` for it; returns how
+    many rows were updated (0 or 1).
+
+    On PostgreSQL one statement: the ORM's UPDATE inside a data-modifying WITH
+    whose INSERT stores the link, so a send takes one round trip and one commit
+    less. Elsewhere (SQLite) the two statements in one transaction.
+    """
+    database = free.db
+    if connections[database].vendor != "postgresql":
+        with transaction.atomic(using=database):
+            updated = free.update(**fields)
+            if updated:
+                InvitationToken.objects.using(database).create(
+                    invitation_id=invitation_id, token_hash=digest
+                )
+        return updated
+    query = free.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    update, params = query.get_compiler(database).as_sql()
+    quote = connections[database].ops.quote_name
+    pk = quote(Invitation._meta.pk.column)
+    link = quote(InvitationToken._meta.db_table)
+    columns = ", ".join(map(quote, ("invitation_id", "token_hash", "created_at")))
+    # bandit B608: only quoted names and the ORM's own SQL; values are parameters.
+    sql = (
+        f"WITH claimed AS ({update} RETURNING {pk}) INSERT INTO {link} ({columns})"  # noqa: S608  # nosec B608
+        f" SELECT {pk}, %s, %s FROM claimed"
+    )
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, (*params, digest, timezone.now()))
+        return cursor.rowcount
 
 
 def _step_free(step: int) -> Q:
@@ -301,8 +370,20 @@ def _recipient_active() -> Q:
 
 
 def _load(invitation_id: int) -> Invitation | None:
+    """The invitation with what its email needs, its survey's question count
+    (`question_count`) in the same query."""
+    questions = (
+        Question.objects.filter(survey=OuterRef("round__survey"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Invitation.objects.select_related("round__survey", "person__user", "customer")
+        .annotate(
+            question_count=Coalesce(Subquery(questions, output_field=IntegerField()), 0)
+        )
         .filter(pk=invitation_id)
         .first()
     )

@@ -25,6 +25,21 @@ class Sink:
         self.after_body = "reply"  # "drop" or "stall": store it, say nothing
         self.stall_seconds = 0.0
         self.hold_rcpt = False  # RCPT waits until this is False again
+        self.sessions: list[SMTP] = []  # every connection made, open or not
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's
+        self.quits = 0  # connections a client closed with QUIT
+
+    @property
+    def connections(self) -> int:
+        return len(self.sessions)
+
+    def close_connections(self) -> None:
+        """Close every open connection from the server's side, as a server does
+        with connections idle too long."""
+        for session in self.sessions:
+            if session.transport is not None:
+                self.loop.call_soon_threadsafe(session.transport.close)
+        time.sleep(0.2)  # the server's loop closes them
 
     def to(self) -> list[str]:
         return [message["To"] for message in self.messages]
@@ -39,6 +54,10 @@ class Sink:
             await asyncio.sleep(0.05)
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        self.quits += 1
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
@@ -59,8 +78,12 @@ class _Controller(Controller):
     def factory(self):
         if self.handler.drop_at_data:
             self.handler.drop_at_data -= 1
-            return _DropsAtData(self.handler, **self.SMTP_kwargs)
-        return super().factory()
+            session = _DropsAtData(self.handler, **self.SMTP_kwargs)
+        else:
+            session = super().factory()
+        self.handler.sessions.append(session)
+        self.handler.loop = self.loop
+        return session
 
 
 def free_port() -> int:

@@ -43,7 +43,7 @@ class Email:
         self.calls.append("hand")
         return self.ours
 
-    def deliver(self) -> None:
+    def deliver(self, connection) -> None:
         self.calls.append("deliver")
         if self.conversation:
             self.conversation()

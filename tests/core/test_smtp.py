@@ -30,8 +30,9 @@ class Email:
         self.calls.append("hand")
         return self.ours
 
-    def deliver(self) -> None:
-        EmailMessage("Hello", "Body", "candor@example.org", ["ana@example.org"]).send()
+    def deliver(self, connection) -> None:
+        sender, to = "candor@example.org", ["ana@example.org"]
+        connection.send_messages([EmailMessage("Hello", "Body", sender, to)])
 
     def accept(self) -> None:
         self.calls.append("accept")
