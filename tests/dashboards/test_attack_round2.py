@@ -1,0 +1,279 @@
+"""Attacks on the comments page's per-round summaries (`UnitComment`) and on
+participation per team: two worlds that differ only in whether a team below
+the comment threshold commented (or answered), read through every comments view
+HR has (HTML, its commenters CSV, the API) and the sentiment page a leader has,
+raw and summarised. A difference that isolates the small team is a leak (marked
+xfail, strict, with its recipe); the attacks that hold are kept as tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from dashboards.summaries import round_summarise
+from surveys.models import Answer, Round
+from tests.dashboards.helpers import OPEN_DAYS, closed_round, invite, responses_in
+from tests.dashboards.test_attack_tool_frames import charts
+from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2, pulse_survey
+from tests.org.factories import DepartmentFactory, PersonFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+COMMENTS = "/dashboards/comments/"
+API = "/api/v1/dashboards/comments/"
+
+
+def commented(round_, team, question, count, *, prefix, tone=0.4, answered=True):
+    """`count` people of `team` invited to `round_`; if `answered`, each wrote
+    one comment (numbered texts). Invitations frame the team's unit either way."""
+    for _ in range(count):
+        invite(round_, person=PersonFactory(team=team), answered=answered)
+    if not answered:
+        return
+    for number, response in enumerate(
+        responses_in(round_, count, team=team, department_id=team.department_id)
+    ):
+        Answer.objects.create(
+            response=response,
+            question=question,
+            text=f"{prefix} {number:03d}",
+            sentiment=tone,
+        )
+
+
+def small_beside(small_comments: bool, *, leader=None):
+    """Sales: Small (2, below the comment threshold of 5: comment or not), Mid
+    (6 commenters), Big (12, led by `leader`); Ops: Ops1 (7). Two closed rounds.
+    Small is merged with Mid either way (its invitations frame it), so a view
+    of Big or of Ops must not change with Small."""
+    survey, questions = pulse_survey(min_group_size=5, title="Pulse")
+    sales, ops = DepartmentFactory(name="Sales"), DepartmentFactory(name="Ops")
+    small = TeamFactory(name="Small", department=sales)
+    mid = TeamFactory(name="Mid", department=sales)
+    big = TeamFactory(name="Big", department=sales, manager=leader)
+    ops1 = TeamFactory(name="Ops1", department=ops)
+    for week in (WEEK_1, WEEK_2):
+        round_ = closed_round(survey, week)
+        commented(
+            round_,
+            small,
+            questions["comment"],
+            2,
+            prefix="Small",
+            tone=-0.9,
+            answered=small_comments,
+        )
+        commented(round_, mid, questions["comment"], 6, prefix="Mid")
+        commented(round_, big, questions["comment"], 12, prefix="Big")
+        commented(round_, ops1, questions["comment"], 7, prefix="Ops", tone=0.0)
+    return {"sales": sales, "ops": ops, "small": small, "mid": mid, "big": big}
+
+
+def summarise_all() -> None:
+    for round_ in Round.objects.filter(closed_at__isnull=False):
+        assert round_summarise(round_=round_, now=round_.closes_at + OPEN_DAYS)
+
+
+def page_rounds(client, url: str) -> list[tuple]:
+    """What the comments page says of each round (ids left out: they differ
+    between worlds), its comments as a sorted list."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return [
+        (
+            row.survey,
+            row.starts_on,
+            row.n,
+            row.hidden,
+            row.reason,
+            row.covers,
+            row.more,
+            sorted((c.text, c.tone, c.driver) for c in row.comments),
+        )
+        for row in response.context["rounds"]
+    ]
+
+
+def same_ids() -> None:
+    """Start every table's ids at the same number, so that two worlds built in
+    the same order give their teams, rounds and surveys the same ids and their
+    views can be compared byte for byte (`setval` is not rolled back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(c.oid, 1000000, false) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        )
+
+
+def comment_views(made) -> dict[str, str]:
+    """The filters of each view, by a name that holds in both worlds."""
+    return {
+        "": "",
+        "big": f"?team={made['big'].pk}",
+        "ops": f"?department={made['ops'].pk}",
+        "ops positive": f"?department={made['ops'].pk}&tone=positive",
+        "big negative": f"?team={made['big'].pk}&tone=negative",
+    }
+
+
+def read_comments(client, made) -> dict:
+    """Every comments view of HR: the page's rounds, the commenters CSV, the
+    API's charts (round ids blanked)."""
+    seen = {}
+    for name, query in comment_views(made).items():
+        seen[f"html {name}"] = page_rounds(client, f"{COMMENTS}{query}")
+        joiner = "&" if query else "?"
+        csv = client.get(f"{COMMENTS}{query}{joiner}csv=commenters")
+        assert csv.status_code == 200
+        seen[f"csv {name}"] = csv.content.decode()
+        seen[f"api {name}"] = str(charts(client, f"{API}{query}"))
+    return seen
+
+
+def worlds_of(client, build, reads, *, summarise: bool) -> list[dict]:
+    seen = []
+    for world in (True, False):
+        with transaction.atomic():
+            same_ids()
+            made = build(world)
+            if summarise:
+                summarise_all()
+            seen.append(reads(client, made))
+            transaction.set_rollback(True)
+    return seen
+
+
+def diff(one: dict, other: dict, keep=lambda key: True) -> list[str]:
+    return [
+        f"{key}: {one[key]} != {other[key]}"
+        for key in one
+        if keep(key) and one[key] != other.get(key)
+    ]
+
+
+# --- Summarised and raw reads of the same comments ------------------------------
+
+
+@pytest.mark.parametrize("small_comments", [True, False], ids=["small", "silent"])
+def test_comments_read_the_same_summarised_or_raw(hr, signed_in, small_comments):
+    """Every comments view (HTML, CSV, API; whole, team, department, tone) of a
+    round is the same whether its comments come from `UnitComment` or from
+    every answer."""
+    client = signed_in(hr)
+    seen = []
+    for summarise in (False, True):
+        with transaction.atomic():
+            same_ids()
+            made = small_beside(small_comments)
+            if summarise:
+                summarise_all()
+            seen.append(read_comments(client, made))
+            transaction.set_rollback(True)
+    raw, stored = seen
+    found = diff(raw, stored)
+    assert found == [], "\n".join(found)
+    # Not vacuous: Big's view lists its 12 comments in each of two rounds.
+    big = raw["html big"]
+    assert [row[2] for row in big] == [12, 12]
+    assert all(len(row[7]) == 12 for row in big)
+
+
+# --- Whether a small team commented, seen from beside it -------------------------
+
+
+@pytest.mark.parametrize("summarise", [False, True], ids=["raw", "summaries"])
+def test_a_small_team_commenting_changes_no_view_beside_it(hr, signed_in, summarise):
+    """Views of Big (its own cell) and of Ops are the same whether Small's two
+    commented; the whole view and Mid's cell differ, as sums over a whole cell
+    that holds Small (published by design)."""
+    client = signed_in(hr)
+    spoke, silent = worlds_of(client, small_beside, read_comments, summarise=summarise)
+    found = diff(spoke, silent, keep=lambda key: "big" in key or "ops" in key)
+    assert found == [], "\n".join(found)
+    # Not vacuous: the whole view says 28 commenters with Small, 26 without.
+    assert [row[2] for row in spoke["html "]] == [27, 27]
+    assert [row[2] for row in silent["html "]] == [25, 25]
+
+
+# --- Participation per team and the sentiment page, beside a small team ----------
+
+
+def small_answered(small_answers: bool, *, leader=None):
+    """As `small_beside`, and everyone who commented also answered the
+    agreement questions and the eNPS: Small's two answered everything, or
+    nothing (their invitations stay, unanswered)."""
+    made = small_beside(small_answers, leader=leader)
+    from surveys.models import Response
+
+    survey = Round.objects.first().survey
+    questions = {q.driver or q.kind: q for q in survey.questions.all()}
+    rows = []
+    for response in Response.objects.all():
+        rows += [
+            Answer(response=response, question=questions["trust"], number=4),
+            Answer(response=response, question=questions["job_security"], number=3),
+            Answer(response=response, question=questions["enps"], number=9),
+        ]
+    Answer.objects.bulk_create(rows)
+    return made
+
+
+def sentiment_views(made) -> dict[str, str]:
+    base = "/api/v1/dashboards/sentiment/"
+    return {
+        "everyone": base,
+        "big": f"{base}?team={made['big'].pk}",
+        "ops": f"{base}?department={made['ops'].pk}",
+        "ops team": f"{base}?team={made['ops'].teams.get().pk}",
+    }
+
+
+@pytest.mark.parametrize("summarise", [False, True], ids=["raw", "summaries"])
+def test_hr_sees_big_and_ops_the_same_whether_small_answered(hr, signed_in, summarise):
+    """The sentiment page's charts (index, participation, participation per
+    team, drivers, comment sentiment) for Big and for Ops, to HR."""
+    client = signed_in(hr)
+
+    def reads(client, made):
+        return {
+            name: str(charts(client, url))
+            for name, url in sentiment_views(made).items()
+        }
+
+    spoke, silent = worlds_of(client, small_answered, reads, summarise=summarise)
+    found = diff(spoke, silent, keep=lambda name: name != "everyone")
+    assert found == [], "\n".join(found)
+    assert "team_participation" in spoke["big"] and "Big" in spoke["big"]
+    # Not vacuous: the view of everyone counts Small's two, as it should.
+    assert spoke["everyone"] != silent["everyone"]
+
+
+@pytest.mark.parametrize("summarise", [False, True], ids=["raw", "summaries"])
+def test_bigs_leader_sees_the_same_whether_small_answered(signed_in, summarise):
+    """Big's leader (who sees Big only) reads the sentiment page, the HTML's
+    charts and its CSVs: nothing moves with Small."""
+    from org.roles import Role
+
+    leader = PersonFactory(roles={Role.LEADER})
+    client = signed_in(leader)
+    names = ["sentiment", "participation", "team_participation", "drivers", "comments"]
+
+    def reads(client, made):
+        seen = {"api": str(charts(client, "/api/v1/dashboards/sentiment/"))}
+        for name in names:
+            response = client.get(f"/dashboards/?csv={name}")
+            seen[name] = (response.status_code, str(response.content.decode()))
+        return seen
+
+    spoke, silent = worlds_of(
+        client,
+        lambda world: small_answered(world, leader=leader),
+        reads,
+        summarise=summarise,
+    )
+    found = diff(spoke, silent)
+    assert found == [], "\n".join(found)
+    assert "Big" in spoke["api"]
+    assert all(spoke[name][0] == 200 for name in names)
+    assert "Big" in spoke["team_participation"][1]
