@@ -277,3 +277,151 @@ def test_bigs_leader_sees_the_same_whether_small_answered(signed_in, summarise):
     assert "Big" in spoke["api"]
     assert all(spoke[name][0] == 200 for name in names)
     assert "Big" in spoke["team_participation"][1]
+
+
+# --- An optional question answered by one, made required or moved afterwards ------
+
+
+def one_answers_optional(one_answers: bool, *, summarise: bool = False):
+    """Big: 6 people answer the required agreement questions (trust 4, job
+    security 4) of a closed round; an optional agreement question about
+    workload is answered by one of them (a 1), or by none. Below the floor, it
+    shows nowhere. Returns the optional question."""
+    from surveys.services.rounds import questions_asked_in
+    from tests.surveys.factories import QuestionFactory
+
+    survey, questions = pulse_survey(min_group_size=5, title="Pulse")
+    extra = QuestionFactory(
+        survey=survey, driver="workload", required=False, position=5
+    )
+    team = TeamFactory(name="Big", department=DepartmentFactory(name="Sales"))
+    round_ = closed_round(survey, WEEK_1)
+    questions_asked_in(round_)
+    for _ in range(6):
+        invite(round_, person=PersonFactory(team=team), answered=True)
+    responses = responses_in(round_, 6, team=team, department_id=team.department_id)
+    rows = []
+    for response in responses:
+        rows += [
+            Answer(response=response, question=questions["trust"], number=4),
+            Answer(response=response, question=questions["jobs"], number=4),
+        ]
+    if one_answers:
+        rows.append(Answer(response=responses[0], question=extra, number=1))
+    Answer.objects.bulk_create(rows)
+    if summarise:
+        summarise_all()
+    extra.refresh_from_db()
+    assert extra.first_asked_at is not None
+    return extra
+
+
+def sentiment_read(client) -> dict:
+    return {"api": str(charts(client, "/api/v1/dashboards/sentiment/"))}
+
+
+def shown_figures(client) -> dict:
+    """The sentiment page's charts, without the heatmap's hidden rows (whose
+    presence is the leak above): the figures only."""
+    found = charts(client, "/api/v1/dashboards/sentiment/")
+    found["drivers"] = [row for row in found["drivers"] if row[2] is not None]
+    return {name: str(rows) for name, rows in found.items()}
+
+
+HEATMAP_ROW = (
+    "Leak: the drivers heatmap lists a driver's row ('Workload: fewer than 5 "
+    "people answering') only if someone in the cell answered its question: "
+    "the row's presence says that one of Big's six answered the optional "
+    "question, its absence that none did. Recipe: HR (or Big's leader) opens "
+    "the sentiment page; an optional agreement question's driver is listed, "
+    "hidden, iff anyone answered it. Severity: low-medium (whether, not what; "
+    "one bit per optional question per cell, exact for a cell whose leader "
+    "knows who was away). Fix: frame the heatmap's rows by the drivers the "
+    "round asked (its questions with `first_asked_at`), as units are framed "
+    "by invitations, so a driver nobody answered is the same hidden row."
+)
+
+
+@pytest.mark.parametrize(
+    "summarise",
+    [
+        pytest.param(False, marks=pytest.mark.xfail(strict=True, reason=HEATMAP_ROW)),
+        pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=HEATMAP_ROW)),
+    ],
+    ids=["raw", "summaries"],
+)
+def test_an_optional_question_one_answered_shows_nothing(hr, signed_in, summarise):
+    """Below the floor, the optional question's one answer should move no
+    view: the index counts required questions only, the heatmap hides a
+    driver fewer than the floor answered, and whether it has a row at all."""
+    client = signed_in(hr)
+    one, none = worlds_of(
+        client,
+        lambda world: one_answers_optional(world, summarise=summarise),
+        lambda client, made: sentiment_read(client),
+        summarise=False,
+    )
+    found = diff(one, none)
+    assert found == [], "\n".join(found)
+
+
+def changed_afterwards(one_answers: bool, *, summarise: bool, **change):
+    """HR changes the optional question (`change`: required, driver) once the
+    round has closed, through the builder's service (which refuses a new kind
+    or tool, not these), before or after the round is summarised."""
+    from surveys.services.builder import question_save
+
+    extra = one_answers_optional(one_answers, summarise=summarise)
+    for name, value in change.items():
+        setattr(extra, name, value)
+    question_save(question=extra)
+    return extra
+
+
+REQUIRED = (
+    "Leak: an optional agreement question a round asked may be made required "
+    "afterwards; the index of a round not summarised yet reads `required` as it "
+    "is now, so the one answer given to it enters the index (75.0 -> 69.2 over "
+    "the same 6 people): 'one of Big answered the optional question, low' is "
+    "read off the index, and before/after the change gives the answer. "
+    "Severity: high for rounds not summarised (closed with answers still "
+    "sealed, or before the summarising pass). Fix: refuse changing `required` "
+    "once `first_asked_at` is set (Question.clean, as kind and tool), or keep "
+    "it per round as asked."
+)
+DRIVER = (
+    "Leak: the drivers heatmap of a round not summarised yet groups answers by "
+    "the question's driver as it is now; moving the optional question (one "
+    "answer) to a driver all six answered puts that answer in a shown mean "
+    "(trust 4.0 -> 3.57, n=6 people). Severity: high for rounds not "
+    "summarised. Fix: refuse changing the driver of a question a round asked "
+    "(or keep it per round, as `UnitComment.driver` does), and check a "
+    "driver's per-question answers against the floor."
+)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"required": True}, id="required"),
+        pytest.param({"driver": "trust"}, id="driver"),
+    ],
+)
+@pytest.mark.parametrize("summarise", [False, True], ids=["raw", "summaries"])
+def test_changing_an_asked_optional_question_moves_no_view(
+    request, hr, signed_in, summarise, change
+):
+    """A summarised round keeps its figures as asked, so only a round not
+    summarised yet can show the change."""
+    if not summarise:
+        reason = REQUIRED if "required" in change else DRIVER
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    client = signed_in(hr)
+    one, none = worlds_of(
+        client,
+        lambda world: changed_afterwards(world, summarise=summarise, **change),
+        lambda client, made: shown_figures(client),
+        summarise=False,
+    )
+    found = diff(one, none)
+    assert found == [], "\n".join(found)
