@@ -7,6 +7,8 @@ xfail, strict, with its recipe); the attacks that hold are kept as tests."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 
@@ -511,3 +513,45 @@ def test_raising_the_floor_of_a_round_that_follows_its_survey_isolates_no_one(
     assert low_before[1] == 6 and low_after[1] == 7
     # ...but the two together give E1's one person.
     assert low_after == high_after, (low_after, high_after)
+
+
+# --- The concerns page's cut list ----------------------------------------------
+
+
+def test_a_leaders_cut_overdue_list_counts_their_own_and_no_hidden_one(
+    signed_in, monkeypatch
+):
+    """The page lists the first `LIST_LIMIT` overdue concerns with how many
+    there are (a window count over the same query): for a leader, the count
+    and rows are theirs only, a hidden concern is in neither, and who raised
+    one appears nowhere (the CSV has the same rows in the same order)."""
+    from django.utils import timezone
+
+    from org.roles import Role
+    from tests.dashboards.test_pages_concerns import T0, concern
+    from tests.dashboards.test_pages_overview import csv_of, section
+
+    monkeypatch.setattr("dashboards.views.LIST_LIMIT", 2)
+    ada = PersonFactory(name="Ada Owner", roles={Role.LEADER})
+    ben = PersonFactory(name="Ben Owner", roles={Role.LEADER})
+    raiser = PersonFactory(name="Rita Raiser")
+    for n in range(3):
+        concern(ada, title=f"Ada {n}", raised_by=raiser)
+    concern(ada, title="Ada hidden", hidden_at=timezone.now())
+    for n in range(4):
+        concern(ben, title=f"Ben {n}", created=T0 - dt.timedelta(days=1))
+    client = signed_in(ada)
+
+    response = client.get("/dashboards/concerns/")
+    rows = csv_of(client, "/dashboards/concerns/?csv=overdue")
+
+    shown = section(response, "overdue")
+    assert response.context["overdue_count"] == 3
+    assert [row["title"] for row in response.context["overdue_rows"]] == [
+        "Ada 0",
+        "Ada 1",
+    ]
+    assert [row[0] for row in rows[1:]] == ["Ada 0", "Ada 1", "Ada 2"]
+    assert "The 2 longest overdue of 3" in shown
+    body = response.content.decode()
+    assert "Ben" not in shown and "Ada hidden" not in shown and "Rita" not in body
