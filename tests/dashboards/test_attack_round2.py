@@ -594,3 +594,120 @@ def test_a_comments_driver_reads_the_same_summarised_or_raw(hr, signed_in):
             transaction.set_rollback(True)
     raw, stored = seen
     assert raw == stored
+
+
+# --- A tool rolled out further while a round is open ------------------------------
+
+
+@pytest.mark.parametrize("rollout", ["another team", "everyone"])
+def test_a_tool_rolled_out_mid_round_is_asked_only_of_whom_the_round_kept(rollout):
+    """Drafts is piloted by Alone when the round opens; while it is open Drafts
+    goes to Big too (or to everyone: no teams), and HR adds a second hours
+    question about it (a kind the round kept). Big's invitee is asked neither,
+    Alone's both: whom a round asks is fixed when it opens."""
+    from django.utils import timezone
+
+    from surveys.audiences import tools_asked_now
+    from surveys.models import Question
+    from surveys.selectors import questions_for
+    from surveys.services.builder import question_save
+    from tests.org.factories import AIToolFactory
+    from tests.surveys.factories import QuestionFactory, RoundFactory
+
+    survey, _ = pulse_survey(min_group_size=5)
+    tool = AIToolFactory(name="Drafts")
+    sales = DepartmentFactory()
+    alone = TeamFactory(name="Alone", department=sales)
+    big = TeamFactory(name="Big", department=sales)
+    tool.teams.set([alone])
+    hours = QuestionFactory(
+        survey=survey,
+        kind=Question.Kind.HOURS_SAVED,
+        driver="",
+        ai_tool=tool,
+        required=False,
+    )
+    now = timezone.now()
+    round_ = RoundFactory(
+        survey=survey,
+        starts_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=4),
+        tools_asked=tools_asked_now(survey),
+    )
+    from_alone = invite(round_, person=PersonFactory(team=alone))
+    from_big = invite(round_, person=PersonFactory(team=big))
+    tool.teams.set([alone, big] if rollout == "another team" else [])
+    more = question_save(
+        question=Question(
+            survey=survey,
+            kind=Question.Kind.HOURS_SAVED,
+            text="Hours Drafts saved you on reviews?",
+            ai_tool=tool,
+            required=False,
+        )
+    )
+    assert more.first_asked_at is not None  # added while the round is open
+    assert {hours, more} <= set(questions_for(invitation=from_alone))
+    assert not {hours, more} & set(questions_for(invitation=from_big))
+
+
+# --- An optional eNPS question one answered ---------------------------------------
+
+
+def one_answers_enps(one_answers: bool):
+    """As `one_answers_optional`, the optional question being the eNPS: one of
+    Big's six gives a 0, or none answers it."""
+    extra = one_answers_optional(False)
+    enps = extra.survey.questions.get(kind="enps")
+    Question = type(enps)
+    Question.objects.filter(pk=enps.pk).update(required=False)
+    if one_answers:
+        from surveys.models import Response
+
+        Answer.objects.create(
+            response=Response.objects.filter(round__survey=enps.survey).first(),
+            question=enps,
+            number=0,
+        )
+    return enps
+
+
+ENPS_SERIES = (
+    "Leak: the sentiment chart (HTML, its CSV, the API) has an eNPS series "
+    "(hidden: 'fewer than 5 responses') only if someone answered the eNPS; "
+    "with an optional eNPS, its presence says one of the view's cell answered "
+    "it, its absence that none did. Recipe: HR or a leader reads "
+    "/dashboards/?csv=sentiment; the eNPS columns are there iff anyone in the "
+    "selected rounds answered. Severity: low-medium (whether, not what; with a "
+    "team of one in its own view, that person). Fix: frame each round's series "
+    "by the questions it asked (`first_asked_at` <= its start, or kept on the "
+    "round), so an asked eNPS nobody answered is the same hidden row."
+)
+
+
+@pytest.mark.parametrize(
+    "summarise",
+    [
+        pytest.param(False, marks=pytest.mark.xfail(strict=True, reason=ENPS_SERIES)),
+        pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=ENPS_SERIES)),
+    ],
+    ids=["raw", "summaries"],
+)
+def test_an_optional_enps_one_answered_moves_no_view(hr, signed_in, summarise):
+    """The sentiment page's CSVs (its eNPS series among them) and its API are
+    the same whether one of Big's six answered an optional eNPS."""
+    names = ["sentiment", "participation", "team_participation", "drivers", "comments"]
+    client = signed_in(hr)
+
+    def reads(client, made):
+        seen = {"api": str(charts(client, "/api/v1/dashboards/sentiment/"))}
+        for name in names:
+            response = client.get(f"/dashboards/?csv={name}")
+            assert response.status_code == 200
+            seen[name] = response.content.decode()
+        return seen
+
+    one, none = worlds_of(client, one_answers_enps, reads, summarise=summarise)
+    found = diff(one, none)
+    assert found == [], "\n".join(found)
+    assert "eNPS" in one["sentiment"]
