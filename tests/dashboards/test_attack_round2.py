@@ -711,3 +711,61 @@ def test_an_optional_enps_one_answered_moves_no_view(hr, signed_in, summarise):
     found = diff(one, none)
     assert found == [], "\n".join(found)
     assert "eNPS" in one["sentiment"]
+
+
+# --- The admin's inline, on a question a round asked -----------------------------
+
+
+@pytest.mark.parametrize(
+    "change, refused",
+    [
+        ({"kind": "free_text", "driver": ""}, True),
+        ({"DELETE": "on"}, True),
+        ({"required": ""}, False),  # allowed: see REQUIRED above
+    ],
+    ids=["kind", "delete", "required"],
+)
+def test_the_admins_inline_keeps_an_asked_question(rf, change, refused):
+    """The admin's question inline refuses a new kind and a deletion of a
+    question a round asked, as the builder does; it lets `required` change,
+    which is what REQUIRED's recipe needs."""
+    from django.contrib import admin
+
+    from surveys.admin import QuestionInline
+    from surveys.models import Survey
+    from tests.org.factories import UserFactory
+
+    survey, questions = pulse_survey(min_group_size=5)
+    question = questions["trust"]
+    Question = type(question)
+    Question.objects.filter(survey=survey).update(first_asked_at=WEEK_1)
+    request = rf.post("/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    formset_class = QuestionInline(Survey, admin.site).get_formset(request, survey)
+    rows = list(survey.questions.all())
+    data = {
+        "questions-TOTAL_FORMS": str(len(rows)),
+        "questions-INITIAL_FORMS": str(len(rows)),
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        fields = {
+            "id": row.pk,
+            "survey": survey.pk,
+            "position": row.position,
+            "kind": row.kind,
+            "text": row.text,
+            "driver": row.driver,
+            "required": "on" if row.required else "",
+            "ai_tool": "",
+            "choices": "[]",
+        }
+        if row == question:
+            fields |= change
+        data |= {f"questions-{index}-{k}": v for k, v in fields.items() if v != ""}
+    formset = formset_class(data, instance=survey, prefix="questions")
+    assert formset.is_valid() is not refused, formset.errors
+    said = f"{formset.errors} {formset.non_form_errors()}"
+    if refused:  # for the rule's reason, not a malformed form
+        assert "asked in a round" in said or "has been asked" in said, said
