@@ -397,7 +397,10 @@ def _seed_round(rng: random.Random, audience: _Audience, starts_at: dt.datetime)
         results_published_at=published
         if survey.audience == Survey.Audience.EMPLOYEES and published < timezone.now()
         else None,
-        # As the scheduler opens a round: whom it asks about each AI tool, kept.
+        # As the scheduler opens a round: its floor and threshold, and whom it
+        # asks about each AI tool, kept.
+        min_group_size=survey.min_group_size,
+        comment_threshold=survey.comment_threshold,
         tools_asked=tools_asked_now(survey),
     )
     questions_asked_in(round_)

@@ -325,15 +325,9 @@ class Question(models.Model):
         every save through `question_save` obey the same rules.
         """
         errors: dict[str, str] = {}
-        changed = self._changed_after_asked()
-        if "kind" in changed:
-            errors["kind"] = (
-                "This question has been asked in a round, so its kind cannot change. "
-                "Add a new question instead."
-            )
-        if "ai_tool" in changed:
-            errors["ai_tool"] = (
-                "This question has been asked in a round, so the AI tool it names "
+        for name in self._changed_after_asked():
+            errors[name] = (
+                f"This question has been asked in a round, so {FIXED_ONCE_ASKED[name]} "
                 "cannot change. Add a new question instead."
             )
         if self.driver and self.kind not in DRIVER_KINDS:
@@ -355,23 +349,34 @@ class Question(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _changed_after_asked(self) -> set[str]:
-        """Which of kind and AI tool a save would change of a question a round
+    def _changed_after_asked(self) -> list[str]:
+        """Which of `FIXED_ONCE_ASKED` a save would change of a question a round
         has asked: answers were given to it as it was asked (a Likert 4 means
-        nothing as a number of hours, nor one tool's hours another's)."""
+        nothing as a number of hours, nor one tool's hours another's), and the
+        figures of a round not summarised yet are read by them now: an optional
+        question made required, or moved to another driver, would move the few
+        answers it had into a figure, where two looks would give them back."""
         if self.pk is None:
-            return set()
+            return []
         stored = Question.objects.filter(pk=self.pk, first_asked_at__isnull=False)
-        found = stored.values("kind", "ai_tool").first()
+        found = stored.values(*FIXED_ONCE_ASKED).first()
         if found is None:
-            return set()
-        return {
+            return []
+        return [
             name
-            for name in ("kind", "ai_tool")
+            for name in FIXED_ONCE_ASKED
             if found[name] != getattr(self, "ai_tool_id" if name == "ai_tool" else name)
-        }
+        ]
 
 
+# What a question keeps once a round has asked it (`Question.first_asked_at`),
+# as its refusal names it.
+FIXED_ONCE_ASKED = {
+    "kind": "its kind",
+    "ai_tool": "the AI tool it names",
+    "driver": "its driver",
+    "required": "whether it is required",
+}
 # A satisfaction (CSAT) question naming a tool asks customers about the service
 # they got with its help; without a tool it is the overall satisfaction.
 TOOL_KINDS = (Question.Kind.AI_ACCURACY, Question.Kind.HOURS_SAVED, Question.Kind.CSAT)
@@ -437,6 +442,17 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} from {self.starts_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever makes a round (the scheduler, the demo, a test), it keeps its
+        # survey's floor and threshold: one that followed its survey would be
+        # cut again when the floor is raised, into cells one person apart.
+        if self._state.adding:
+            if self.min_group_size is None:
+                self.min_group_size = self.survey.min_group_size
+            if self.comment_threshold is None:
+                self.comment_threshold = self.survey.comment_threshold
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
