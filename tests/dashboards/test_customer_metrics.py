@@ -11,7 +11,7 @@ import pytest
 
 from dashboards.filters import Filters
 from dashboards.metrics import customers
-from surveys.models import Answer, Question, Survey
+from surveys.models import Answer, Question, Round
 from tests.dashboards.helpers import closed_round, response_in
 from tests.org.factories import AIToolFactory
 from tests.surveys.factories import QuestionFactory, RoundFactory, SurveyFactory
@@ -38,8 +38,8 @@ def test_csat_and_nps_per_week():
     [week] = customers.csat_trend(Filters())
     assert (week["week"], week["n"], week["csat"]) == (dt.date(2026, 3, 2), 4, 50.0)
     assert customers.nps_trend(Filters())[0]["nps"] == 25.0
-    # The survey's floor raised to 5: its 4 customers are too few.
-    Survey.objects.filter(pk=survey.pk).update(min_group_size=5)
+    # A round whose floor is 5 (as kept when it opened): 4 customers are too few.
+    Round.objects.filter(pk=round_.pk).update(min_group_size=5)
     [hidden] = customers.csat_trend(Filters())
     assert (hidden["n"], hidden["csat"], hidden["suppressed"]) == (None, None, True)
     assert hidden["reason"] == "fewer than 5 responses"

@@ -435,6 +435,7 @@ def test_a_round_whose_floor_moved_since_is_cut_again_from_its_units(history):
     after the round was summarised, its stored cells are stale and unread."""
     teams, tools, surveys, rounds = history
     survey = surveys[0][0]
+    survey.rounds.update(min_group_size=None)  # kept none: from before they did
     rounds_summarise_due(now=NOW)
     before = pulse.driver_heatmap(Filters())
     survey.min_group_size = 4
