@@ -8,6 +8,7 @@ xfail, strict, with its recipe); the attacks that hold are kept as tests."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.db import connection, transaction
@@ -96,18 +97,33 @@ def page_rounds(client, url: str) -> list[tuple]:
     ]
 
 
+# Per test, the number every id counter starts at in each of its worlds.
+_ID_STARTS: dict[str, int] = {}
+
+
 def same_ids() -> None:
-    """Start every table's ids at the same number, so that two worlds built in
-    the same order give their teams, rounds and surveys the same ids and their
-    views can be compared byte for byte (`setval` is not rolled back). SQLite's
-    counters (`sqlite_sequence`) roll back with the world: nothing to do."""
+    """Start every table's ids at the same number in each world of a test, so
+    that two worlds built in the same order give their teams, rounds and
+    surveys the same ids and their views can be compared byte for byte
+    (`setval` is not rolled back). The number is above every id any counter
+    gave before the test's first world, so nothing made before it (the signed-in
+    HR person) is given again. SQLite's counters (`sqlite_sequence`) roll back
+    with the world: nothing to do."""
     if connection.vendor == "sqlite":
         return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
     with connection.cursor() as cursor:
+        if test not in _ID_STARTS:
+            cursor.execute(
+                "SELECT COALESCE(MAX(last_value), 0) FROM pg_sequences"
+                " WHERE schemaname = current_schema()"
+            )
+            _ID_STARTS[test] = cursor.fetchone()[0] + 1000
         cursor.execute(
-            "SELECT setval(c.oid, 1000000, false) FROM pg_class c"
+            "SELECT setval(c.oid, %s, false) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()",
+            [_ID_STARTS[test]],
         )
 
 
