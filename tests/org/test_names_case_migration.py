@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("org", "0008_unique_names_say_so")]
 AFTER = [("org", "0009_names_unique_ignoring_case")]
@@ -16,22 +17,13 @@ AFTER = [("org", "0009_names_unique_ignoring_case")]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_migration():
     apps = migrate(BEFORE)
     yield apps
     apps.get_model("org", "Team").objects.all().delete()
     apps.get_model("org", "Department").objects.all().delete()
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_it_stops_and_lists_names_that_clash_but_for_case(before_migration):

@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("surveys", "0012_survey_lifecycle_status")]
 AFTER = [("surveys", "0013_survey_title_unique")]
@@ -19,14 +20,6 @@ DAY = dt.date(2026, 3, 2)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    """Migrate to `targets`; the models as they are there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_migration():
     """The models before the index; at the end, clashes cleared and on to the
@@ -34,9 +27,7 @@ def before_migration():
     apps = migrate(BEFORE)
     yield apps
     apps.get_model("surveys", "Survey").objects.all().delete()
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_it_stops_and_lists_surveys_that_share_a_title(before_migration):
