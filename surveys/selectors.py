@@ -195,12 +195,14 @@ def _answer_link_sql(db: BaseDatabaseWrapper) -> str:
     link = ", ".join(part.sql(db) for part in _LINK_PARTS)
     link_width = sum(part.width for part in _LINK_PARTS)
     # Only the models' own table and column names go into the text (S608); the
-    # link's hash is the one parameter. Asked: as `questions_for` (and
-    # AITool.asked_of_filter), a customer is asked everything; a person, a
-    # question about no tool, about a tool rolled out to everyone (no team), or
-    # about one rolled out to the team they were invited in.
+    # link's hash is the one parameter (bandit B608 likewise). Asked, for a round
+    # that kept nothing (`answer_link` reads what a round kept itself): as
+    # `questions_for` (and AITool.asked_of_filter), a customer is asked
+    # everything; a person, a question about no tool, about a tool rolled out to
+    # everyone (no team), or about one rolled out to the team they were invited
+    # in, as the tools' teams are now.
     asked = (
-        f'("i"."person_id" IS NULL OR "q"."ai_tool_id" IS NULL '  # noqa: S608
+        f'("i"."person_id" IS NULL OR "q"."ai_tool_id" IS NULL '  # noqa: S608  # nosec B608
         f"OR NOT EXISTS (SELECT 1 FROM {table(teams)} t "
         f'WHERE t.{tool_of} = "q"."ai_tool_id") '
         f"OR EXISTS (SELECT 1 FROM {table(teams)} t "
