@@ -18,6 +18,7 @@ from surveys.models import Answer, Round
 from tests.dashboards.helpers import OPEN_DAYS, closed_round, invite, responses_in
 from tests.dashboards.test_attack_tool_frames import charts
 from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2, pulse_survey
+from tests.dashboards.test_tool_frames import drafts_piloted_by_alone
 from tests.org.factories import DepartmentFactory, PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -630,22 +631,9 @@ def test_a_tool_rolled_out_mid_round_is_asked_only_of_whom_the_round_kept(rollou
     from surveys.models import Question
     from surveys.selectors import questions_for
     from surveys.services.builder import question_save
-    from tests.org.factories import AIToolFactory
-    from tests.surveys.factories import QuestionFactory, RoundFactory
+    from tests.surveys.factories import RoundFactory
 
-    survey, _ = pulse_survey(min_group_size=5)
-    tool = AIToolFactory(name="Drafts")
-    sales = DepartmentFactory()
-    alone = TeamFactory(name="Alone", department=sales)
-    big = TeamFactory(name="Big", department=sales)
-    tool.teams.set([alone])
-    hours = QuestionFactory(
-        survey=survey,
-        kind=Question.Kind.HOURS_SAVED,
-        driver="",
-        ai_tool=tool,
-        required=False,
-    )
+    survey, _, tool, alone, big, hours = drafts_piloted_by_alone()
     now = timezone.now()
     round_ = RoundFactory(
         survey=survey,

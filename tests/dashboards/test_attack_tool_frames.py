@@ -14,6 +14,7 @@ from surveys.audiences import tools_asked_now
 from surveys.models import Answer, Question
 from tests.dashboards.helpers import OPEN_DAYS, closed_round, invite, responses_in
 from tests.dashboards.test_pages_overview import WEEK_1, WEEK_2, WEEK_3, pulse_survey
+from tests.dashboards.test_tool_frames import drafts_piloted_by_alone
 from tests.org.factories import (
     AIToolFactory,
     DepartmentFactory,
@@ -89,15 +90,8 @@ def new_kind_mid_round(alone_answers: bool):
     question about Drafts: the answering page asks it of Alone (the round kept
     the tool, and `questions_asked_filter` looks at tools, not kinds). Alone
     gives a verdict, or not."""
-    survey, _ = pulse_survey(min_group_size=5)
-    tool = AIToolFactory(name="Drafts")
-    sales = DepartmentFactory()
-    alone = TeamFactory(name="Alone", department=sales)
-    big = TeamFactory(name="Big", department=sales)
-    tool.teams.set([alone])
-    QuestionFactory(
-        survey=survey, kind=Kind.HOURS_SAVED, driver="", ai_tool=tool, required=False
-    )
+    survey, _, tool, alone, big, _ = drafts_piloted_by_alone()
+    sales = alone.department
     people = [PersonFactory(team=alone), *PersonFactory.create_batch(12, team=big)]
     for week in WEEKS:
         round_ = closed_round(survey, week, tools_asked=tools_asked_now(survey))
@@ -145,15 +139,8 @@ def test_a_new_kind_of_question_mid_round_lists_the_same(hr, signed_in, summaris
 def pilot_round(alone_answers: bool, *, weeks=WEEKS[:1]):
     """Drafts piloted by Alone (one person), asked about its hours; Big's 12
     answer the agreement questions. Alone answers the hours question, or not."""
-    survey, questions = pulse_survey(min_group_size=5)
-    tool = AIToolFactory(name="Drafts")
-    sales = DepartmentFactory()
-    alone = TeamFactory(name="Alone", department=sales)
-    big = TeamFactory(name="Big", department=sales)
-    tool.teams.set([alone])
-    hours = QuestionFactory(
-        survey=survey, kind=Kind.HOURS_SAVED, driver="", ai_tool=tool, required=False
-    )
+    survey, questions, tool, alone, big, hours = drafts_piloted_by_alone()
+    sales = alone.department
     people = [PersonFactory(team=alone), *PersonFactory.create_batch(12, team=big)]
     for week in weeks:
         round_ = closed_round(survey, week, tools_asked=tools_asked_now(survey))
@@ -215,15 +202,8 @@ def before_the_change(alone_answers: bool, *, migrated: bool):
     Alone then, and Alone answered its hours question, or not. Drafts has
     since moved to Big. `migrated`: the round was given what migration
     surveys/0014 writes; else it kept nothing."""
-    survey, _ = pulse_survey(min_group_size=5)
-    tool = AIToolFactory(name="Drafts")
-    sales = DepartmentFactory()
-    alone = TeamFactory(name="Alone", department=sales)
-    big = TeamFactory(name="Big", department=sales)
-    tool.teams.set([alone])
-    hours = QuestionFactory(
-        survey=survey, kind=Kind.HOURS_SAVED, driver="", ai_tool=tool, required=False
-    )
+    survey, _, tool, alone, big, hours = drafts_piloted_by_alone()
+    sales = alone.department
     people = [PersonFactory(team=alone), *PersonFactory.create_batch(12, team=big)]
     round_ = closed_round(survey, WEEK_1, tools_asked=None)
     for person in people:

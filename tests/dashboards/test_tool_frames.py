@@ -28,11 +28,10 @@ Kind = Question.Kind
 WEEKS = (WEEK_1, WEEK_2, WEEK_3)
 
 
-def pilot(*, answering: set[int]):
-    """A tool piloted by `Alone`, one person, asked about its hours and accuracy
-    in three weekly rounds that kept whom they asked; 12 people of `Big` are
-    asked other questions only. Alone answers in the rounds `answering` names
-    (0, 1, 2)."""
+def drafts_piloted_by_alone():
+    """A pulse (floor 5) and Drafts, an AI tool piloted by `Alone` (a team for
+    one person) beside `Big` in one department, with an optional hours
+    question about it: (survey, its questions, tool, alone, big, hours)."""
     survey, questions = pulse_survey(min_group_size=5)
     tool = AIToolFactory(name="Drafts")
     sales = DepartmentFactory()
@@ -42,6 +41,16 @@ def pilot(*, answering: set[int]):
     hours = QuestionFactory(
         survey=survey, kind=Kind.HOURS_SAVED, driver="", ai_tool=tool, required=False
     )
+    return survey, questions, tool, alone, big, hours
+
+
+def pilot(*, answering: set[int]):
+    """A tool piloted by `Alone`, one person, asked about its hours and accuracy
+    in three weekly rounds that kept whom they asked; 12 people of `Big` are
+    asked other questions only. Alone answers in the rounds `answering` names
+    (0, 1, 2)."""
+    survey, questions, tool, alone, big, hours = drafts_piloted_by_alone()
+    sales = alone.department
     verdict = QuestionFactory(
         survey=survey,
         kind=Kind.AI_ACCURACY,
